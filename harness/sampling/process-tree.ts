@@ -1,0 +1,225 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { clockTicksPerSecond, parseSmapsRollupPss, parseStat, parseStatusRss } from './procfs.js';
+import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
+
+/** Options of {@link ProcfsSampler}; all have working defaults and exist for tests. */
+export interface ProcfsSamplerOptions {
+  /** Where procfs is mounted. Default '/proc'; tests point it at a fake tree in a temp dir. */
+  procRoot?: string;
+  /** Monotonic clock in ms. Default performance.now. */
+  now?: () => number;
+  /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
+  ticksPerSecond?: number;
+}
+
+/** One process as seen in one listing of /proc. */
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  state: string;
+  /** utime + stime. */
+  ticks: number;
+  startTimeTicks: number;
+}
+
+/** One listing of /proc: every process whose stat could be read. */
+interface ProcTable {
+  /** Monotonic ms when the listing began. */
+  atMs: number;
+  byPid: Map<number, ProcEntry>;
+  children: Map<number, number[]>;
+}
+
+interface Memory {
+  rss: number;
+  pss: number | null;
+}
+
+const GONE = new Set(['ENOENT', 'ESRCH']);
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+/** Reads a /proc file; null when the process is gone (exited between listing and reading). */
+function readOrGone(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (GONE.has(errCode(err) ?? '')) return null;
+    throw err;
+  }
+}
+
+/**
+ * Lets the event loop run between synchronous reads once a slice has lasted SLICE_MS. Synchronous
+ * reads of /proc cost ~6x less CPU than fs.promises.readFile (measured: 111 stat files in 1.9 ms
+ * sync vs 16 ms async), and slicing keeps any single block of the harness's event loop short.
+ */
+class Slicer {
+  private static readonly SLICE_MS = 2;
+  private start = performance.now();
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.start < Slicer.SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
+}
+
+/**
+ * Measures process trees from procfs (Linux).
+ *
+ * CPU: each group's CPU is the sum over its current members of the ticks they used since the
+ * previous sample of the same group name, divided by ticks/s and by the elapsed seconds. The
+ * previous *whole* /proc listing is kept per name, so a member's delta is exact whenever the
+ * process (same pid and start time) was alive at that listing, even if it only joined the group
+ * since. A process absent from the previous listing was born since, so all its ticks count.
+ * What is not counted: ticks of a process that exited between two samples after the first of them
+ * (the kernel folds them into the parent's cutime, which would double-count if added). The first
+ * sample of a name has no interval and reports 0 cores.
+ *
+ * Memory: RSS from status (VmRSS), PSS from smaps_rollup. A group's PSS is null when any live
+ * member's smaps_rollup cannot be read (another user's process, or a kernel without it).
+ *
+ * Cost: ~10 ms of harness CPU per sampleAll with ~40 processes in the groups and ~100 on the
+ * machine (2-core VM), two thirds of it the kernel walking page tables for smaps_rollup.
+ */
+export class ProcfsSampler implements TreeSampler {
+  private readonly procRoot: string;
+  private readonly now: () => number;
+  private readonly hz: number;
+  /** The listing each group name was last sampled against. */
+  private readonly previous = new Map<string, ProcTable>();
+
+  constructor(options: ProcfsSamplerOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc';
+    this.now = options.now ?? (() => performance.now());
+    this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
+  }
+
+  /** CPU/RSS/PSS of the roots and all their descendants; CPU since the last call with the same key. */
+  async sample(key: string, rootPids: readonly number[]): Promise<RoleSample> {
+    const out = await this.sampleAll({ [key]: { pids: rootPids, descendants: true } });
+    return out[key] ?? emptySample();
+  }
+
+  /**
+   * Reads /proc once and returns each group's figures. A pid claimed by two groups counts for the
+   * first group only; descendants of such a pid are still followed by the later group.
+   */
+  async sampleAll(groups: Readonly<Record<string, ProcessGroup>>): Promise<Record<string, RoleSample>> {
+    const slicer = new Slicer();
+    const table = await this.readTable(slicer);
+    const out: Record<string, RoleSample> = {};
+    for (const [name, list] of assignMembers(table, groups)) {
+      const memory: Memory[] = [];
+      for (const e of list) {
+        memory.push(this.readMemory(e));
+        await slicer.pause();
+      }
+      out[name] = {
+        processes: list.length,
+        cpuCores: this.cpuCores(this.previous.get(name), table, list),
+        rssBytes: memory.reduce((sum, m) => sum + m.rss, 0),
+        pssBytes: memory.some((m) => m.pss === null) ? null : memory.reduce((sum, m) => sum + (m.pss ?? 0), 0),
+      };
+      this.previous.set(name, table);
+    }
+    return out;
+  }
+
+  /** Lists /proc and reads every process's stat; processes that vanish mid-read are left out. */
+  private async readTable(slicer: Slicer): Promise<ProcTable> {
+    const atMs = this.now();
+    const names = readdirSync(this.procRoot).filter((n) => /^\d+$/.test(n));
+    const byPid = new Map<number, ProcEntry>();
+    const children = new Map<number, number[]>();
+    for (const name of names) {
+      const e = this.readStat(name);
+      await slicer.pause();
+      if (e === null) continue;
+      byPid.set(e.pid, e);
+      const siblings = children.get(e.ppid);
+      if (siblings) siblings.push(e.pid);
+      else children.set(e.ppid, [e.pid]);
+    }
+    return { atMs, byPid, children };
+  }
+
+  private readStat(name: string): ProcEntry | null {
+    const text = readOrGone(join(this.procRoot, name, 'stat'));
+    if (text === null) return null;
+    let s;
+    try {
+      s = parseStat(text);
+    } catch {
+      return null; // a torn read of a dying process; one tick without it is harmless
+    }
+    // The directory name is authoritative: a fake or namespaced stat could disagree.
+    const pid = Number(name);
+    return { pid, ppid: s.ppid, state: s.state, ticks: s.utimeTicks + s.stimeTicks, startTimeTicks: s.startTimeTicks };
+  }
+
+  /** RSS and PSS of one process. smaps_rollup is read first so that "both missing" means the process is gone. */
+  private readMemory(e: ProcEntry): Memory {
+    if (e.state === 'Z') return { rss: 0, pss: 0 }; // a zombie holds no memory
+    const dir = join(this.procRoot, String(e.pid));
+    let smaps: string | null | undefined;
+    try {
+      smaps = readOrGone(join(dir, 'smaps_rollup'));
+    } catch {
+      smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
+    }
+    const status = readOrGone(join(dir, 'status'));
+    if (status === null) return { rss: 0, pss: 0 }; // exited after its stat was read
+    const rss = parseStatusRss(status) ?? 0;
+    // Missing smaps_rollup on a live process: the kernel has none (< 4.14) or access is denied.
+    const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
+    return { rss, pss };
+  }
+
+  private cpuCores(prev: ProcTable | undefined, table: ProcTable, list: readonly ProcEntry[]): number {
+    if (prev === undefined) return 0;
+    const seconds = (table.atMs - prev.atMs) / 1000;
+    if (seconds <= 0) return 0;
+    let ticks = 0;
+    for (const e of list) {
+      const before = prev.byPid.get(e.pid);
+      if (before !== undefined && before.startTimeTicks === e.startTimeTicks) ticks += Math.max(0, e.ticks - before.ticks);
+      else ticks += e.ticks; // born since the previous listing (or its pid was reused since)
+    }
+    return ticks / this.hz / seconds;
+  }
+}
+
+/** Walks each group's roots (and descendants when asked) in order; the first group to reach a pid owns it. */
+function assignMembers(table: ProcTable, groups: Readonly<Record<string, ProcessGroup>>): Map<string, ProcEntry[]> {
+  const claimed = new Set<number>();
+  const out = new Map<string, ProcEntry[]>();
+  for (const [name, group] of Object.entries(groups)) {
+    const list: ProcEntry[] = [];
+    const visited = new Set<number>();
+    const stack = [...group.pids];
+    for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
+      if (visited.has(pid)) continue;
+      visited.add(pid);
+      const entry = table.byPid.get(pid);
+      if (entry === undefined) continue; // a root that has exited
+      if (!claimed.has(pid)) {
+        claimed.add(pid);
+        list.push(entry);
+      }
+      if (group.descendants) stack.push(...(table.children.get(pid) ?? []));
+    }
+    out.set(name, list);
+  }
+  return out;
+}
+
+/** A group with no live process. */
+export function emptySample(): RoleSample {
+  return { processes: 0, cpuCores: 0, rssBytes: 0, pssBytes: 0 };
+}

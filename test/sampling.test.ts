@@ -1,0 +1,319 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { PidusageSampler } from '../harness/sampling/pidusage-sampler.js';
+import { ProcfsSampler } from '../harness/sampling/process-tree.js';
+import {
+  clockTicksPerSecond,
+  parseProcStatCpuTotal,
+  parseSmapsRollupPss,
+  parseStat,
+  parseStatusRss,
+} from '../harness/sampling/procfs.js';
+import { SampleRecorder, type RecorderTimers } from '../harness/sampling/recorder.js';
+import { SystemSampler } from '../harness/sampling/system.js';
+import { ROLES, type ProcessGroup, type RoleSample, type Sample, type TreeSampler } from '../harness/sampling/types.js';
+
+const MB = 1024 * 1024;
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'voiceload-sampling-'));
+
+/** A /proc/PID/stat line with the fields the parser reads placed where the kernel puts them. */
+function statLine(pid: number, comm: string, ppid: number, utime: number, stime: number, start: number, state = 'S'): string {
+  return `${pid} (${comm}) ${state} ${ppid} ${pid} ${pid} 0 -1 4194560 1234 0 5 0 ${utime} ${stime} 0 0 20 0 1 0 ${start} 12345678 900 18446744073709551615 1 1 0 0 0 0 0 4096 134234626 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;
+}
+const statusText = (rssKb: number | null): string =>
+  `Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nVmPeak:\t 1190000 kB\nVmSize:\t 1180000 kB\nVmHWM:\t   60000 kB\n` +
+  (rssKb === null ? '' : `VmRSS:\t   ${rssKb} kB\n`) +
+  `RssAnon:\t   30000 kB\nRssFile:\t   20000 kB\nThreads:\t11\n`;
+const smapsText = (rssKb: number, pssKb: number): string =>
+  `55ac9b54d000-7ffdbb031000 ---p 00000000 00:00 0                          [rollup]\n` +
+  `Rss:            ${rssKb} kB\nPss:            ${pssKb} kB\nPss_Dirty:       116 kB\nPss_Anon:        116 kB\nShared_Clean:   1000 kB\n`;
+
+describe('procfs parsers', () => {
+  test('parseStat splits at the last parenthesis of a comm with spaces and )', () => {
+    const s = parseStat(statLine(4321, 'tmux: a) b (c)', 77, 150, 37, 98765));
+    assert.deepEqual(s, { pid: 4321, comm: 'tmux: a) b (c)', state: 'S', ppid: 77, utimeTicks: 150, stimeTicks: 37, startTimeTicks: 98765 });
+    assert.equal(parseStat(readFileSync('/proc/self/stat', 'utf8')).pid, process.pid);
+    assert.throws(() => parseStat('garbage'));
+  });
+
+  test('parseStatusRss and parseSmapsRollupPss read kB lines as bytes, null when absent', () => {
+    assert.equal(parseStatusRss(statusText(51234)), 51234 * 1024);
+    assert.equal(parseStatusRss(statusText(null)), null); // zombie
+    assert.equal(parseSmapsRollupPss(smapsText(1680, 435)), 435 * 1024); // not Pss_Dirty/Pss_Anon
+    assert.equal(parseSmapsRollupPss(''), null);
+  });
+
+  test('parseProcStatCpuTotal sums the cpu line, idle includes iowait', () => {
+    const t = parseProcStatCpuTotal('cpu  10 1 5 80 4 0 0 0 0 0\ncpu0 5 0 2 40 2 0 0 0 0 0\n');
+    assert.deepEqual(t, { totalTicks: 100, idleTicks: 84 });
+    assert.ok(clockTicksPerSecond() > 0);
+  });
+});
+
+/** A fake /proc: 10 -> 11 -> 12 plus unrelated 20, 13 a directory whose process vanished. */
+function fakeProc(): { root: string; proc: (pid: number, ppid: number, ticks: number, rssKb: number | null, pssKb?: number | null) => void } {
+  const root = tempDir();
+  const proc = (pid: number, ppid: number, ticks: number, rssKb: number | null, pssKb: number | null = null): void => {
+    const dir = join(root, String(pid));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stat'), statLine(pid, `proc ${pid}`, ppid, ticks, 0, 1000 + pid, rssKb === null ? 'Z' : 'S'));
+    writeFileSync(join(dir, 'status'), statusText(rssKb));
+    if (pssKb === null) rmSync(join(dir, 'smaps_rollup'), { force: true });
+    else writeFileSync(join(dir, 'smaps_rollup'), smapsText(rssKb ?? 0, pssKb));
+  };
+  proc(10, 1, 100, 1000, 500);
+  proc(11, 10, 200, 2000, 1500);
+  proc(12, 11, 300, 3000, 2500);
+  proc(20, 1, 400, 4000, 3500);
+  mkdirSync(join(root, '13')); // listed, but its files are gone
+  mkdirSync(join(root, 'self'));
+  writeFileSync(join(root, 'stat'), 'cpu  1 2 3 4\n');
+  return { root, proc };
+}
+
+describe('ProcfsSampler on a fake /proc', () => {
+  test('sums a tree, computes cores from tick deltas, ignores vanished processes', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100 });
+    const first = await sampler.sample('tree', [10]);
+    assert.deepEqual(first, { processes: 3, cpuCores: 0, rssBytes: 6000 * 1024, pssBytes: 4500 * 1024 });
+
+    proc(10, 1, 120, 1000, 500); // +20 ticks
+    proc(11, 10, 230, 2000, 1500); // +30 ticks
+    proc(20, 1, 900, 4000, 3500); // unrelated, +500 ticks
+    now = 1000;
+    const second = await sampler.sample('tree', [10]);
+    assert.equal(second.cpuCores, 0.5); // 50 ticks / 100 Hz / 1 s
+
+    rmSync(join(root, '12'), { recursive: true }); // exited
+    proc(14, 11, 10, 100, 50); // born since the last sample: all 10 of its ticks count
+    now = 2000;
+    const third = await sampler.sample('tree', [10]);
+    assert.deepEqual(third, { processes: 3, cpuCores: 0.1, rssBytes: 3100 * 1024, pssBytes: 2050 * 1024 });
+    rmSync(root, { recursive: true });
+  });
+
+  test('a running process that joins a group counts only its ticks since the previous listing', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100 });
+    await sampler.sample('g', [12]);
+    proc(20, 1, 450, 4000, 3500);
+    now = 500;
+    const s = await sampler.sample('g', [12, 20]);
+    assert.equal(s.cpuCores, 1); // 50 ticks / 100 Hz / 0.5 s
+    rmSync(root, { recursive: true });
+  });
+
+  test('sampleAll: descendants false takes only the pid; the first group to claim a pid keeps it', async () => {
+    const { root } = fakeProc();
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => 0, ticksPerSecond: 100 });
+    const a = await sampler.sampleAll({
+      own: { pids: [10], descendants: false },
+      tree: { pids: [10], descendants: true },
+      other: { pids: [20, 999], descendants: true },
+    });
+    assert.equal(a.own?.processes, 1);
+    assert.equal(a.own?.rssBytes, 1000 * 1024);
+    assert.equal(a.tree?.processes, 2); // 11 and 12: 10 went to "own"
+    assert.equal(a.tree?.rssBytes, 5000 * 1024);
+    assert.equal(a.other?.processes, 1); // 999 does not exist
+    const b = await sampler.sampleAll({ tree: { pids: [10], descendants: true }, own: { pids: [10], descendants: false } });
+    assert.equal(b.tree?.processes, 3);
+    assert.equal(b.own?.processes, 0);
+    rmSync(root, { recursive: true });
+  });
+
+  test('zombies hold no memory; a live process without smaps_rollup makes PSS unknown', async () => {
+    const { root, proc } = fakeProc();
+    proc(12, 11, 300, null, 0); // zombie
+    proc(20, 1, 400, 4000, null); // smaps_rollup unreadable
+    const sampler = new ProcfsSampler({ procRoot: root, ticksPerSecond: 100 });
+    const s = await sampler.sampleAll({ tree: { pids: [10], descendants: true }, other: { pids: [20], descendants: true } });
+    assert.deepEqual(s.tree, { processes: 3, cpuCores: 0, rssBytes: 3000 * 1024, pssBytes: 2000 * 1024 });
+    assert.equal(s.other?.pssBytes, null);
+    rmSync(root, { recursive: true });
+  });
+});
+
+describe('samplers on the real machine', () => {
+  test('ProcfsSampler sees a busy child use CPU and memory', async () => {
+    const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end) {}'], { stdio: 'ignore' });
+    const pid = child.pid ?? assert.fail('no pid');
+    try {
+      const sampler = new ProcfsSampler();
+      const groups = { busy: { pids: [pid], descendants: true }, harness: { pids: [process.pid], descendants: false } };
+      await sampler.sampleAll(groups);
+      await new Promise((r) => setTimeout(r, 600));
+      const s = await sampler.sampleAll(groups);
+      assert.equal(s.busy?.processes, 1);
+      assert.ok((s.busy?.cpuCores ?? 0) > 0.2, `busy child used ${s.busy?.cpuCores} cores`);
+      assert.ok((s.busy?.rssBytes ?? 0) > 10 * MB, `busy child rss ${s.busy?.rssBytes}`);
+      assert.equal(s.harness?.processes, 1);
+    } finally {
+      child.kill();
+    }
+  });
+
+  test('PidusageSampler measures the given pids and drops dead ones', async () => {
+    const dead = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await once(dead, 'exit');
+    const sampler = new PidusageSampler();
+    const groups = { me: { pids: [process.pid, dead.pid ?? 0], descendants: false } };
+    await sampler.sampleAll(groups);
+    const end = Date.now() + 200;
+    while (Date.now() < end); // burn CPU in this process
+    const s = await sampler.sampleAll(groups);
+    assert.equal(s.me?.processes, 1);
+    assert.equal(s.me?.pssBytes, null);
+    assert.ok((s.me?.rssBytes ?? 0) > 10 * MB);
+    assert.ok((s.me?.cpuCores ?? 0) > 0.2, `used ${s.me?.cpuCores} cores`);
+  });
+
+  test('SystemSampler reports cores busy from /proc/stat deltas and memory', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'stat');
+    const cpus = 'cpu0 0 0 0 0\ncpu1 0 0 0 0\n';
+    writeFileSync(path, `cpu  100 0 100 800 0 0 0 0 0 0\n${cpus}`);
+    const fake = new SystemSampler({ procStatPath: path });
+    assert.equal((await fake.sample()).cpuCores, 0);
+    writeFileSync(path, `cpu  150 0 150 850 50 0 0 0 0 0\n${cpus}`); // 100 busy of 200 ticks, 2 CPUs
+    const s = await fake.sample();
+    assert.equal(s.cpuCores, 1);
+    assert.ok(s.memTotalBytes > s.memUsedBytes && s.memUsedBytes > 0);
+    rmSync(dir, { recursive: true });
+  });
+});
+
+/** Timers that fire only when the test says so, on a clock the test moves. */
+function fakeTime(): { clock: { now(): number; wall(): number }; timers: RecorderTimers; pending: Map<number, { fn: () => void; at: number }>; set(ms: number): void } {
+  let t = 0;
+  let id = 0;
+  const pending = new Map<number, { fn: () => void; at: number }>();
+  return {
+    clock: { now: () => t, wall: () => 1_700_000_000_000 + t },
+    timers: {
+      setTimeout: (fn, ms) => (pending.set(++id, { fn, at: t + ms }), id),
+      clearTimeout: (h) => void pending.delete(h as number),
+    },
+    pending,
+    set: (ms) => (t = ms),
+  };
+}
+
+/** Fires the single pending timer after moving the clock to its due time; returns that time. */
+function fireNext(time: ReturnType<typeof fakeTime>): number {
+  const entries = [...time.pending.entries()];
+  assert.equal(entries.length, 1, 'exactly one timer pending');
+  const [id, timer] = entries[0] ?? assert.fail();
+  time.pending.delete(id);
+  time.set(timer.at);
+  timer.fn();
+  return timer.at;
+}
+
+class FakeSampler implements TreeSampler {
+  calls: Record<string, ProcessGroup>[] = [];
+  onCall: (n: number) => void = () => {};
+  async sample(): Promise<RoleSample> {
+    throw new Error('unused');
+  }
+  async sampleAll(groups: Readonly<Record<string, ProcessGroup>>): Promise<Record<string, RoleSample>> {
+    this.calls.push({ ...groups });
+    this.onCall(this.calls.length);
+    const out: Record<string, RoleSample> = {};
+    for (const [k, g] of Object.entries(groups)) out[k] = { processes: g.pids.length, cpuCores: 0.25, rssBytes: MB, pssBytes: MB / 2 };
+    return out;
+  }
+}
+
+describe('SampleRecorder', () => {
+  const system = { sample: async () => ({ cpuCores: 1, memUsedBytes: 2 * MB, memTotalBytes: 8 * MB }) };
+  const roots = () => ({ agents: [101, 102], generator: [201], server: [301], harness: [process.pid] });
+
+  test('N ticks on an absolute schedule write N complete JSON lines', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'run', 'samples.jsonl');
+    const time = fakeTime();
+    const sampler = new FakeSampler();
+    const rec = new SampleRecorder({ file, roots, activeSessions: () => 3, sampler, system, clock: time.clock, timers: time.timers });
+    rec.start();
+    const N = 5;
+    for (let k = 1; k <= N; k++) {
+      const sampled = once(rec, 'sample');
+      assert.equal(fireNext(time), k * 1000);
+      await sampled;
+    }
+    await rec.stop();
+    assert.equal(time.pending.size, 0);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, N);
+    lines.forEach((line, i) => {
+      const s = JSON.parse(line) as Sample;
+      assert.equal(s.elapsedMs, (i + 1) * 1000);
+      assert.equal(s.t, 1_700_000_000_000 + (i + 1) * 1000);
+      assert.equal(s.activeSessions, 3);
+      assert.deepEqual(Object.keys(s.roles).sort(), [...ROLES].sort());
+      assert.equal(s.roles.agents.processes, 2);
+      assert.ok(s.sampler.wallMs >= 0 && s.sampler.cpuMs >= 0);
+    });
+    assert.equal(rec.samples.length, N);
+    assert.equal(sampler.calls.length, N + 1); // plus the priming sample
+    assert.deepEqual(sampler.calls[1]?.harness, { pids: [process.pid], descendants: false });
+    assert.equal(sampler.calls[1]?.agents?.descendants, true);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('a slow sample skips the ticks that fell due meanwhile; errors become warnings', async () => {
+    const dir = tempDir();
+    const time = fakeTime();
+    const sampler = new FakeSampler();
+    sampler.onCall = (n) => {
+      if (n === 3) time.set(4500); // tick 2 (call 3, after priming) takes 2.5 s
+      if (n === 4) throw new Error('boom');
+    };
+    const rec = new SampleRecorder({ file: join(dir, 's.jsonl'), roots, activeSessions: () => 0, sampler, system, clock: time.clock, timers: time.timers });
+    const warnings: Error[] = [];
+    rec.on('warning', (e: Error) => warnings.push(e));
+    rec.start();
+    fireNext(time);
+    await once(rec, 'sample');
+    fireNext(time);
+    await once(rec, 'sample');
+    assert.equal(rec.missedTicks, 2); // ticks 3 and 4
+    assert.equal(fireNext(time), 5000); // tick 5 throws
+    await new Promise((r) => setImmediate(r));
+    assert.match(warnings.map((w) => w.message).join('\n'), /skipped 2 tick.*\n.*boom/);
+    assert.equal(fireNext(time), 6000); // the loop goes on
+    await once(rec, 'sample');
+    await rec.stop();
+    await rec.stop();
+    assert.equal(readFileSync(join(dir, 's.jsonl'), 'utf8').trimEnd().split('\n').length, 3);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('with real samplers and timers, every role is present in each line', async () => {
+    const dir = tempDir();
+    const file = join(dir, 's.jsonl');
+    const rec = new SampleRecorder({ file, intervalMs: 100, roots: () => ({ agents: [], generator: [], server: [], harness: [] }), activeSessions: () => 0 });
+    rec.start();
+    await once(rec, 'sample');
+    await once(rec, 'sample');
+    await rec.stop();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Sample);
+    assert.ok(lines.length >= 2);
+    for (const s of lines) {
+      assert.equal(s.roles.harness.processes, 1);
+      assert.ok(s.roles.harness.rssBytes > 10 * MB);
+      assert.equal(s.roles.agents.processes, 0);
+      assert.ok(s.system.memTotalBytes > 0);
+    }
+    rmSync(dir, { recursive: true });
+  });
+});
