@@ -1,0 +1,87 @@
+/**
+ * results.json: the machine-readable result of one run.
+ *
+ * The result is rebuilt field by field in the order of the RunResult type, so
+ * the file's key order does not depend on how the object was put together
+ * (runs diff cleanly), and a stray field never leaks into the file.
+ */
+import type { RoleSummaries, RoleSummary, RunResult, Summary2, Summary3 } from '../results/types.js';
+
+function s3(s: Summary3): Summary3 {
+  return { mean: s.mean, p95: s.p95, max: s.max };
+}
+
+function s2(s: Summary2): Summary2 {
+  return { mean: s.mean, max: s.max };
+}
+
+function role(r: RoleSummary): RoleSummary {
+  return { cpuCores: s3(r.cpuCores), rssBytes: s2(r.rssBytes), pssBytes: r.pssBytes && s2(r.pssBytes), samples: r.samples };
+}
+
+function roles(r: RoleSummaries | null): RoleSummaries | null {
+  if (r === null) return null;
+  return { agents: role(r.agents), generator: role(r.generator), server: role(r.server), harness: role(r.harness) };
+}
+
+function qos(q: RunResult['qos']): RunResult['qos'] {
+  const { vad, agentAudio: a } = q;
+  const late = (l: RunResult['qos']['publishLateMs']): RunResult['qos']['publishLateMs'] =>
+    ({ p50: l.p50, p99: l.p99, max: l.max });
+  return {
+    vad: {
+      segmentsExpected: vad.segmentsExpected,
+      segmentsDetected: vad.segmentsDetected,
+      onsetLagMs: { p50: vad.onsetLagMs.p50, p95: vad.onsetLagMs.p95 },
+      inferMs: { p50: vad.inferMs.p50, p95: vad.inferMs.p95 },
+    },
+    agentAudio: {
+      framesExpected: a.framesExpected,
+      framesReceived: a.framesReceived,
+      gapsOver100ms: a.gapsOver100ms,
+      maxGapMs: a.maxGapMs,
+      toneOk: a.toneOk,
+      sessionsHearingTone: a.sessionsHearingTone,
+    },
+    publishLateMs: late(q.publishLateMs),
+    agentPublishLateMs: late(q.agentPublishLateMs),
+  };
+}
+
+function ordered(r: RunResult): RunResult {
+  const { host, sampler, perSession: ps, window: w } = r;
+  return {
+    schemaVersion: r.schemaVersion,
+    scenario: r.scenario,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    durationS: r.durationS,
+    valid: r.valid,
+    invalidReasons: [...r.invalidReasons],
+    interrupted: r.interrupted,
+    host: {
+      cores: host.cores, memoryBytes: host.memoryBytes, hostname: host.hostname, cpuModel: host.cpuModel,
+      platform: host.platform, kernel: host.kernel, node: host.node,
+    },
+    target: { cores: r.target.cores, memoryBytes: r.target.memoryBytes },
+    server: { mode: r.server.mode, version: r.server.version },
+    network: { mode: r.network.mode, namespace: r.network.namespace, allowedAddrs: r.network.allowedAddrs, candidateAddresses: r.network.candidateAddresses },
+    sessions: { requested: r.sessions.requested, joined: r.sessions.joined },
+    window: { fromS: w.fromS, toS: w.toS, samples: w.samples, basis: w.basis },
+    roles: roles(r.roles),
+    system: r.system && { cpuCores: s3(r.system.cpuCores), memUsedBytes: s2(r.system.memUsedBytes) },
+    sampler: {
+      samples: sampler.samples,
+      wallMs: sampler.wallMs && s2(sampler.wallMs),
+      cpuMs: sampler.cpuMs && s2(sampler.cpuMs),
+      maxIntervalMs: sampler.maxIntervalMs,
+    },
+    perSession: { cpuCores: ps.cpuCores, pssBytes: ps.pssBytes, rssBytes: ps.rssBytes, basis: ps.basis, kind: ps.kind },
+    qos: qos(r.qos),
+  };
+}
+
+/** results.json's text: pretty-printed, keys in the order of RunResult, with a trailing newline. */
+export function renderResultsJson(result: RunResult): string {
+  return `${JSON.stringify(ordered(result), null, 2)}\n`;
+}

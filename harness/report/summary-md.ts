@@ -1,0 +1,188 @@
+/**
+ * summary.md: one run, for a human. Every figure says where it came from
+ * (measured here, published elsewhere, or extrapolated), and a run on a host
+ * smaller than the target says plainly that it is not the target's capacity.
+ */
+import type { RoleSummary, RunResult, Summary2 } from '../results/types.js';
+
+/** LiveKit's published load test, quoted for context; none of it is measured by this harness. */
+const LIVEKIT = { sessions: 30, cores: 4, memGB: 8, usedCores: 3.8, usedGB: 2.8 };
+/** System CPU p95 at or above this share of the host's cores counts as saturated. */
+const SATURATION_SHARE = 0.9;
+
+const NA = 'n/a';
+
+function cores(x: number | null | undefined): string {
+  return x == null ? NA : x.toFixed(2);
+}
+
+function mb(bytes: number | null | undefined): string {
+  return bytes == null ? NA : (bytes / 1024 ** 2).toFixed(0);
+}
+
+function ms(x: number | null | undefined): string {
+  return x == null ? NA : `${x.toFixed(1)} ms`;
+}
+
+/** Binary gigabytes with at most one decimal: "8", "7.7". */
+function gb(bytes: number): string {
+  return String(Math.round((bytes / 1024 ** 3) * 10) / 10);
+}
+
+function pct(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : NA;
+}
+
+/** Keeps free text (error messages, CPU models) from breaking the markdown structure. */
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\|/g, '\\|');
+}
+
+function header(r: RunResult): string[] {
+  const date = `${r.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
+  const lines = [`# voiceload: ${oneLine(r.scenario)} — ${date}`, ''];
+  if (r.valid) {
+    lines.push('**Verdict: valid** — none of the checks found a reason to distrust this run.');
+  } else {
+    lines.push('**Verdict: INVALID** — do not use these figures for capacity planning:', '');
+    for (const reason of r.invalidReasons) lines.push(`- ${oneLine(reason)}`);
+  }
+  if (r.interrupted) lines.push('', 'The run was interrupted before its planned end.');
+  return lines;
+}
+
+function setting(r: RunResult): string[] {
+  const { host, target } = r;
+  const lines = [
+    `**Host:** ${host.cores} cores, ${gb(host.memoryBytes)} GB, ${oneLine(host.cpuModel)} ` +
+      `(${oneLine(host.platform)} ${oneLine(host.kernel)}, node ${oneLine(host.node)})  `,
+    `**Target:** ${target.cores} cores, ${gb(target.memoryBytes)} GB  `,
+    `**Server:** ${r.server.mode}, version ${r.server.version ?? 'unknown'}; network: ${r.network.mode}  `,
+    `**Sessions:** ${r.sessions.joined} of ${r.sessions.requested} joined; run ${r.durationS.toFixed(0)} s  `,
+    `**Window:** ${oneLine(r.window.basis)} (${r.window.samples} samples)`,
+  ];
+  if (host.cores < target.cores || host.memoryBytes < target.memoryBytes) {
+    lines.push(
+      '',
+      `> **Warning:** this host is smaller than the ${target.cores}-core / ${gb(target.memoryBytes)} GB target: ` +
+        "the figures below are what this host measured and are not the target's capacity.",
+    );
+  }
+  const p95 = r.system?.cpuCores.p95;
+  if (p95 !== undefined && p95 >= SATURATION_SHARE * host.cores) {
+    lines.push(
+      '',
+      `> **Saturation:** the run saturated this host's CPU: quality figures reflect an overloaded host ` +
+        `(system CPU p95 ${cores(p95)} of ${host.cores} cores).`,
+    );
+  }
+  return lines;
+}
+
+function roleRow(name: string, s: RoleSummary): string {
+  const { cpuCores: c, rssBytes: rss, pssBytes: pss } = s;
+  return `| ${name} | ${cores(c.mean)} | ${cores(c.p95)} | ${cores(c.max)} | ${mb(rss.mean)} | ${mb(rss.max)} | ${mb(pss?.mean)} | ${mb(pss?.max)} |`;
+}
+
+function rolesSection(r: RunResult): string[] {
+  const lines = ['## CPU and memory per role (measured)', ''];
+  if (r.roles === null || r.system === null) return [...lines, 'No samples were taken: nothing was measured.'];
+  lines.push(
+    '| Role | CPU cores mean | p95 | max | RSS MB mean | max | PSS MB mean | max |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const [name, s] of Object.entries(r.roles)) lines.push(roleRow(name, s));
+  const { cpuCores: c, memUsedBytes: m } = r.system;
+  lines.push(
+    '',
+    `Whole host: CPU cores mean ${cores(c.mean)}, p95 ${cores(c.p95)}, max ${cores(c.max)}; ` +
+      `memory used mean ${mb(m.mean)} MB, max ${mb(m.max)} MB.`,
+  );
+  const { sampler: sm } = r;
+  lines.push(
+    `Sampler cost: wall ${ms(sm.wallMs?.mean)} mean / ${ms(sm.wallMs?.max)} max, ` +
+      `CPU ${ms(sm.cpuMs?.mean)} mean / ${ms(sm.cpuMs?.max)} max; ` +
+      `largest gap between samples ${ms(sm.maxIntervalMs)}.`,
+  );
+  return lines;
+}
+
+function perSessionSection(r: RunResult): string[] {
+  const p = r.perSession;
+  return [
+    `## Per-session cost (${p.kind})`,
+    '',
+    `CPU ${cores(p.cpuCores)} cores, PSS ${mb(p.pssBytes)} MB, RSS ${mb(p.rssBytes)} MB per session.`,
+    '',
+    `Basis: ${oneLine(p.basis)}.`,
+  ];
+}
+
+/** Mean memory of agents + generator + server: PSS when every role has it, else RSS (which counts shared pages more than once). */
+function stackMemory(r: RunResult): { bytes: number; kind: 'PSS' | 'RSS' } | null {
+  if (r.roles === null) return null;
+  const stack = [r.roles.agents, r.roles.generator, r.roles.server];
+  const pss = stack.map((s) => s.pssBytes);
+  if (pss.every((p): p is Summary2 => p !== null)) return { bytes: pss.reduce((a, p) => a + p.mean, 0), kind: 'PSS' };
+  return { bytes: stack.reduce((a, s) => a + s.rssBytes.mean, 0), kind: 'RSS' };
+}
+
+function livekitSection(r: RunResult): string[] {
+  const lk = LIVEKIT;
+  const lines = [
+    "## Beside LiveKit's published test",
+    '',
+    `- LiveKit: ${lk.sessions} agents + ${lk.sessions} users on ${lk.cores} cores / ${lk.memGB} GB used ` +
+      `~${lk.usedCores} cores and ~${lk.usedGB} GB (published by LiveKit, not measured here).`,
+  ];
+  const mem = stackMemory(r);
+  if (r.roles === null || mem === null) {
+    lines.push('- This run: no samples, nothing to set beside it.');
+  } else {
+    const cpu = r.roles.agents.cpuCores.mean + r.roles.generator.cpuCores.mean + r.roles.server.cpuCores.mean;
+    lines.push(
+      `- This run (measured): ${r.sessions.joined} sessions on ${r.host.cores} cores / ${gb(r.host.memoryBytes)} GB; ` +
+        `agents + generator + server used ${cores(cpu)} cores (mean) and ${mb(mem.bytes)} MB ${mem.kind} ` +
+        `(${(mem.bytes / 1024 ** 3).toFixed(2)} GB, mean).`,
+    );
+  }
+  const per = r.perSession;
+  if (per.cpuCores !== null) {
+    const n = lk.sessions;
+    const memPer = per.pssBytes ?? per.rssBytes;
+    const memText = memPer === null ? '' : `, ${mb(memPer * n)} MB ${per.pssBytes !== null ? 'PSS' : 'RSS'}`;
+    lines.push(
+      `- linear projection to ${n} sessions: ${cores(per.cpuCores * n)} cores${memText} ` +
+        '(extrapolated from the measured per-session cost; agents only, not measured at that load).',
+    );
+  }
+  return lines;
+}
+
+function qosSection(r: RunResult): string[] {
+  const { vad, agentAudio: a, publishLateMs: pl, agentPublishLateMs: apl } = r.qos;
+  const late = (l: typeof pl): string => `${ms(l.p50)} / ${ms(l.p99)} (max ${ms(l.max)})`;
+  return [
+    '## Quality of service (measured)',
+    '',
+    '| Metric | Value |',
+    '|---|---|',
+    `| VAD segments detected / expected | ${vad.segmentsDetected} / ${vad.segmentsExpected} (${pct(vad.segmentsDetected, vad.segmentsExpected)}) |`,
+    `| VAD onset lag p50 / p95 | ${ms(vad.onsetLagMs.p50)} / ${ms(vad.onsetLagMs.p95)} |`,
+    `| VAD inference per window p50 / p95 | ${ms(vad.inferMs.p50)} / ${ms(vad.inferMs.p95)} |`,
+    `| Agent audio frames received / expected | ${a.framesReceived} / ${a.framesExpected} (${pct(a.framesReceived, a.framesExpected)}) |`,
+    `| Agent audio gaps over 100 ms | ${a.gapsOver100ms} (longest ${ms(a.maxGapMs)}) |`,
+    `| Agent tone ok | ${a.toneOk ? 'yes' : 'no'} (${a.sessionsHearingTone} of ${r.sessions.joined} sessions hear it) |`,
+    `| User publish lateness p50 / p99 | ${late(pl)} |`,
+    `| Agent publish lateness p50 / p99 | ${late(apl)} |`,
+  ];
+}
+
+/** summary.md's text. */
+export function renderSummary(result: RunResult): string {
+  const sections = [
+    header(result), setting(result), rolesSection(result), perSessionSection(result),
+    livekitSection(result), qosSection(result),
+  ];
+  return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}

@@ -1,0 +1,281 @@
+/**
+ * Turns what a run gathered (RunInput) into its result (RunResult).
+ * Pure: no I/O and no clock, so the same input always gives the same result.
+ */
+import type { Role, Sample } from '../sampling/types.js';
+import { LatencyHistogram } from './histogram.js';
+import { max, mean, percentile, summary2, summary3 } from './stats.js';
+import { candidateUnion, networkViolation } from './network-check.js';
+import type {
+  HistogramData, QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
+} from './types.js';
+
+/** Onsets earlier than this after the agent joined are skipped: it may not be listening yet. */
+const LISTEN_AFTER_JOIN_MS = 1000;
+/** Onsets this close to the end of sending are skipped: too late for a detection to be judged. */
+const JUDGE_BEFORE_END_MS = 1500;
+/** A VAD start may come this much before the expected onset (clock skew, pre-roll)... */
+const MATCH_EARLY_MS = 150;
+/** ...or up to this much after it. */
+const MATCH_LATE_MS = 1000;
+/** The dominant frequency the user hears must be within this of the agent's tone. */
+const TONE_TOLERANCE_HZ = 5;
+const MAX_SAMPLE_GAP_MS = 2500;
+const MAX_PUBLISH_LATE_P99_MS = 20;
+const MAX_LISTED_SESSION_ERRORS = 5;
+
+/** "85 s", "2.5 s". */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Binary gigabytes, one decimal: "7.8". */
+function gigabytes(bytes: number): string {
+  return String(Math.round((bytes / 1024 ** 3) * 10) / 10);
+}
+
+/** For summaries of arrays the caller has already checked are non-empty. */
+function known<T>(x: T | null): T {
+  if (x === null) throw new Error('internal: summary of an empty array');
+  return x;
+}
+
+interface Window { samples: Sample[]; fromS: number; toS: number; basis: string; reason: string | null }
+
+function selectWindow(input: RunInput, all: Sample[]): Window {
+  const held = all.filter((s) => s.elapsedMs >= input.holdFromMs);
+  const chosen = held.length > 0 ? held : all;
+  const first = chosen[0];
+  const last = chosen[chosen.length - 1];
+  if (first === undefined || last === undefined) {
+    const from = input.holdFromMs;
+    return { samples: [], fromS: from / 1000, toS: from / 1000, basis: 'no samples were taken', reason: null };
+  }
+  const span = `from ${seconds(first.elapsedMs)} to ${seconds(last.elapsedMs)}`;
+  const base = { samples: chosen, fromS: first.elapsedMs / 1000, toS: last.elapsedMs / 1000 };
+  if (held.length > 0) {
+    return { ...base, basis: `samples ${span}, after every session had joined plus warm-up`, reason: null };
+  }
+  return {
+    ...base,
+    basis: `all ${chosen.length} samples, ${span}: none was taken after every session had joined plus warm-up`,
+    reason: 'no samples after the last session joined',
+  };
+}
+
+function summariseRole(samples: Sample[], role: Role): RoleSummary {
+  const rs = samples.map((s) => s.roles[role]);
+  const pss = rs.map((r) => r.pssBytes);
+  // One missing PSS makes a mean over the rest misleading, so the role gets none.
+  const pssAll = pss.every((p): p is number => p !== null) ? pss : null;
+  return {
+    cpuCores: known(summary3(rs.map((r) => r.cpuCores))),
+    rssBytes: known(summary2(rs.map((r) => r.rssBytes))),
+    pssBytes: pssAll === null ? null : summary2(pssAll),
+    samples: rs.length,
+  };
+}
+
+function summariseRoles(samples: Sample[]): RoleSummaries | null {
+  if (samples.length === 0) return null;
+  return {
+    agents: summariseRole(samples, 'agents'),
+    generator: summariseRole(samples, 'generator'),
+    server: summariseRole(samples, 'server'),
+    harness: summariseRole(samples, 'harness'),
+  };
+}
+
+function summariseSystem(samples: Sample[]): SystemSummary | null {
+  if (samples.length === 0) return null;
+  return {
+    cpuCores: known(summary3(samples.map((s) => s.system.cpuCores))),
+    memUsedBytes: known(summary2(samples.map((s) => s.system.memUsedBytes))),
+  };
+}
+
+function summariseSampler(all: Sample[]): RunResult['sampler'] {
+  const ts = all.map((s) => s.t).sort((a, b) => a - b);
+  const gaps = ts.slice(1).map((t, i) => t - (ts[i] as number));
+  return {
+    samples: all.length,
+    wallMs: summary2(all.map((s) => s.sampler.wallMs)),
+    cpuMs: summary2(all.map((s) => s.sampler.cpuMs)),
+    maxIntervalMs: max(gaps),
+  };
+}
+
+function perSessionCost(input: RunInput, win: Window, joined: number): RunResult['perSession'] {
+  const none = (why: string): RunResult['perSession'] =>
+    ({ cpuCores: null, pssBytes: null, rssBytes: null, basis: why, kind: 'measured' });
+  if (joined === 0) return none('no session joined, so there is no per-session cost');
+  const active = mean(win.samples.map((s) => s.activeSessions));
+  if (active === null || active <= 0) return none(`no session was active in the window (${win.basis})`);
+  const agents = win.samples.map((s) => s.roles.agents);
+  const per = (x: number | null): number | null => (x === null ? null : x / active);
+  const pss = agents.map((a) => a.pssBytes);
+  const { host } = input;
+  return {
+    cpuCores: per(mean(agents.map((a) => a.cpuCores))),
+    pssBytes: pss.every((p): p is number => p !== null) ? per(mean(pss)) : null,
+    rssBytes: per(mean(agents.map((a) => a.rssBytes))),
+    basis:
+      `measured on this host (${host.cores} cores, ${gigabytes(host.memoryBytes)} GB, ${host.cpuModel}) over ${win.basis}: ` +
+      `the agents' mean CPU and memory divided by the mean number of active sessions (${Math.round(active * 10) / 10}); ` +
+      'agent process trees only (one process per agent); the generator and server are not included',
+    kind: 'measured',
+  };
+}
+
+/** Segment onsets (epoch ms, ascending) the agent should have detected in one session. */
+export function expectedOnsets(s: SessionRecord, segments: RunInput['segments'], endedAt: number): number[] {
+  if (s.speech === null || s.agentJoinedAt === null) return [];
+  const { t0, loopMs } = s.speech;
+  const from = s.agentJoinedAt + LISTEN_AFTER_JOIN_MS;
+  const to = (s.sendEndAt ?? endedAt) - JUDGE_BEFORE_END_MS;
+  const onsets: number[] = [];
+  // A non-positive loop length would never end; treat it as a single pass.
+  const loops = loopMs > 0 ? Math.max(0, Math.floor((to - t0) / loopMs) + 1) : 1;
+  for (let k = 0; k < loops; k++) {
+    for (const seg of segments) {
+      const at = t0 + k * loopMs + seg.startMs;
+      if (at >= from && at <= to) onsets.push(at);
+    }
+  }
+  return onsets.sort((a, b) => a - b);
+}
+
+/** Matches each onset to the first unused VAD start within its tolerance; returns the lags, ms. */
+export function matchOnsets(onsets: readonly number[], vadStarts: readonly number[]): number[] {
+  const starts = [...vadStarts].sort((a, b) => a - b);
+  const used = new Array<boolean>(starts.length).fill(false);
+  const lags: number[] = [];
+  for (const onset of onsets) {
+    const i = starts.findIndex((v, j) => !used[j] && v >= onset - MATCH_EARLY_MS && v <= onset + MATCH_LATE_MS);
+    if (i < 0) continue;
+    used[i] = true;
+    lags.push((starts[i] as number) - onset);
+  }
+  return lags;
+}
+
+/** Merges one histogram field over all sessions; a session whose histogram does not fit is reported. */
+function mergeField(
+  sessions: SessionRecord[], field: 'publishLate' | 'agentPublishLate' | 'vadInferMs', reasons: string[],
+): LatencyHistogram | null {
+  let merged: LatencyHistogram | null = null;
+  for (const s of sessions) {
+    const d: HistogramData | null = s[field];
+    if (d === null) continue;
+    try {
+      if (merged === null) merged = LatencyHistogram.fromData(d);
+      else merged.merge(d);
+    } catch (err) {
+      reasons.push(`session ${s.index}: its ${field} histogram was left out (${(err as Error).message})`);
+    }
+  }
+  return merged;
+}
+
+function lateness(h: LatencyHistogram | null): QosSummary['publishLateMs'] {
+  if (h === null) return { p50: null, p99: null, max: null };
+  return { p50: h.percentile(50), p99: h.percentile(99), max: h.percentile(100) };
+}
+
+function agentAudioQos(joined: SessionRecord[], toneHz: number): QosSummary['agentAudio'] {
+  const audio = joined.flatMap((s) => (s.agentAudio === null ? [] : [s.agentAudio]));
+  const hears = audio.filter(
+    (a) => a.dominantHz.length > 0 && a.dominantHz.every((hz) => Math.abs(hz - toneHz) <= TONE_TOLERANCE_HZ),
+  ).length;
+  const sum = (f: (a: (typeof audio)[number]) => number): number => audio.reduce((acc, a) => acc + f(a), 0);
+  return {
+    framesExpected: sum((a) => a.framesExpected),
+    framesReceived: sum((a) => a.framesReceived),
+    gapsOver100ms: sum((a) => a.gapsOver100ms),
+    maxGapMs: max(audio.map((a) => a.maxGapMs)),
+    // Vacuous truth would call a run where no agent was heard "ok".
+    toneOk: joined.length > 0 && hears === joined.length,
+    sessionsHearingTone: hears,
+  };
+}
+
+function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[]): QosSummary {
+  let expected = 0;
+  const lags: number[] = [];
+  for (const s of joined) {
+    const onsets = expectedOnsets(s, input.segments, input.endedAt);
+    expected += onsets.length;
+    lags.push(...matchOnsets(onsets, s.vadStarts));
+  }
+  const infer = mergeField(input.sessions, 'vadInferMs', reasons);
+  return {
+    vad: {
+      segmentsExpected: expected,
+      segmentsDetected: lags.length,
+      onsetLagMs: { p50: percentile(lags, 50), p95: percentile(lags, 95) },
+      inferMs: { p50: infer?.percentile(50) ?? null, p95: infer?.percentile(95) ?? null },
+    },
+    agentAudio: agentAudioQos(joined, input.toneHz),
+    publishLateMs: lateness(mergeField(input.sessions, 'publishLate', reasons)),
+    agentPublishLateMs: lateness(mergeField(input.sessions, 'agentPublishLate', reasons)),
+  };
+}
+
+/** Reasons, from the rules below, not to trust the run; appended to `reasons`. */
+function checkValidity(
+  input: RunInput, joined: number, sampler: RunResult['sampler'], qos: QosSummary, reasons: string[],
+): void {
+  if (joined < input.requestedSessions) reasons.push(`${joined} of ${input.requestedSessions} sessions joined`);
+  if (input.samples.length === 0) reasons.push('no samples were taken');
+  const network = networkViolation(input);
+  if (network) reasons.push(network);
+  if (sampler.maxIntervalMs !== null && sampler.maxIntervalMs > MAX_SAMPLE_GAP_MS) {
+    reasons.push(`sampling stalled: a gap of ${(sampler.maxIntervalMs / 1000).toFixed(1)} s between samples`);
+  }
+  const p99 = qos.publishLateMs.p99;
+  if (p99 !== null && p99 > MAX_PUBLISH_LATE_P99_MS) {
+    reasons.push(
+      `the generator could not keep real time: publish lateness p99 ${p99.toFixed(1)} ms > ${MAX_PUBLISH_LATE_P99_MS} ms; ` +
+        'give it more CPU or fewer users per generator',
+    );
+  }
+  const errors = input.sessions.flatMap((s) => s.errors.map((e) => `session ${s.index}: ${e}`));
+  reasons.push(...errors.slice(0, MAX_LISTED_SESSION_ERRORS));
+  if (errors.length > MAX_LISTED_SESSION_ERRORS) {
+    reasons.push(`and ${errors.length - MAX_LISTED_SESSION_ERRORS} more session errors`);
+  }
+}
+
+/** Aggregates a run's raw input into its result. */
+export function aggregate(input: RunInput): RunResult {
+  const reasons = [...input.invalidReasons];
+  const all = [...input.samples].sort((a, b) => a.elapsedMs - b.elapsedMs);
+  const win = selectWindow(input, all);
+  if (win.reason !== null) reasons.push(win.reason);
+  const joinedSessions = input.sessions.filter((s) => s.agentJoinedAt !== null && s.userJoinedAt !== null);
+  const joined = joinedSessions.length;
+  const sampler = summariseSampler(all);
+  const qos = summariseQos(input, joinedSessions, reasons);
+  checkValidity(input, joined, sampler, qos, reasons);
+  return {
+    schemaVersion: 1,
+    scenario: input.scenario,
+    startedAt: new Date(input.startedAt).toISOString(),
+    endedAt: new Date(input.endedAt).toISOString(),
+    durationS: (input.endedAt - input.startedAt) / 1000,
+    valid: reasons.length === 0,
+    invalidReasons: reasons,
+    interrupted: input.interrupted,
+    host: { ...input.host },
+    target: { cores: input.target.cores, memoryBytes: input.target.memoryBytes },
+    server: { mode: input.server.mode, version: input.server.version },
+    network: { ...input.network, candidateAddresses: candidateUnion(input) },
+    sessions: { requested: input.requestedSessions, joined },
+    window: { fromS: win.fromS, toS: win.toS, samples: win.samples.length, basis: win.basis },
+    roles: summariseRoles(win.samples),
+    system: summariseSystem(win.samples),
+    sampler,
+    perSession: perSessionCost(input, win, joined),
+    qos,
+  };
+}

@@ -1,0 +1,131 @@
+import type { Sample } from '../sampling/types.js';
+
+/** Where a number came from. Every figure in a report carries one. */
+export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
+
+export interface Summary3 { mean: number; p95: number; max: number }
+export interface Summary2 { mean: number; max: number }
+
+/** CPU and memory of one role over the measurement window. */
+export interface RoleSummary {
+  cpuCores: Summary3;
+  rssBytes: Summary2;
+  /** null where the platform has no PSS. */
+  pssBytes: Summary2 | null;
+  samples: number;
+}
+
+/** Per-role summaries over the measurement window. */
+export interface RoleSummaries { agents: RoleSummary; generator: RoleSummary; server: RoleSummary; harness: RoleSummary }
+
+/** System-wide CPU and memory over the measurement window. */
+export interface SystemSummary { cpuCores: Summary3; memUsedBytes: Summary2 }
+
+/** A host's size. */
+export interface HostSize { cores: number; memoryBytes: number }
+
+/** The machine the run was measured on. */
+export interface HostInfo extends HostSize {
+  hostname: string;
+  cpuModel: string;
+  platform: string;
+  kernel: string;
+  node: string;
+}
+
+/** One speech segment of the looping fixture, relative to the start of the loop. */
+export interface Segment { startMs: number; endMs: number }
+
+/** A mergeable latency histogram: counts per bucket, see results/histogram.ts. */
+export interface HistogramData { bucketMs: number; counts: number[]; overflow: number; count: number; maxMs: number }
+
+/** What the harness knows of one session (one room: one user, one agent) at the end of a run. */
+export interface SessionRecord {
+  index: number;
+  room: string;
+  /** Epoch ms when each side had joined the room, null when it never did. */
+  agentJoinedAt: number | null;
+  userJoinedAt: number | null;
+  /** The user's publishing clock: loop 0 frame 0 was due at t0 (epoch ms); the loop repeats every loopMs. */
+  speech: { t0: number; loopMs: number } | null;
+  /** Epoch ms when the user stopped publishing (or the last time it was heard of). */
+  sendEndAt: number | null;
+  /** Epoch ms at which the agent decided speech had started / ended. */
+  vadStarts: number[];
+  vadEnds: number[];
+  /** What the user received of the agent's tone. */
+  agentAudio: {
+    framesReceived: number;
+    framesExpected: number;
+    gapsOver100ms: number;
+    maxGapMs: number;
+    /** Dominant frequency of each analysed window, Hz. */
+    dominantHz: number[];
+  } | null;
+  /** How late the user's speech frames were handed to WebRTC against the absolute clock. */
+  publishLate: HistogramData | null;
+  /** How late the agent's tone frames were handed to WebRTC. */
+  agentPublishLate: HistogramData | null;
+  /** VAD inference time per 512-sample window, ms. */
+  vadInferMs: HistogramData | null;
+  /** ICE candidate addresses (local and remote) the user's session used. */
+  candidateAddrs: string[];
+  errors: string[];
+}
+
+/** Everything the runner gathered, before aggregation. Plain data. */
+export interface RunInput {
+  scenario: string;
+  startedAt: number;
+  endedAt: number;
+  host: HostInfo;
+  target: HostSize;
+  server: { mode: 'local' | 'external'; version: string | null; url: string };
+  /** Where media may go: loopback, plus the private namespace's own addresses (allowedAddrs). */
+  network: { mode: 'netns' | 'host' | 'external'; namespace: string | null; allowedAddrs: string[] };
+  requestedSessions: number;
+  /** Start of the window used for the per-role summaries (ms since run start): after the last join plus warm-up. */
+  holdFromMs: number;
+  toneHz: number;
+  segments: Segment[];
+  sessions: SessionRecord[];
+  samples: Sample[];
+  /** Reasons the harness already knows the run cannot be trusted (interrupted, server died, ...). */
+  invalidReasons: string[];
+  interrupted: boolean;
+}
+
+export interface QosSummary {
+  vad: { segmentsExpected: number; segmentsDetected: number; onsetLagMs: { p50: number | null; p95: number | null }; inferMs: { p50: number | null; p95: number | null } };
+  /** Over joined sessions; maxGapMs is null when no joined session reported agent audio. */
+  agentAudio: { framesExpected: number; framesReceived: number; gapsOver100ms: number; maxGapMs: number | null; toneOk: boolean; sessionsHearingTone: number };
+  publishLateMs: { p50: number | null; p99: number | null; max: number | null };
+  agentPublishLateMs: { p50: number | null; p99: number | null; max: number | null };
+}
+
+/** The result of one run: what results.json holds. */
+export interface RunResult {
+  schemaVersion: 1;
+  scenario: string;
+  startedAt: string;
+  endedAt: string;
+  durationS: number;
+  valid: boolean;
+  invalidReasons: string[];
+  interrupted: boolean;
+  host: HostInfo;
+  target: HostSize;
+  server: { mode: 'local' | 'external'; version: string | null };
+  /** candidateAddresses: every ICE candidate address the sessions used (local and remote). */
+  network: RunInput['network'] & { candidateAddresses: string[] };
+  sessions: { requested: number; joined: number };
+  window: { fromS: number; toS: number; samples: number; basis: string };
+  /** null when no sample was taken at all (the run has nothing to summarise; it is also marked invalid). */
+  roles: RoleSummaries | null;
+  /** null when no sample was taken at all. */
+  system: SystemSummary | null;
+  /** Over all samples, not just the window. wallMs/cpuMs are null with no samples; maxIntervalMs with fewer than two. */
+  sampler: { samples: number; wallMs: Summary2 | null; cpuMs: Summary2 | null; maxIntervalMs: number | null };
+  perSession: { cpuCores: number | null; pssBytes: number | null; rssBytes: number | null; basis: string; kind: BasisKind };
+  qos: QosSummary;
+}

@@ -1,0 +1,397 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mean, max, percentile, summary2, summary3 } from '../harness/results/stats.js';
+import { LatencyHistogram } from '../harness/results/histogram.js';
+import { aggregate, matchOnsets } from '../harness/results/aggregate.js';
+import { renderResultsJson } from '../harness/report/results-json.js';
+import { renderSummary } from '../harness/report/summary-md.js';
+import { writeReport } from '../harness/report/write.js';
+import type { HistogramData, RunInput, SessionRecord } from '../harness/results/types.js';
+import type { RoleSample, Sample } from '../harness/sampling/types.js';
+
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
+const START = 1_700_000_000_000;
+
+function near(actual: number | null | undefined, expected: number, what = ''): void {
+  assert.ok(actual != null && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
+}
+
+test('percentile: numpy linear interpolation, by hand', () => {
+  const table: Array<[number[], number, number]> = [
+    [[1, 2, 3, 4], 50, 2.5], [[1, 2, 3, 4], 95, 3.85], [[1, 2, 3, 4], 25, 1.75],
+    [[1, 2, 3, 4], 0, 1], [[1, 2, 3, 4], 100, 4], [[10], 73, 10],
+    [[15, 20, 35, 40, 50], 40, 29], [[3, 1, 2], 50, 2], [[-1, -0.5], 50, -0.75],
+  ];
+  for (const [xs, p, want] of table) near(percentile(xs, p), want, `p${p} of ${xs}`);
+  const xs = [3, 1, 2];
+  percentile(xs, 50);
+  assert.deepEqual(xs, [3, 1, 2], 'input not sorted in place');
+  assert.equal(percentile([], 50), null);
+  assert.throws(() => percentile([1], 101), RangeError);
+  assert.throws(() => percentile([1], -1), RangeError);
+});
+
+test('mean, max, summaries: null for empty input', () => {
+  assert.equal(mean([]), null);
+  assert.equal(max([]), null);
+  assert.equal(summary3([]), null);
+  assert.equal(summary2([]), null);
+  near(mean([1, 2, 3, 4]), 2.5);
+  assert.equal(max([-3, -1, -2]), -1);
+  const s = summary3([1, 2, 3, 4]);
+  near(s?.mean, 2.5); near(s?.p95, 3.85); near(s?.max, 4);
+  assert.deepEqual(summary2([2, 4]), { mean: 3, max: 4 });
+});
+
+test('histogram: bucket upper edges, clamping, overflow', () => {
+  const h = new LatencyHistogram();
+  assert.equal(h.percentile(50), null);
+  for (const v of [0.1, 0.25, 0.3, 1.0, 2500]) h.record(v);
+  assert.equal(h.count, 5);
+  assert.equal(h.overflow, 1);
+  const table: Array<[number, number]> = [[0, 0.1], [20, 0.1], [40, 0.3], [60, 0.3], [80, 1.0], [100, 2000]];
+  for (const [p, want] of table) assert.equal(h.percentile(p), want, `p${p}`);
+  assert.deepEqual(h.toData(), { bucketMs: 0.1, counts: [1, 0, 2, 0, 0, 0, 0, 0, 0, 1], overflow: 1, count: 5, maxMs: 2000 });
+
+  const low = new LatencyHistogram();
+  low.record(-3);
+  low.record(0);
+  assert.equal(low.percentile(100), 0.1);
+  const top = new LatencyHistogram();
+  top.record(2000);
+  assert.equal(top.overflow, 0);
+  assert.equal(top.percentile(50), 2000);
+  assert.throws(() => top.record(Number.NaN), RangeError);
+});
+
+test('histogram: float noise does not shift buckets', () => {
+  const h = new LatencyHistogram();
+  for (let i = 1; i <= 100; i++) h.record(i * 0.1);
+  assert.equal(h.percentile(50), 5);
+  assert.equal(h.percentile(99), 9.9);
+  assert.equal(h.percentile(100), 10);
+  assert.equal(h.toData().counts.length, 100);
+  assert.ok(h.toData().counts.every((c) => c === 1));
+});
+
+test('histogram: merge, roundtrip, trimming, validation', () => {
+  const a = new LatencyHistogram();
+  a.record(1);
+  a.record(2);
+  const b = new LatencyHistogram();
+  b.record(3);
+  b.record(2500);
+  a.merge(b.toData());
+  assert.equal(a.count, 4);
+  assert.deepEqual([25, 50, 75, 100].map((p) => a.percentile(p)), [1, 2, 3, 2000]);
+  a.merge(new LatencyHistogram());
+  assert.equal(a.count, 4);
+
+  const json = JSON.parse(JSON.stringify(a.toData())) as HistogramData;
+  assert.deepEqual(LatencyHistogram.fromData(json).toData(), a.toData());
+  const padded = LatencyHistogram.fromData({ bucketMs: 0.1, counts: [1, 0, 0], overflow: 0, count: 1, maxMs: 2000 });
+  assert.deepEqual(padded.toData().counts, [1]);
+
+  assert.throws(() => a.merge(new LatencyHistogram({ bucketMs: 1 })), RangeError);
+  assert.throws(() => LatencyHistogram.fromData({ bucketMs: 0.1, counts: [1], overflow: 0, count: 2, maxMs: 2000 }), RangeError);
+  assert.throws(() => LatencyHistogram.fromData({ bucketMs: 0.1, counts: [-1], overflow: 0, count: -1, maxMs: 2000 }), RangeError);
+});
+
+test('matchOnsets: first unused VAD start within [-150, +1000] ms', () => {
+  assert.deepEqual(matchOnsets([0, 500], [400, 450]), [400, -50]);
+  assert.deepEqual(matchOnsets([0, 500], [400]), [400]);
+  assert.deepEqual(matchOnsets([1000], [849, 2001]), []);
+  assert.deepEqual(matchOnsets([1000], [850, 2000]), [-150]);
+});
+
+function hist(values: number[]): HistogramData {
+  const h = new LatencyHistogram();
+  for (const v of values) h.record(v);
+  return h.toData();
+}
+
+function range(from: number, to: number, step = 1): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i += step) out.push(i);
+  return out;
+}
+
+/** Relative times (ms after START) -> epoch ms. */
+const at = (xs: number[]): number[] => xs.map((x) => START + x);
+
+function session(index: number, over: Partial<SessionRecord>): SessionRecord {
+  return {
+    index, room: `room-${index}`, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
+    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, candidateAddrs: [], errors: [],
+    ...over,
+  };
+}
+
+function role(cpuCores: number, rssBytes: number, pssBytes: number | null): RoleSample {
+  return { processes: 1, cpuCores, rssBytes, pssBytes };
+}
+
+/**
+ * 15 samples, one a second. The window (holdFromMs 10 s) holds the last 5:
+ * agents CPU 1..5 (mean 3, p95 4.8), RSS 100..500 MB, PSS 50..90 MB, active sessions 2,2,2,1,1 (mean 1.6).
+ * Before the window agents use 9 cores, so leaking them in would show.
+ */
+function samples(): Sample[] {
+  return range(0, 14).map((i) => {
+    const w = i - 10;
+    const inWin = w >= 0;
+    return {
+      t: START + i * 1000,
+      elapsedMs: i * 1000,
+      activeSessions: inWin ? [2, 2, 2, 1, 1][w] ?? 0 : 0,
+      roles: {
+        agents: inWin ? role(w + 1, (w + 1) * 100 * MB, (50 + 10 * w) * MB) : role(9, 9 * GB, 9 * GB),
+        generator: role(0.5, 50 * MB, 40 * MB),
+        server: role(0.25, 30 * MB, w === 2 ? null : 20 * MB),
+        harness: role(0.1, 60 * MB, 55 * MB),
+      },
+      system: { cpuCores: inWin ? 1 : 0.5, memUsedBytes: 2 * GB, memTotalBytes: 8 * GB },
+      sampler: { wallMs: i === 3 ? 10 : 2, cpuMs: 1, },
+    };
+  });
+}
+
+/**
+ * Two joined sessions; by hand:
+ * session 0: agent at +2000 (listens from +3000), sends until +40000 (judged until +38500), t0 +2500.
+ *   onsets 5500 12500 15500 22500 25500 32500 35500 (2500 too early, 42500 too late): 7 expected.
+ *   VAD 5400 (-100), 12700 (+200), 16700 (too late), 22800 (+300), 22900 (extra), 25550 (+50), 35300 (too early).
+ *   4 detected.
+ * session 1: agent at +4000 (from +5000), no sendEndAt so judged until endedAt-1500 = +58500, t0 +1000.
+ *   onsets 11000 14000 21000 24000 31000 34000 41000 44000 51000 54000: 10 expected.
+ *   VAD 11100 (+100), 11200 (extra), 14900 (+900), 21000 (0), 25000 (+1000), 30850 (-150), 41500 (+500),
+ *   44400 (+400), 51600 (+600), 54700 (+700): 9 detected.
+ * Lags sorted: -150 -100 0 50 100 200 300 400 500 600 700 900 1000 -> p50 300, p95 900 + 0.4 * 100 = 940.
+ */
+function baseInput(): RunInput {
+  const speech = (t0: number): SessionRecord['speech'] => ({ t0: START + t0, loopMs: 10_000 });
+  return {
+    scenario: 'steady-2', startedAt: START, endedAt: START + 60_000,
+    host: { cores: 2, memoryBytes: 4 * GB, hostname: 'h', cpuModel: 'Test CPU', platform: 'linux', kernel: '6.1', node: 'v20' },
+    target: { cores: 4, memoryBytes: 8 * GB },
+    server: { mode: 'local', version: '1.8.0', url: 'ws://127.0.0.1:7880' },
+    network: { mode: 'host', namespace: null, allowedAddrs: [] },
+    requestedSessions: 2, holdFromMs: 10_000, toneHz: 440,
+    segments: [{ startMs: 0, endMs: 1000 }, { startMs: 3000, endMs: 4000 }],
+    sessions: [
+      session(0, {
+        agentJoinedAt: START + 2000, userJoinedAt: START + 1500, speech: speech(2500), sendEndAt: START + 40_000,
+        vadStarts: at([2600, 5400, 12700, 16700, 22800, 22900, 25550, 35300]),
+        agentAudio: { framesReceived: 990, framesExpected: 1000, gapsOver100ms: 1, maxGapMs: 150, dominantHz: [440, 441, 439] },
+        publishLate: hist(range(1, 50).map((i) => i * 0.1)),
+        agentPublishLate: hist([0.2, 0.4]),
+        vadInferMs: hist([1, 2, 3, 4]),
+      }),
+      session(1, {
+        agentJoinedAt: START + 4000, userJoinedAt: START + 1000, speech: speech(1000),
+        vadStarts: at([11100, 11200, 14900, 21000, 25000, 30850, 41500, 44400, 51600, 54700]),
+        agentAudio: { framesReceived: 2000, framesExpected: 2000, gapsOver100ms: 0, maxGapMs: 40, dominantHz: [444.9] },
+        publishLate: hist(range(51, 100).map((i) => i * 0.1)),
+      }),
+    ],
+    samples: samples(), invalidReasons: [], interrupted: false,
+  };
+}
+
+test('aggregate: window, roles, system, sampler, per-session cost', () => {
+  const r = aggregate(baseInput());
+  assert.deepEqual(r.invalidReasons, []);
+  assert.equal(r.valid, true);
+  assert.equal(r.durationS, 60);
+  assert.equal(r.startedAt, new Date(START).toISOString());
+  assert.deepEqual(r.sessions, { requested: 2, joined: 2 });
+  assert.deepEqual(r.server, { mode: 'local', version: '1.8.0' });
+  assert.deepEqual({ ...r.window, basis: '' }, { fromS: 10, toS: 14, samples: 5, basis: '' });
+  assert.equal(r.window.basis, 'samples from 10 s to 14 s, after every session had joined plus warm-up');
+
+  const agents = r.roles?.agents;
+  near(agents?.cpuCores.mean, 3); near(agents?.cpuCores.p95, 4.8); near(agents?.cpuCores.max, 5);
+  near(agents?.rssBytes.mean, 300 * MB); near(agents?.pssBytes?.mean, 70 * MB); near(agents?.pssBytes?.max, 90 * MB);
+  assert.equal(agents?.samples, 5);
+  assert.equal(r.roles?.server.pssBytes, null, 'one null PSS in the window makes the role PSS null');
+  assert.deepEqual(r.roles?.generator.pssBytes, { mean: 40 * MB, max: 40 * MB });
+  assert.deepEqual(r.system?.cpuCores, { mean: 1, p95: 1, max: 1 });
+
+  assert.equal(r.sampler.samples, 15);
+  near(r.sampler.wallMs?.mean, 38 / 15); near(r.sampler.wallMs?.max, 10);
+  assert.equal(r.sampler.maxIntervalMs, 1000);
+
+  near(r.perSession.cpuCores, 3 / 1.6);
+  near(r.perSession.rssBytes, (300 * MB) / 1.6);
+  near(r.perSession.pssBytes, (70 * MB) / 1.6);
+  assert.equal(r.perSession.kind, 'measured');
+  assert.match(r.perSession.basis, /2 cores, 4 GB, Test CPU/);
+  assert.match(r.perSession.basis, /samples from 10 s to 14 s/);
+  assert.match(r.perSession.basis, /agent process trees only \(one process per agent\); the generator and server are not included/);
+});
+
+test('aggregate: QoS by hand', () => {
+  const { qos } = aggregate(baseInput());
+  assert.equal(qos.vad.segmentsExpected, 17);
+  assert.equal(qos.vad.segmentsDetected, 13);
+  near(qos.vad.onsetLagMs.p50, 300);
+  near(qos.vad.onsetLagMs.p95, 940);
+  assert.deepEqual(qos.vad.inferMs, { p50: 2, p95: 4 });
+  assert.deepEqual(qos.agentAudio, {
+    framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: true, sessionsHearingTone: 2,
+  });
+  assert.deepEqual(qos.publishLateMs, { p50: 5, p99: 9.9, max: 10 });
+  assert.deepEqual(qos.agentPublishLateMs, { p50: 0.2, p99: 0.4, max: 0.4 });
+});
+
+test('aggregate: a session whose agent never joined', () => {
+  const input = baseInput();
+  input.requestedSessions = 3;
+  input.sessions.push(session(2, {
+    userJoinedAt: START + 1000, speech: { t0: START + 1000, loopMs: 10_000 }, vadStarts: at([11000, 21000]),
+    agentAudio: { framesReceived: 0, framesExpected: 500, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] },
+  }));
+  const r = aggregate(input);
+  assert.equal(r.sessions.joined, 2);
+  assert.deepEqual(r.invalidReasons, ['2 of 3 sessions joined']);
+  assert.equal(r.valid, false);
+  assert.equal(r.qos.vad.segmentsExpected, 17, 'its onsets are not expected');
+  assert.equal(r.qos.vad.segmentsDetected, 13);
+  assert.equal(r.qos.agentAudio.framesExpected, 3000);
+  assert.equal(r.qos.agentAudio.toneOk, true);
+});
+
+test('aggregate: tone checks', () => {
+  const off = baseInput();
+  const a1 = off.sessions[1]?.agentAudio;
+  assert.ok(a1);
+  a1.dominantHz = [440, 445.1];
+  assert.deepEqual([aggregate(off).qos.agentAudio.toneOk, aggregate(off).qos.agentAudio.sessionsHearingTone], [false, 1]);
+  a1.dominantHz = [];
+  assert.equal(aggregate(off).qos.agentAudio.toneOk, false);
+  const none = baseInput();
+  none.sessions = [];
+  none.requestedSessions = 0;
+  const r = aggregate(none);
+  assert.equal(r.qos.agentAudio.toneOk, false, 'no session heard nothing: not ok');
+  assert.equal(r.qos.agentAudio.maxGapMs, null);
+  assert.equal(r.perSession.cpuCores, null);
+  assert.deepEqual(r.qos.publishLateMs, { p50: null, p99: null, max: null });
+});
+
+test('aggregate: each invalidity rule fires on its own', () => {
+  const late = baseInput();
+  late.sessions[1]!.publishLate = hist([...range(51, 100).map((i) => i * 0.1), 30, 30, 30, 30, 30]);
+  assert.deepEqual(aggregate(late).invalidReasons, [
+    'the generator could not keep real time: publish lateness p99 30.0 ms > 20 ms; give it more CPU or fewer users per generator',
+  ]);
+
+  const gap = baseInput();
+  gap.samples = gap.samples.filter((s) => s.elapsedMs !== 5000 && s.elapsedMs !== 6000);
+  assert.deepEqual(aggregate(gap).invalidReasons, ['sampling stalled: a gap of 3.0 s between samples']);
+
+  const known = baseInput();
+  known.invalidReasons = ['the run was interrupted'];
+  assert.deepEqual(aggregate(known).invalidReasons, ['the run was interrupted']);
+
+  const errs = baseInput();
+  errs.sessions[0]!.errors = ['a', 'b', 'c', 'd'];
+  errs.sessions[1]!.errors = ['e', 'f', 'g'];
+  assert.deepEqual(aggregate(errs).invalidReasons, [
+    'session 0: a', 'session 0: b', 'session 0: c', 'session 0: d', 'session 1: e', 'and 2 more session errors',
+  ]);
+});
+
+test('aggregate: no samples after the hold, and no samples at all', () => {
+  const early = baseInput();
+  early.holdFromMs = 100_000;
+  const r = aggregate(early);
+  assert.deepEqual(r.invalidReasons, ['no samples after the last session joined']);
+  assert.equal(r.window.samples, 15);
+  assert.equal(r.roles?.agents.samples, 15);
+
+  const empty = baseInput();
+  empty.samples = [];
+  const e = aggregate(empty);
+  assert.deepEqual(e.invalidReasons, ['no samples were taken']);
+  assert.equal(e.roles, null);
+  assert.equal(e.system, null);
+  assert.deepEqual(e.sampler, { samples: 0, wallMs: null, cpuMs: null, maxIntervalMs: null });
+  assert.equal(e.perSession.cpuCores, null);
+  assert.match(renderSummary(e), /No samples were taken/);
+});
+
+test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict', () => {
+  const warning = "this host is smaller than the 4-core / 8 GB target: the figures below are what this host measured and are not the target's capacity";
+  const small = renderSummary(aggregate(baseInput()));
+  assert.ok(small.includes(warning));
+  assert.match(small, /^# voiceload: steady-2 — \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  assert.match(small, /\*\*Verdict: valid\*\*/);
+  assert.match(small, /published by LiveKit, not measured here/);
+  assert.match(small, /linear projection to 30 sessions: 56\.25 cores.*\(extrapolated from the measured per-session cost/);
+  assert.match(small, /\| agents \| 3\.00 \| 4\.80 \| 5\.00 \| 300 \| 500 \| 70 \| 90 \|/);
+  assert.match(small, /\| server \| 0\.25 \| 0\.25 \| 0\.25 \| 30 \| 30 \| n\/a \| n\/a \|/);
+  assert.match(small, /\| VAD segments detected \/ expected \| 13 \/ 17 \(76\.5%\) \|/);
+  assert.match(small, /\| VAD onset lag p50 \/ p95 \| 300\.0 ms \/ 940\.0 ms \|/);
+  assert.doesNotMatch(small, /saturated/);
+
+  const bigInput = baseInput();
+  bigInput.host = { ...bigInput.host, cores: 8, memoryBytes: 16 * GB };
+  assert.ok(!renderSummary(aggregate(bigInput)).includes('smaller than'));
+
+  const busy = baseInput();
+  for (const s of busy.samples) s.system.cpuCores = 1.8;
+  busy.requestedSessions = 5;
+  const busyMd = renderSummary(aggregate(busy));
+  assert.match(busyMd, /the run saturated this host's CPU: quality figures reflect an overloaded host/);
+  assert.match(busyMd, /\*\*Verdict: INVALID\*\*[^\n]*\n\n- 2 of 5 sessions joined\n/);
+
+  const nobody = baseInput();
+  nobody.sessions = [];
+  assert.doesNotMatch(renderSummary(aggregate(nobody)), /linear projection/);
+});
+
+test('results.json: parses, has the documented keys, stable order', () => {
+  const text = renderResultsJson(aggregate(baseInput()));
+  assert.ok(text.endsWith('}\n'));
+  const json = JSON.parse(text) as Record<string, unknown>;
+  const paths = [
+    'schemaVersion', 'scenario', 'valid', 'invalidReasons', 'host.cores', 'host.memoryBytes', 'target', 'server.mode',
+    'server.version', 'sessions.requested', 'sessions.joined', 'roles.agents.cpuCores.p95', 'roles.server.pssBytes',
+    'perSession.basis', 'qos.vad.onsetLagMs.p95', 'qos.agentAudio.gapsOver100ms', 'qos.publishLateMs.p99',
+  ];
+  for (const path of paths) {
+    let node: unknown = json;
+    for (const key of path.split('.')) {
+      assert.ok(typeof node === 'object' && node !== null && key in node, `missing ${path}`);
+      node = (node as Record<string, unknown>)[key];
+    }
+  }
+  assert.equal(json.schemaVersion, 1);
+  assert.deepEqual(Object.keys(json).slice(0, 3), ['schemaVersion', 'scenario', 'startedAt']);
+  assert.ok(!text.includes('ws://'), 'the server URL is not copied');
+  const shuffled = JSON.parse(text) as ReturnType<typeof aggregate>;
+  const reversed = Object.fromEntries(Object.entries(shuffled).reverse()) as typeof shuffled;
+  assert.equal(renderResultsJson(reversed), text);
+});
+
+test('writeReport: writes both files atomically and returns their paths', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'voiceload-report-'));
+  try {
+    const out = join(dir, 'run-1');
+    const result = aggregate(baseInput());
+    const paths = await writeReport(out, result);
+    assert.deepEqual(paths, [join(out, 'results.json'), join(out, 'summary.md')]);
+    assert.equal(await readFile(join(out, 'results.json'), 'utf8'), renderResultsJson(result));
+    assert.equal(await readFile(join(out, 'summary.md'), 'utf8'), renderSummary(result));
+    assert.deepEqual((await readdir(out)).sort(), ['results.json', 'summary.md']);
+    assert.ok(!existsSync(join(out, 'results.json.tmp')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
