@@ -1,0 +1,68 @@
+import { LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import type { AgentMessage, AgentStart } from '../ipc.js';
+import { systemClock } from '../media/clock.js';
+import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
+import { SineGenerator } from '../media/sine.js';
+import { LatencyHistogram } from '../results/histogram.js';
+import { SileroVad } from '../vad/silero.js';
+import { listen } from './listener.js';
+
+const epochNow = () => systemClock.toEpoch(systemClock.now());
+
+/**
+ * One synthetic agent: joins its user's room, runs Silero VAD on the user's audio, and publishes a
+ * continuous tone. Reports what it does through `send`; stops when `stop()` is called.
+ */
+export class SyntheticAgent {
+  private readonly room = new Room();
+  private readonly publishLate = new LatencyHistogram();
+  private readonly inferMs = new LatencyHistogram();
+  private readonly abort = new AbortController();
+  private publisher: PacedPublisher | null = null;
+  private windows = 0;
+  private listening: Promise<void> | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly cfg: AgentStart, private readonly send: (m: AgentMessage) => void) {}
+
+  async start(): Promise<void> {
+    const vad = await SileroVad.load(this.cfg.modelPath);
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p, vad));
+    await this.room.connect(this.cfg.url, this.cfg.token, { autoSubscribe: true, dynacast: false });
+    this.send({ type: 'joined', at: epochNow() });
+    const sine = new SineGenerator(this.cfg.toneHz, SAMPLE_RATE);
+    this.publisher = new PacedPublisher(() => sine.next(FRAME_SAMPLES), this.publishLate, systemClock);
+    const track = LocalAudioTrack.createAudioTrack('agent-tone', this.publisher.source);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await this.room.localParticipant!.publishTrack(track, options);
+    this.publisher.start();
+    this.statsTimer = setInterval(() => this.sendStats(), this.cfg.statsEveryMs);
+  }
+
+  private onTrack(track: RemoteTrack, participant: RemoteParticipant, vad: SileroVad): void {
+    if (track.kind !== TrackKind.KIND_AUDIO || participant.identity !== this.cfg.userIdentity || this.listening) return;
+    this.send({ type: 'listening', at: epochNow() });
+    this.listening = listen(track as RemoteAudioTrack, vad, this.inferMs, (event, windows) => {
+      this.windows = windows;
+      this.send({ type: 'vad', kind: event.kind, at: epochNow(), audioMs: event.audioMs });
+    }, this.abort.signal).then(
+      (windows) => void (this.windows = windows),
+      (err: Error) => this.send({ type: 'error', message: `vad: ${err.message}` }),
+    );
+  }
+
+  private sendStats(): void {
+    this.send({ type: 'stats', publishLate: this.publishLate.toData(), vadInferMs: this.inferMs.toData(), windows: this.windows });
+  }
+
+  /** Stops publishing and listening, leaves the room, sends the final stats. */
+  async stop(): Promise<void> {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.abort.abort();
+    await this.publisher?.stop();
+    await this.room.disconnect().catch(() => undefined);
+    await Promise.race([this.listening, new Promise((r) => setTimeout(r, 1000))]);
+    this.sendStats();
+  }
+}

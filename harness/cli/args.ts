@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { ScenarioSpec } from '../scenario/schema.js';
+
+/** The flags of `voiceload scenario NAME`. */
+export interface ScenarioFlags {
+  name: string | null;
+  overrides: Partial<ScenarioSpec>;
+  speech: string | null;
+  out: string | null;
+  netns: boolean;
+  help: boolean;
+}
+
+const OPTIONS = {
+  sessions: { type: 'string' },
+  duration: { type: 'string' },
+  'ramp-step': { type: 'string' },
+  'ramp-every': { type: 'string' },
+  warmup: { type: 'string' },
+  'users-per-generator': { type: 'string' },
+  'join-concurrency': { type: 'string' },
+  target: { type: 'string' },
+  'tone-hz': { type: 'string' },
+  speech: { type: 'string' },
+  out: { type: 'string' },
+  'no-netns': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function int(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: '${value}' is not a whole number`);
+  return Number(value);
+}
+
+/** Parses the scenario command's arguments (everything after `scenario`). */
+export function parseScenarioArgs(argv: string[]): ScenarioFlags {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // node's messages are long and multi-line; keep the first line, which names the flag.
+    throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
+  const overrides: Partial<ScenarioSpec> = {};
+  const set = <K extends keyof ScenarioSpec>(key: K, value: ScenarioSpec[K] | undefined) => {
+    if (value !== undefined) overrides[key] = value;
+  };
+  set('sessions', int('sessions', v.sessions));
+  set('duration', v.duration);
+  set('warmup', v.warmup);
+  set('usersPerGenerator', int('users-per-generator', v['users-per-generator']));
+  set('joinConcurrency', int('join-concurrency', v['join-concurrency']));
+  set('target', v.target);
+  set('toneHz', int('tone-hz', v['tone-hz']));
+  const step = int('ramp-step', v['ramp-step']);
+  if (step !== undefined || v['ramp-every'] !== undefined) {
+    overrides.ramp = { ...(step !== undefined ? { step } : {}), ...(v['ramp-every'] !== undefined ? { every: v['ramp-every'] } : {}) };
+  }
+  return {
+    name: parsed.positionals[0] ?? null,
+    overrides,
+    speech: v.speech ?? null,
+    out: v.out ?? null,
+    netns: !v['no-netns'],
+    help: v.help ?? false,
+  };
+}
+
+export const SCENARIO_HELP = `usage: npm run scenario NAME -- [flags]
+       (or: node dist/harness/cli.js scenario NAME [flags])
+
+Runs a load scenario against a LiveKit server and writes a report.
+The server is LIVEKIT_URL (+ LIVEKIT_API_KEY, LIVEKIT_API_SECRET) when set; otherwise a local
+livekit-server the harness starts (and builds once with Go if it is not installed).
+
+flags (each overrides the scenario file):
+  --sessions N              sessions at full load (one user + one agent each)
+  --duration D              total run length, ramp included (e.g. 90s, 4m)
+  --ramp-step N             sessions added at each ramp step
+  --ramp-every D            time between ramp steps
+  --warmup D                time after the last join left out of the measurement
+  --users-per-generator N   synthetic users hosted by one generator process
+  --join-concurrency N      sessions joining at once
+  --target CcGg             the host to size for, e.g. 4c8g (default)
+  --tone-hz N               frequency of the agents' tone (default 440)
+  --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
+  --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
+  --no-netns                do not isolate the local server in a private network namespace (no root needed;
+                            media then uses loopback candidates)
+`;

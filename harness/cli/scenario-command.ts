@@ -1,0 +1,91 @@
+import { rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { EXIT, HarnessError, UsageError } from '../errors.js';
+import type { RunResult } from '../results/types.js';
+import { Runner, type Progress } from '../run/runner.js';
+import { listScenarios, loadScenario } from '../scenario/load.js';
+import { connectExternal, externalFromEnv } from '../server/external.js';
+import { startLocalServer } from '../server/local.js';
+import { provisionServer } from '../server/provision.js';
+import { parseScenarioArgs, SCENARIO_HELP } from './args.js';
+import { netnsState, needsNetns, reexecInNetns } from './netns.js';
+import { checkOutDir, createOutDir } from './out-dir.js';
+import { loadSpeech } from './speech.js';
+import { formatProgress, StatusLine } from './status.js';
+
+/** `voiceload scenario NAME [flags]`: validates everything, then runs; resolves with the exit code. */
+export async function scenarioCommand(argv: string[], fullArgv: string[]): Promise<number> {
+  const flags = parseScenarioArgs(argv);
+  if (flags.help) {
+    process.stdout.write(SCENARIO_HELP);
+    return EXIT.ok;
+  }
+  if (!flags.name) throw new UsageError(`name a scenario; known scenarios: ${(await listScenarios()).join(', ')}`);
+  const scenario = await loadScenario(flags.name, flags.overrides);
+  const speech = await loadSpeech(flags.speech);
+  const external = externalFromEnv();
+  const outDir = await checkOutDir(flags.out, scenario.name);
+  if (needsNetns({ local: !external, wanted: flags.netns })) {
+    // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
+    const again = flags.out ? fullArgv : [...fullArgv, '--out', outDir];
+    return reexecInNetns(again);
+  }
+  const status = new StatusLine(process.stderr);
+  const say = (line: string) => status.message(`voiceload: ${line}`);
+  if (!speech.hasTruth) say(`no ${path.basename(speech.path, '.wav')}.segments.json beside ${speech.path}: VAD accuracy will not be judged`);
+  const ns = netnsState();
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    say(signals === 1 ? `${sig}: stopping users, agents and server; writing a partial report` : 'already stopping');
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  await createOutDir(outDir);
+  const runner = new Runner({
+    scenario,
+    speechPath: speech.path,
+    segments: speech.segments,
+    outDir,
+    network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
+    signal: abort.signal,
+    startServer: async () => {
+      if (external) return connectExternal(external);
+      const binary = await provisionServer(say);
+      return startLocalServer({ binary, logFile: path.join(outDir, 'server.log'), mediaAddrs: ns.addrs });
+    },
+  });
+  runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
+  runner.on('warning', (w: string) => say(`warning: ${w}`));
+  say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
+  let result: RunResult;
+  try {
+    ({ result } = await runner.run());
+  } catch (err) {
+    status.clear();
+    const dir = (err as { reportDir?: string }).reportDir;
+    if (dir) say(`partial report in ${dir}`);
+    // Nothing was measured: leave no empty report folder behind.
+    else await rmdir(outDir).catch(() => undefined);
+    throw err instanceof UsageError ? err : new HarnessError((err as Error).message);
+  }
+  status.clear();
+  printOutcome(result, outDir);
+  if (result.interrupted) return EXIT.interrupted;
+  return result.valid ? EXIT.ok : EXIT.invalidRun;
+}
+
+function printOutcome(r: RunResult, dir: string): void {
+  const lines = [
+    `voiceload: ${r.scenario} ${r.valid ? 'done' : 'INVALID'}: ${r.sessions.joined}/${r.sessions.requested} sessions joined`,
+    ...r.invalidReasons.map((why) => `  - ${why}`),
+    r.perSession.cpuCores !== null
+      ? `  per session (agents, measured): ${r.perSession.cpuCores.toFixed(3)} cores, ${((r.perSession.pssBytes ?? r.perSession.rssBytes ?? 0) / 1024 ** 2).toFixed(0)} MB`
+      : '  per session: n/a',
+    `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
+    `  report: ${path.join(dir, 'summary.md')}`,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,19 @@
+import { UsageError } from '../errors.js';
+import { MediaError, readWav, requireFormat } from '../media/wav.js';
+import { readSegments } from '../media/segments.js';
+import { paths } from '../paths.js';
+import type { Segment } from '../results/types.js';
+
+/** Loads and checks the speech users will loop; its ground truth when there is one. */
+export async function loadSpeech(file: string | null): Promise<{ path: string; segments: Segment[]; hasTruth: boolean }> {
+  const wav = file ?? paths.defaultSpeech;
+  try {
+    const audio = await readWav(wav);
+    requireFormat(audio, { sampleRate: 48_000, channels: 1 });
+    const segments = await readSegments(wav, audio.durationMs);
+    return { path: wav, segments: segments ?? [], hasTruth: segments !== null };
+  } catch (err) {
+    if (err instanceof MediaError) throw new UsageError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import type { AgentMessage, GeneratorMessage } from '../ipc.js';
+import type { SessionRecord } from '../results/types.js';
+
+/** Builds each session's record from what its agent and its user report. Plain bookkeeping. */
+export class SessionBook {
+  private readonly records = new Map<number, SessionRecord>();
+
+  add(index: number, room: string): SessionRecord {
+    const rec: SessionRecord = {
+      index, room, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
+      vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, candidateAddrs: [], errors: [],
+    };
+    this.records.set(index, rec);
+    return rec;
+  }
+
+  get(index: number): SessionRecord | undefined {
+    return this.records.get(index);
+  }
+
+  all(): SessionRecord[] {
+    return [...this.records.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** Sessions whose agent and user have both joined. */
+  active(): number {
+    let n = 0;
+    for (const r of this.records.values()) if (r.agentJoinedAt !== null && r.userJoinedAt !== null) n++;
+    return n;
+  }
+
+  fromAgent(index: number, m: AgentMessage): void {
+    const rec = this.records.get(index);
+    if (!rec) return;
+    switch (m.type) {
+      case 'joined': rec.agentJoinedAt = m.at; break;
+      case 'vad': (m.kind === 'start' ? rec.vadStarts : rec.vadEnds).push(m.at); break;
+      case 'stats': rec.agentPublishLate = m.publishLate; rec.vadInferMs = m.vadInferMs; break;
+      case 'error': rec.errors.push(`agent: ${m.message}`); break;
+      default: break;
+    }
+  }
+
+  fromGenerator(m: GeneratorMessage): void {
+    if (!('index' in m)) return;
+    const rec = this.records.get(m.index);
+    if (!rec) return;
+    switch (m.type) {
+      case 'user-joined': rec.userJoinedAt = m.at; break;
+      case 'user-speech': rec.speech = { t0: m.t0, loopMs: m.loopMs }; break;
+      case 'user-stats': rec.publishLate = m.publishLate; rec.agentAudio = m.agentAudio; rec.sendEndAt = m.lastSentAt; break;
+      case 'user-error': rec.errors.push(`user: ${m.message}`); break;
+      case 'user-candidates': rec.candidateAddrs = m.addresses; break;
+      default: break;
+    }
+  }
+
+  /** Records a fault against every session matching `pick`. */
+  fault(pick: (r: SessionRecord) => boolean, message: string): void {
+    for (const r of this.records.values()) if (pick(r)) r.errors.push(message);
+  }
+}

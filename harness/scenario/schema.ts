@@ -1,0 +1,131 @@
+import { UsageError } from '../errors.js';
+import { parseDuration, parseHostSize } from './duration.js';
+
+/** What a scenario file exports (all optional but `name`): plain data, validated at load. */
+export interface ScenarioSpec {
+  name: string;
+  description?: string;
+  /** Sessions at full load: one synthetic user and one agent each, in its own room. */
+  sessions?: number;
+  /** Sessions added at each ramp step, and the time between steps. */
+  ramp?: { step?: number; every?: string };
+  /** Total run length, ramp included, e.g. `4m`. */
+  duration?: string;
+  /** Time after the last session joined that is left out of the measurement window. */
+  warmup?: string;
+  /** How many synthetic users share one generator process. */
+  usersPerGenerator?: number;
+  /** Frequency of the tone each agent publishes. */
+  toneHz?: number;
+  /** The host the report sizes for, `<cores>c<GB>g`. */
+  target?: string;
+  /** How many sessions may be joining at once. */
+  joinConcurrency?: number;
+}
+
+/** A validated scenario with every default filled in. Durations are in seconds. */
+export interface Scenario {
+  name: string;
+  description: string;
+  sessions: number;
+  rampStep: number;
+  rampEveryS: number;
+  durationS: number;
+  warmupS: number;
+  usersPerGenerator: number;
+  toneHz: number;
+  target: { cores: number; memoryBytes: number };
+  targetLabel: string;
+  joinConcurrency: number;
+}
+
+/** The defaults, in one place. */
+export const DEFAULTS = {
+  description: '',
+  sessions: 2,
+  ramp: { step: 5, every: '20s' },
+  duration: '60s',
+  warmup: '10s',
+  usersPerGenerator: 10,
+  toneHz: 440,
+  target: '4c8g',
+  joinConcurrency: 4,
+} as const;
+
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency'];
+const RAMP_KEYS = ['step', 'every'];
+
+function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw new UsageError(`${file}: unknown key '${where}${key}'; known keys: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function positiveInt(value: unknown, key: string, file: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new UsageError(`${file}: '${key}' must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function str(value: unknown, key: string, file: string): string {
+  if (typeof value !== 'string') throw new UsageError(`${file}: '${key}' must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Validates a scenario spec (from a file, merged with flag overrides) and fills in the defaults. */
+export function validateScenario(spec: unknown, file: string): Scenario {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new UsageError(`${file}: a scenario must be an object`);
+  }
+  rejectUnknown(spec, KEYS, '', file);
+  const s = spec as Record<string, unknown>;
+  const ramp = (s.ramp ?? {}) as Record<string, unknown>;
+  if (typeof ramp !== 'object' || ramp === null) throw new UsageError(`${file}: 'ramp' must be an object`);
+  rejectUnknown(ramp, RAMP_KEYS, 'ramp.', file);
+  const name = str(s.name, 'name', file);
+  const sessions = positiveInt(s.sessions ?? DEFAULTS.sessions, 'sessions', file, 500);
+  const rampStep = positiveInt(ramp.step ?? DEFAULTS.ramp.step, 'ramp.step', file, 500);
+  const rampEveryS = parseDuration(str(ramp.every ?? DEFAULTS.ramp.every, 'ramp.every', file), `${file}: 'ramp.every'`);
+  const durationS = parseDuration(str(s.duration ?? DEFAULTS.duration, 'duration', file), `${file}: 'duration'`);
+  const warmupS = parseDuration(str(s.warmup ?? DEFAULTS.warmup, 'warmup', file), `${file}: 'warmup'`);
+  const targetLabel = str(s.target ?? DEFAULTS.target, 'target', file);
+  const toneHz = s.toneHz ?? DEFAULTS.toneHz;
+  if (typeof toneHz !== 'number' || toneHz < 100 || toneHz > 4000) {
+    throw new UsageError(`${file}: 'toneHz' must be a number from 100 to 4000, got ${JSON.stringify(toneHz)}`);
+  }
+  const scenario: Scenario = {
+    name,
+    description: str(s.description ?? DEFAULTS.description, 'description', file),
+    sessions,
+    rampStep,
+    rampEveryS,
+    durationS,
+    warmupS,
+    usersPerGenerator: positiveInt(s.usersPerGenerator ?? DEFAULTS.usersPerGenerator, 'usersPerGenerator', file, 100),
+    toneHz,
+    target: parseHostSize(targetLabel, `${file}: 'target'`),
+    targetLabel,
+    joinConcurrency: positiveInt(s.joinConcurrency ?? DEFAULTS.joinConcurrency, 'joinConcurrency', file, 64),
+  };
+  checkTimeline(scenario, file);
+  return scenario;
+}
+
+/** Seconds from the start until the last ramp step. */
+export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): number {
+  return (Math.ceil(s.sessions / s.rampStep) - 1) * s.rampEveryS;
+}
+
+function checkTimeline(s: Scenario, file: string): void {
+  if (s.durationS < 10) throw new UsageError(`${file}: 'duration' must be at least 10s, got ${s.durationS}s`);
+  const needed = rampEndS(s) + s.warmupS + 5;
+  if (s.durationS < needed) {
+    throw new UsageError(
+      `${file}: duration ${s.durationS}s is too short for the ramp (${s.sessions} sessions at +${s.rampStep} every ${s.rampEveryS}s, ` +
+        `then ${s.warmupS}s warm-up and at least 5s measured): use --duration ${Math.ceil(needed)}s or more, or a larger --ramp-step`,
+    );
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Entry point of a generator process: it hosts several synthetic users (how many is the
+ * scenario's usersPerGenerator). Forked by the harness with an IPC channel and a minimal
+ * environment; tokens arrive with each add-user message.
+ */
+import { dispose } from '@livekit/rtc-node';
+import type { ChildStop, GeneratorCommand, GeneratorMessage } from '../ipc.js';
+import { runChild } from '../child-main.js';
+import { readWav, requireFormat } from '../media/wav.js';
+import { SyntheticUser } from './user.js';
+
+runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => {
+  if (first.type !== 'init') throw new Error(`generator: expected an init message, got ${first.type}`);
+  const audio = await readWav(first.speechPath);
+  requireFormat(audio, { sampleRate: 48_000, channels: 1 });
+  const users = new Map<number, SyntheticUser>();
+  const timer = setInterval(() => users.forEach((u) => send(u.stats())), first.statsEveryMs);
+  return {
+    onMessage(msg) {
+      if (msg.type !== 'add-user') return;
+      const user = new SyntheticUser(msg.user, audio.samples, send);
+      users.set(msg.user.index, user);
+      user.start().catch((err: Error) => send({ type: 'user-error', index: msg.user.index, message: `join: ${err.message}` }));
+    },
+    async stop() {
+      clearInterval(timer);
+      await Promise.all([...users.values()].map((u) => u.stop()));
+      users.forEach((u) => send(u.stats()));
+      await dispose();
+    },
+  };
+});

@@ -1,0 +1,92 @@
+import { AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import type { GeneratorMessage, UserSpec } from '../ipc.js';
+import { systemClock } from '../media/clock.js';
+import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
+import { LatencyHistogram } from '../results/histogram.js';
+import { candidateAddresses } from './candidates.js';
+import { ToneMonitor } from './tone-monitor.js';
+
+/** When to read the session's ICE candidates: after connectivity checks have settled. */
+const CANDIDATES_AFTER_MS = 4000;
+
+const epochNow = () => systemClock.toEpoch(systemClock.now());
+
+/** Frame k of a looping recording: 20 ms taken modulo the loop, so the loop has no seam of silence. */
+export function loopFrame(speech: Int16Array, k: number): Int16Array {
+  const out = new Int16Array(FRAME_SAMPLES);
+  const start = (k * FRAME_SAMPLES) % speech.length;
+  for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = speech[(start + i) % speech.length] ?? 0;
+  return out;
+}
+
+/**
+ * One synthetic user: joins its own room, publishes the looping speech as a microphone in real
+ * time, and measures the agent's tone it gets back.
+ */
+export class SyntheticUser {
+  private readonly room = new Room();
+  private readonly publishLate = new LatencyHistogram();
+  private readonly monitor = new ToneMonitor(SAMPLE_RATE);
+  private readonly publisher: PacedPublisher;
+  private receiving: Promise<void> | null = null;
+  private stream: AudioStream | null = null;
+  private candidatesTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly spec: UserSpec, speech: Int16Array, private readonly send: (m: GeneratorMessage) => void) {
+    this.publisher = new PacedPublisher((k) => loopFrame(speech, k), this.publishLate, systemClock);
+    this.loopMs = (speech.length * 1000) / SAMPLE_RATE;
+  }
+
+  private readonly loopMs: number;
+
+  async start(): Promise<void> {
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p));
+    await this.room.connect(this.spec.url, this.spec.token, { autoSubscribe: true, dynacast: false });
+    this.send({ type: 'user-joined', index: this.spec.index, at: epochNow() });
+    const track = LocalAudioTrack.createAudioTrack('user-mic', this.publisher.source);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await this.room.localParticipant!.publishTrack(track, options);
+    this.publisher.start();
+    this.send({ type: 'user-speech', index: this.spec.index, t0: systemClock.toEpoch(this.publisher.t0!), loopMs: this.loopMs });
+  }
+
+  private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {
+    if (track.kind !== TrackKind.KIND_AUDIO || participant.identity !== this.spec.agentIdentity || this.receiving) return;
+    this.stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+    const stream = this.stream;
+    this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
+    this.receiving = (async () => {
+      for await (const frame of stream) this.monitor.push(frame.data, systemClock.now());
+    })().catch((err: Error) => this.send({ type: 'user-error', index: this.spec.index, message: `receive: ${err.message}` }));
+  }
+
+  /** Reports every ICE candidate address this session uses, so the run can prove where media went. */
+  private async reportCandidates(): Promise<void> {
+    try {
+      const stats = await this.room.getRtcStats();
+      this.send({ type: 'user-candidates', index: this.spec.index, addresses: candidateAddresses(stats) });
+    } catch (err) {
+      this.send({ type: 'user-error', index: this.spec.index, message: `stats: ${(err as Error).message}` });
+    }
+  }
+
+  /** The cumulative figures, as sent to the harness. */
+  stats(): GeneratorMessage {
+    const last = this.publisher.lastSent;
+    return {
+      type: 'user-stats',
+      index: this.spec.index,
+      publishLate: this.publishLate.toData(),
+      agentAudio: this.monitor.stats(systemClock.now()),
+      lastSentAt: last === null ? null : systemClock.toEpoch(last),
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.candidatesTimer) clearTimeout(this.candidatesTimer);
+    await this.publisher.stop();
+    await this.stream?.cancel().catch(() => undefined);
+    await this.room.disconnect().catch(() => undefined);
+  }
+}

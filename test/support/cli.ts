@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** dist/harness/cli.js, from dist/test/support/cli.js. */
+export const CLI = fileURLToPath(new URL('../../harness/cli.js', import.meta.url));
+
+/** The outcome of a CLI run. */
+export interface CliRun { code: number | null; signal: string | null; stdout: string; stderr: string }
+
+/** Starts the CLI in its own process group (so a test can send Ctrl-C to the group, as a terminal does). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): { proc: ChildProcess; done: Promise<CliRun> } {
+  const proc = spawn(process.execPath, [CLI, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { proc, done };
+}
+
+/** Runs the CLI to the end. */
+export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {
+  return startCli(args, env).done;
+}
+
+/** Command lines of every live process that looks like part of a voiceload run. */
+export function runProcesses(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (/harness\/(agents|users)\/main\.js|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
+  }
+  return found;
+}
