@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
-import { runCli, runProcesses } from './support/cli.js';
+import { leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
 
 const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-e2e-')), 'report');
 let run: Awaited<ReturnType<typeof runCli>>;
@@ -92,4 +92,5 @@ test('results.json has the documented fields', () => {
 
 test('no process of the run is left behind', () => {
   assert.deepEqual(runProcesses(), []);
+  assert.deepEqual(leftoverNamespaces(), []);
 });

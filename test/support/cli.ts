@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -37,4 +37,10 @@ export function runProcesses(): string[] {
     if (/harness\/(agents|users)\/main\.js|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
   }
   return found;
+}
+
+/** Network namespaces of ours (scripts/netns-run.sh names them voiceload-*) that still exist. */
+export function leftoverNamespaces(): string[] {
+  const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('voiceload-'));
 }

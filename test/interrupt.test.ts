@@ -1,0 +1,39 @@
+/**
+ * Ctrl-C mid-run, as a terminal sends it: SIGINT to the whole process group. The run must stop its
+ * users, agents and server, write a partial report marked invalid, exit 105, and leave nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { RunResult } from '../harness/results/types.js';
+import { leftoverNamespaces, runProcesses, startCli } from './support/cli.js';
+
+function samplesWithSessions(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === 2).length;
+}
+
+test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180_000 }, async () => {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-int-')), 'report');
+  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
+  const samples = path.join(out, 'samples.jsonl');
+  // Wait until both sessions are live and sampled a few times, then interrupt.
+  for (let i = 0; i < 240 && samplesWithSessions(samples) < 5 && run.proc.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(samplesWithSessions(samples) >= 5, 'the run never reached two live sessions');
+  process.kill(-run.proc.pid!, 'SIGINT');
+  const done = await run.done;
+  assert.equal(done.code, 105, done.stderr);
+  const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+  assert.equal(r.valid, false);
+  assert.equal(r.interrupted, true);
+  assert.ok(r.invalidReasons.includes('interrupted'), r.invalidReasons.join('; '));
+  assert.equal(r.sessions.joined, 2);
+  assert.ok(r.durationS < 100, `the run went on for ${r.durationS} s after the interrupt`);
+  assert.ok(existsSync(path.join(out, 'summary.md')));
+  assert.deepEqual(runProcesses(), []);
+  assert.deepEqual(leftoverNamespaces(), []);
+});
