@@ -26,6 +26,12 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
+/** Epoch ms at which the last session to join had both its agent and its user in the room. */
+function lastJoinAt(book: SessionBook): number | null {
+  const times = book.all().flatMap((r) => (r.agentJoinedAt !== null && r.userJoinedAt !== null ? [Math.max(r.agentJoinedAt, r.userJoinedAt)] : []));
+  return times.length ? Math.max(...times) : null;
+}
+
 /** Progress of a run, emitted with every sample. */
 export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
 
@@ -48,7 +54,6 @@ export class Runner extends EventEmitter {
     let fleet: Fleet | null = null;
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
-    let lastJoinMs: number | null = null;
     let fatal: Error | null = null;
     try {
       this.emit('phase', phase);
@@ -72,16 +77,20 @@ export class Runner extends EventEmitter {
       recorder.start();
       phase = 'ramp';
       this.emit('phase', phase);
+      // Steps fire on schedule even when earlier joins are slow: a struggling host must show
+      // up as late joins and lost quality, not as a quietly stretched ramp.
       const steps = Math.ceil(scenario.sessions / scenario.rampStep);
+      const launches: Promise<void>[] = [];
       for (let k = 0; k < steps && !stop.signal.aborted; k++) {
         await sleep(t0 + k * scenario.rampEveryS * 1000 - performance.now(), stop.signal);
         if (stop.signal.aborted) break;
-        await f.launch(k * scenario.rampStep, Math.min(scenario.sessions, (k + 1) * scenario.rampStep), stop.signal);
-        lastJoinMs = performance.now() - t0;
+        launches.push(f.launch(k * scenario.rampStep, Math.min(scenario.sessions, (k + 1) * scenario.rampStep), stop.signal));
       }
       phase = 'hold';
       this.emit('phase', phase);
       await sleep(t0 + scenario.durationS * 1000 - performance.now(), stop.signal);
+      stop.abort();
+      await Promise.all(launches);
       if (signal.aborted) invalid.push('interrupted');
       signal.removeEventListener('abort', onAbort);
     } catch (err) {
@@ -96,7 +105,8 @@ export class Runner extends EventEmitter {
     }
     // Nothing was measured: there is no report to write.
     if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
-    const holdFromMs = ((lastJoinMs ?? rampEndS(scenario) * 1000) + scenario.warmupS * 1000);
+    const lastJoin = lastJoinAt(book);
+    const holdFromMs = (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
     const input: RunInput = {
       scenario: scenario.name,
       startedAt,
