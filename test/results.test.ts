@@ -127,7 +127,7 @@ const at = (xs: number[]): number[] => xs.map((x) => START + x);
 function session(index: number, over: Partial<SessionRecord>): SessionRecord {
   return {
     index, room: `room-${index}`, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
-    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, candidateAddrs: [], errors: [],
+    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, atWindowStart: null, candidateAddrs: [], errors: [],
     ...over,
   };
 }
@@ -171,7 +171,9 @@ function samples(): Sample[] {
  *   onsets 11000 14000 21000 24000 31000 34000 41000 44000 51000 54000: 10 expected.
  *   VAD 11100 (+100), 11200 (extra), 14900 (+900), 21000 (0), 25000 (+1000), 30850 (-150), 41500 (+500),
  *   44400 (+400), 51600 (+600), 54700 (+700): 9 detected.
- * Lags sorted: -150 -100 0 50 100 200 300 400 500 600 700 900 1000 -> p50 300, p95 900 + 0.4 * 100 = 940.
+ * The measurement window opens at +10000 (holdFromMs), so session 0's onset 5500 (lag -100) is not judged:
+ * 16 expected, 12 detected.
+ * Lags sorted: -150 0 50 100 200 300 400 500 600 700 900 1000 -> p50 (300+400)/2 = 350, p95 900 + 0.45 * 100 = 945.
  */
 function baseInput(): RunInput {
   const speech = (t0: number): SessionRecord['speech'] => ({ t0: START + t0, loopMs: 10_000 });
@@ -235,12 +237,23 @@ test('aggregate: window, roles, system, sampler, per-session cost', () => {
   assert.match(r.perSession.basis, /agent process trees only \(one process per agent\); the generator and server are not included/);
 });
 
+test('aggregate: latency histograms count only what came after the window opened', () => {
+  const input = baseInput();
+  const s0 = input.sessions[0]!;
+  // At the window start session 0 had recorded 0.1 .. 4.0 ms (40 values); 4.1 .. 5.0 came after.
+  s0.atWindowStart = { publishLate: hist(range(1, 40).map((i) => i * 0.1)), agentPublishLate: null, vadInferMs: null };
+  const { qos } = aggregate(input);
+  // Left: 4.1..5.0 (10 values) from session 0 and 5.1..10.0 (50) from session 1: 60 values.
+  // p50 = rank 30 -> 4.1 + 2.9 = 7.0 (the 30th value is 7.0); p99 = rank 59.4 -> bucket of 10.0.
+  assert.deepEqual(qos.publishLateMs, { p50: 7, p99: 10, max: 10 });
+});
+
 test('aggregate: QoS by hand', () => {
   const { qos } = aggregate(baseInput());
-  assert.equal(qos.vad.segmentsExpected, 17);
-  assert.equal(qos.vad.segmentsDetected, 13);
-  near(qos.vad.onsetLagMs.p50, 300);
-  near(qos.vad.onsetLagMs.p95, 940);
+  assert.equal(qos.vad.segmentsExpected, 16);
+  assert.equal(qos.vad.segmentsDetected, 12);
+  near(qos.vad.onsetLagMs.p50, 350);
+  near(qos.vad.onsetLagMs.p95, 945);
   assert.deepEqual(qos.vad.inferMs, { p50: 2, p95: 4 });
   assert.deepEqual(qos.agentAudio, {
     framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: true, sessionsHearingTone: 2,
@@ -260,8 +273,8 @@ test('aggregate: a session whose agent never joined', () => {
   assert.equal(r.sessions.joined, 2);
   assert.deepEqual(r.invalidReasons, ['2 of 3 sessions joined']);
   assert.equal(r.valid, false);
-  assert.equal(r.qos.vad.segmentsExpected, 17, 'its onsets are not expected');
-  assert.equal(r.qos.vad.segmentsDetected, 13);
+  assert.equal(r.qos.vad.segmentsExpected, 16, 'its onsets are not expected');
+  assert.equal(r.qos.vad.segmentsDetected, 12);
   assert.equal(r.qos.agentAudio.framesExpected, 3000);
   assert.equal(r.qos.agentAudio.toneOk, true);
 });
@@ -336,8 +349,8 @@ test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict'
   assert.match(small, /linear projection to 30 sessions: 56\.25 cores.*\(extrapolated from the measured per-session cost/);
   assert.match(small, /\| agents \| 3\.00 \| 4\.80 \| 5\.00 \| 300 \| 500 \| 70 \| 90 \|/);
   assert.match(small, /\| server \| 0\.25 \| 0\.25 \| 0\.25 \| 30 \| 30 \| n\/a \| n\/a \|/);
-  assert.match(small, /\| VAD segments detected \/ expected \| 13 \/ 17 \(76\.5%\) \|/);
-  assert.match(small, /\| VAD onset lag p50 \/ p95 \| 300\.0 ms \/ 940\.0 ms \|/);
+  assert.match(small, /\| VAD segments detected \/ expected \| 12 \/ 16 \(75\.0%\) \|/);
+  assert.match(small, /\| VAD onset lag p50 \/ p95 \| 350\.0 ms \/ 945\.0 ms \|/);
   assert.doesNotMatch(small, /saturated/);
 
   const bigInput = baseInput();

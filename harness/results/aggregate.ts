@@ -128,10 +128,10 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
 }
 
 /** Segment onsets (epoch ms, ascending) the agent should have detected in one session. */
-export function expectedOnsets(s: SessionRecord, segments: RunInput['segments'], endedAt: number): number[] {
+export function expectedOnsets(s: SessionRecord, segments: RunInput['segments'], endedAt: number, windowFrom = -Infinity): number[] {
   if (s.speech === null || s.agentJoinedAt === null) return [];
   const { t0, loopMs } = s.speech;
-  const from = s.agentJoinedAt + LISTEN_AFTER_JOIN_MS;
+  const from = Math.max(s.agentJoinedAt + LISTEN_AFTER_JOIN_MS, windowFrom);
   const to = (s.sendEndAt ?? endedAt) - JUDGE_BEFORE_END_MS;
   const onsets: number[] = [];
   // A non-positive loop length would never end; treat it as a single pass.
@@ -165,8 +165,10 @@ function mergeField(
 ): LatencyHistogram | null {
   let merged: LatencyHistogram | null = null;
   for (const s of sessions) {
-    const d: HistogramData | null = s[field];
-    if (d === null) continue;
+    const latest: HistogramData | null = s[field];
+    if (latest === null) continue;
+    // Only what the window saw: start-up bursts are not steady-state quality.
+    const d = LatencyHistogram.since(latest, s.atWindowStart?.[field]);
     try {
       if (merged === null) merged = LatencyHistogram.fromData(d);
       else merged.merge(d);
@@ -203,7 +205,7 @@ function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[
   let expected = 0;
   const lags: number[] = [];
   for (const s of joined) {
-    const onsets = expectedOnsets(s, input.segments, input.endedAt);
+    const onsets = expectedOnsets(s, input.segments, input.endedAt, input.startedAt + input.holdFromMs);
     expected += onsets.length;
     lags.push(...matchOnsets(onsets, s.vadStarts));
   }

@@ -111,6 +111,21 @@ export class LatencyHistogram {
     };
   }
 
+  /**
+   * What was recorded after `baseline` was taken: both are cumulative snapshots of the same
+   * histogram, so the difference is bucket by bucket.
+   */
+  static since(latest: HistogramData, baseline: HistogramData | null | undefined): HistogramData {
+    if (!baseline) return latest;
+    const counts = latest.counts.map((c, i) => Math.max(0, c - (baseline.counts[i] ?? 0)));
+    return {
+      ...latest,
+      counts,
+      overflow: Math.max(0, latest.overflow - baseline.overflow),
+      count: counts.reduce((a, b) => a + b, 0) + Math.max(0, latest.overflow - baseline.overflow),
+    };
+  }
+
   /** Rebuilds a histogram from a snapshot, checking that it is consistent. */
   static fromData(d: HistogramData): LatencyHistogram {
     const h = new LatencyHistogram({ bucketMs: d.bucketMs, maxMs: d.maxMs });

@@ -68,6 +68,8 @@ export interface SessionRecord {
   agentPublishLate: HistogramData | null;
   /** VAD inference time per 512-sample window, ms. */
   vadInferMs: HistogramData | null;
+  /** The histograms as they stood when the measurement window opened; QoS counts only what came after. */
+  atWindowStart: Pick<SessionRecord, 'publishLate' | 'agentPublishLate' | 'vadInferMs'> | null;
   /** ICE candidate addresses (local and remote) the user's session used. */
   candidateAddrs: string[];
   errors: string[];

@@ -55,6 +55,8 @@ export class Runner extends EventEmitter {
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
     let fatal: Error | null = null;
+    let windowTimer: NodeJS.Timeout | null = null;
+    let windowFromMs: number | null = null;
     try {
       this.emit('phase', phase);
       server = await this.opts.startServer();
@@ -74,6 +76,15 @@ export class Runner extends EventEmitter {
       });
       recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
       recorder.on('sample', (s: Sample) => this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, requested: scenario.sessions, cpuCores: s.system.cpuCores, phase } satisfies Progress));
+      // The window opens `warmup` after every session has joined; QoS histograms are
+      // snapshotted then so start-up bursts do not count as steady-state quality.
+      recorder.on('sample', () => {
+        if (windowTimer || book.active() < scenario.sessions) return;
+        windowTimer = setTimeout(() => {
+          book.markWindowStart();
+          windowFromMs = performance.now() - t0;
+        }, scenario.warmupS * 1000);
+      });
       recorder.start();
       phase = 'ramp';
       this.emit('phase', phase);
@@ -97,6 +108,7 @@ export class Runner extends EventEmitter {
       fatal = err as Error;
       invalid.push(`harness error: ${fatal.message}`);
     } finally {
+      if (windowTimer) clearTimeout(windowTimer);
       phase = 'stopping';
       this.emit('phase', phase);
       await fleet?.stop();
@@ -106,7 +118,7 @@ export class Runner extends EventEmitter {
     // Nothing was measured: there is no report to write.
     if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
     const lastJoin = lastJoinAt(book);
-    const holdFromMs = (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
+    const holdFromMs = windowFromMs ?? (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
     const input: RunInput = {
       scenario: scenario.name,
       startedAt,

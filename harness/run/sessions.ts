@@ -8,7 +8,7 @@ export class SessionBook {
   add(index: number, room: string): SessionRecord {
     const rec: SessionRecord = {
       index, room, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
-      vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, candidateAddrs: [], errors: [],
+      vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, atWindowStart: null, candidateAddrs: [], errors: [],
     };
     this.records.set(index, rec);
     return rec;
@@ -52,6 +52,13 @@ export class SessionBook {
       case 'user-error': rec.errors.push(`user: ${m.message}`); break;
       case 'user-candidates': rec.candidateAddrs = m.addresses; break;
       default: break;
+    }
+  }
+
+  /** The measurement window opens: remember each session's histograms so QoS counts only what follows. */
+  markWindowStart(): void {
+    for (const r of this.records.values()) {
+      r.atWindowStart = { publishLate: r.publishLate, agentPublishLate: r.agentPublishLate, vadInferMs: r.vadInferMs };
     }
   }
 

@@ -93,7 +93,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
   const warmupS = parseDuration(str(s.warmup ?? DEFAULTS.warmup, 'warmup', file), `${file}: 'warmup'`);
   const targetLabel = str(s.target ?? DEFAULTS.target, 'target', file);
   const toneHz = s.toneHz ?? DEFAULTS.toneHz;
-  if (typeof toneHz !== 'number' || toneHz < 100 || toneHz > 4000) {
+  if (typeof toneHz !== 'number' || !Number.isFinite(toneHz) || toneHz < 100 || toneHz > 4000) {
     throw new UsageError(`${file}: 'toneHz' must be a number from 100 to 4000, got ${JSON.stringify(toneHz)}`);
   }
   const scenario: Scenario = {

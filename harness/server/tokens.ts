@@ -1,11 +1,11 @@
-import { AccessToken } from 'livekit-server-sdk';
+import { AccessToken, TrackSource } from 'livekit-server-sdk';
 import type { ServerHandle } from './types.js';
 
 /** Token lifetime: long enough to join during a ramp; the server refreshes it for connected clients. */
 export const TOKEN_TTL_S = 5 * 60;
 
 /**
- * A least-privilege join token: this one room, publish and subscribe audio, no data, no admin,
+ * A least-privilege join token: this one room, publish a microphone track only, subscribe, no data, no admin,
  * no metadata updates, short-lived.
  */
 export async function mintJoinToken(server: Pick<ServerHandle, 'apiKey' | 'apiSecret'>, room: string, identity: string): Promise<string> {
@@ -14,6 +14,7 @@ export async function mintJoinToken(server: Pick<ServerHandle, 'apiKey' | 'apiSe
     room,
     roomJoin: true,
     canPublish: true,
+    canPublishSources: [TrackSource.MICROPHONE],
     canSubscribe: true,
     canPublishData: false,
     canUpdateOwnMetadata: false,

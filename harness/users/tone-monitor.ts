@@ -17,7 +17,7 @@ export class ToneMonitor {
   private framesMs = 0;
   private firstAt: number | null = null;
   private lastAt: number | null = null;
-  private silentSince: number | null = null;
+  private lastToneAt: number | null = null;
   private gaps = 0;
   private maxGapMs = 0;
   private readonly dominantHz: number[] = [];
@@ -27,7 +27,11 @@ export class ToneMonitor {
 
   constructor(private readonly sampleRate: number) {}
 
-  /** Feeds one received frame (mono int16) that arrived at monotonic time `now` (ms). */
+  /**
+   * Feeds one received frame (mono int16) that arrived at monotonic time `now` (ms). A gap is the
+   * time from the end of one frame with tone to the start of the next: silent frames and missing
+   * frames alike, so one outage counts once however it is made up.
+   */
   push(data: Int16Array, now: number): void {
     const frameMs = (data.length * 1000) / this.sampleRate;
     const silent = rms(data) < SILENCE_RMS;
@@ -35,15 +39,12 @@ export class ToneMonitor {
       if (silent) return; // Not heard yet: the first frames before the tone arrives are not gaps.
       this.firstAt = now;
       this.nextAnalysisAt = now + 1000;
-    } else if (this.lastAt !== null && now - this.lastAt > GAP_MS) {
-      this.gap(now - this.lastAt);
     }
     this.framesMs += frameMs;
     this.lastAt = now;
-    if (silent) this.silentSince ??= now - frameMs;
-    else if (this.silentSince !== null) {
-      this.gap(now - frameMs - this.silentSince);
-      this.silentSince = null;
+    if (!silent) {
+      if (this.lastToneAt !== null) this.gap(now - frameMs - this.lastToneAt);
+      this.lastToneAt = now;
     }
     this.collect(data, now);
   }
@@ -71,15 +72,18 @@ export class ToneMonitor {
     this.nextAnalysisAt = now + ANALYSE_EVERY_MS;
   }
 
-  /** What has been measured so far (a silence still going on counts once it is over 100 ms). */
-  stats(now: number): AgentAudioStats {
-    const openSilence = this.silentSince !== null ? now - this.silentSince : 0;
+  /**
+   * What has been measured so far. A silence still going on counts once it is over 100 ms; audio
+   * that simply stopped arriving (the stream ended) does not.
+   */
+  stats(): AgentAudioStats {
+    const open = this.lastToneAt !== null && this.lastAt !== null ? this.lastAt - this.lastToneAt : 0;
     const expected = this.firstAt === null || this.lastAt === null ? 0 : Math.round((this.lastAt - this.firstAt) / 10) + 1;
     return {
       framesReceived: Math.round(this.framesMs / 10),
       framesExpected: expected,
-      gapsOver100ms: this.gaps + (openSilence > GAP_MS ? 1 : 0),
-      maxGapMs: Math.max(this.maxGapMs, openSilence > GAP_MS ? openSilence : 0),
+      gapsOver100ms: this.gaps + (open > GAP_MS ? 1 : 0),
+      maxGapMs: Math.max(this.maxGapMs, open > GAP_MS ? open : 0),
       dominantHz: [...this.dominantHz],
     };
   }

@@ -78,7 +78,7 @@ export class SyntheticUser {
       type: 'user-stats',
       index: this.spec.index,
       publishLate: this.publishLate.toData(),
-      agentAudio: this.monitor.stats(systemClock.now()),
+      agentAudio: this.monitor.stats(),
       lastSentAt: last === null ? null : systemClock.toEpoch(last),
     };
   }

@@ -52,14 +52,20 @@ export class SpeechDetector {
       }
       return null;
     }
-    if (probability < this.opts.deactivationThreshold || !this.speaking) {
-      this.silenceMs += windowMs;
-      if (!this.speaking) this.speechMs = 0;
-      if (this.speaking && this.silenceMs >= this.opts.minSilenceMs) {
-        this.speaking = false;
-        this.speechMs = 0;
-        return { kind: 'end', audioMs: this.audioMs - this.silenceMs };
-      }
+    if (this.speaking && probability >= this.opts.deactivationThreshold) {
+      // Between the thresholds while speaking: still speech, so the silence run starts over.
+      this.silenceMs = 0;
+      return null;
+    }
+    this.silenceMs += windowMs;
+    if (!this.speaking) {
+      this.speechMs = 0;
+      return null;
+    }
+    if (this.silenceMs >= this.opts.minSilenceMs) {
+      this.speaking = false;
+      this.speechMs = 0;
+      return { kind: 'end', audioMs: this.audioMs - this.silenceMs };
     }
     return null;
   }

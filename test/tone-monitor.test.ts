@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SineGenerator } from '../harness/media/sine.js';
+import { ToneMonitor } from '../harness/users/tone-monitor.js';
+
+const RATE = 48000;
+const FRAME = 480; // 10 ms at 48 kHz
+const T0 = 1000;
+
+/**
+ * Feeds a script of 10 ms frames: 'T' a tone frame, 'S' a silent frame, each arriving 10 ms after
+ * the previous one unless `holes` says how many ms to skip before frame i. Returns the last arrival.
+ */
+function feed(monitor: ToneMonitor, script: string, holes: Record<number, number> = {}, start = T0): number {
+  const sine = new SineGenerator(440, RATE);
+  let now = start - 10;
+  for (const [i, c] of [...script].entries()) {
+    now += 10 + (holes[i] ?? 0);
+    monitor.push(c === 'T' ? sine.next(FRAME) : new Int16Array(FRAME), now);
+  }
+  return now;
+}
+const T = (n: number): string => 'T'.repeat(n);
+const S = (n: number): string => 'S'.repeat(n);
+
+test('ToneMonitor: a continuous tone has no gaps and every frame expected is received', () => {
+  const m = new ToneMonitor(RATE);
+  const last = feed(m, T(300));
+  assert.equal(last, T0 + 2990);
+  const s = m.stats();
+  assert.deepEqual({ ...s, dominantHz: s.dominantHz.length }, { framesReceived: 300, framesExpected: 300, gapsOver100ms: 0, maxGapMs: 0, dominantHz: 1 });
+  assert.ok(Math.abs(s.dominantHz[0]! - 440) <= 1, `dominant ${s.dominantHz[0]} Hz`);
+});
+
+test('ToneMonitor: nothing heard yet gives zeros', () => {
+  const m = new ToneMonitor(RATE);
+  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+  feed(m, S(40));
+  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+});
+
+test('ToneMonitor: 150 ms of silent frames in the middle is one gap of 150 ms', () => {
+  const m = new ToneMonitor(RATE);
+  // Tone frames arrive at 1000..1990; silent ones cover 1990..2140; the tone is back with the frame at 2150.
+  const last = feed(m, T(100) + S(15) + T(85));
+  const s = m.stats();
+  assert.equal(s.gapsOver100ms, 1);
+  assert.equal(s.maxGapMs, 150);
+  assert.equal(s.framesReceived, 200);
+  assert.equal(s.framesExpected, 200);
+});
+
+test('ToneMonitor: silence of exactly 100 ms is not a gap, 110 ms is', () => {
+  const at100 = new ToneMonitor(RATE);
+  const end100 = feed(at100, T(50) + S(10) + T(50));
+  assert.equal(at100.stats().gapsOver100ms, 0);
+  assert.equal(at100.stats().maxGapMs, 0);
+
+  const at110 = new ToneMonitor(RATE);
+  const end110 = feed(at110, T(50) + S(11) + T(50));
+  assert.equal(at110.stats().gapsOver100ms, 1);
+  assert.equal(at110.stats().maxGapMs, 110);
+});
+
+test('ToneMonitor: a 200 ms hole in arrival times is one gap; missing frames are not received', () => {
+  const m = new ToneMonitor(RATE);
+  // Frame 100 arrives at 2190 instead of 2000, 200 ms after frame 99 (1990): the audio from 1990
+  // to 2180 (where frame 100 begins) never came, a 190 ms gap.
+  const last = feed(m, T(131), { 100: 190 });
+  assert.equal(last, 2490);
+  const s = m.stats();
+  assert.equal(s.gapsOver100ms, 1);
+  assert.equal(s.maxGapMs, 190);
+  assert.equal(s.framesReceived, 131);
+  // Tone heard from 1000 to 2490: 150 frames' worth, 19 of them never came.
+  assert.equal(s.framesExpected, 150);
+});
+
+test('ToneMonitor: arrivals 100 ms apart are not a gap; two holes count twice, max is the larger', () => {
+  const ok = new ToneMonitor(RATE);
+  const end = feed(ok, T(20), { 10: 90 });
+  assert.equal(ok.stats().gapsOver100ms, 0);
+
+  const two = new ToneMonitor(RATE);
+  const last = feed(two, T(60), { 20: 150, 40: 110 });
+  const s = two.stats();
+  // Holes of 150 and 110 ms of missing audio (frames arrive 160 and 120 ms after the previous one).
+  assert.equal(s.gapsOver100ms, 2);
+  assert.equal(s.maxGapMs, 150);
+});
+
+test('ToneMonitor: leading silence before the tone is not a gap and not counted', () => {
+  const m = new ToneMonitor(RATE);
+  // 50 silent frames (1000..1490), then 100 tone frames from 1500 to 2490.
+  const last = feed(m, S(50) + T(100));
+  assert.deepEqual(m.stats(), { framesReceived: 100, framesExpected: 100, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+});
+
+test('ToneMonitor: a silence still going on counts once it passes 100 ms', () => {
+  const exactly = new ToneMonitor(RATE);
+  feed(exactly, T(100) + S(10)); // tone to 1990, silent frames to 2090: 100 ms without tone
+  assert.equal(exactly.stats().gapsOver100ms, 0);
+  const over = new ToneMonitor(RATE);
+  feed(over, T(100) + S(11)); // silent frames to 2100: 110 ms
+  const s = over.stats();
+  assert.equal(s.gapsOver100ms, 1);
+  assert.equal(s.maxGapMs, 110);
+  assert.equal(s.framesReceived, 111);
+  assert.equal(s.framesExpected, 111);
+});
+
+test('ToneMonitor: silence then a hole is one outage, measured whole', () => {
+  const m = new ToneMonitor(RATE);
+  // Tone to 1990, silent frames 2000..2050, nothing until a tone frame at 2300 (audio 2290..2300).
+  feed(m, T(100) + S(6) + T(1), { 106: 240 });
+  const s = m.stats();
+  assert.equal(s.gapsOver100ms, 1);
+  assert.equal(s.maxGapMs, 300);
+});
+
+test('ToneMonitor: dominant frequency analysed from 1 s after the tone, every 5 s, within 1 Hz of 440', () => {
+  const m = new ToneMonitor(RATE);
+  // Analysis collects 0.5 s from 1 s after the first frame: frames 100..149 (the 150th is at 1.49 s).
+  feed(m, T(149));
+  assert.deepEqual(m.stats().dominantHz, []);
+
+  const m2 = new ToneMonitor(RATE);
+  feed(m2, T(150));
+  const one = m2.stats().dominantHz;
+  assert.equal(one.length, 1);
+
+  // The next window starts 5 s after the first one ended (2490 + 5000 = 7490: frame 649), done at frame 698.
+  const m3 = new ToneMonitor(RATE);
+  feed(m3, T(698));
+  assert.equal(m3.stats().dominantHz.length, 1);
+  const m4 = new ToneMonitor(RATE);
+  const last = feed(m4, T(699));
+  const hz = m4.stats().dominantHz;
+  assert.equal(hz.length, 2);
+  for (const f of [...one, ...hz]) assert.ok(Math.abs(f - 440) <= 1, `dominant ${f} Hz`);
+  // Rounded to 0.1 Hz.
+  for (const f of hz) assert.equal(Math.round(f * 10) / 10, f);
+});
+
+test('ToneMonitor: stats returns a copy of the frequencies', () => {
+  const m = new ToneMonitor(RATE);
+  const last = feed(m, T(150));
+  const s = m.stats();
+  s.dominantHz.push(1);
+  assert.equal(m.stats().dominantHz.length, 1);
+});
+
+test('ToneMonitor: frame length sets the frame duration (20 ms frames at 48 kHz count as two)', () => {
+  const m = new ToneMonitor(RATE);
+  const sine = new SineGenerator(440, RATE);
+  for (let i = 0; i < 10; i++) m.push(sine.next(960), T0 + 20 * i);
+  const s = m.stats();
+  assert.equal(s.framesReceived, 20);
+  assert.equal(s.gapsOver100ms, 0);
+  assert.equal(s.maxGapMs, 0);
+});
