@@ -7,7 +7,13 @@ export const SAMPLE_RATE = 48_000;
 export const FRAME_MS = 20;
 export const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
 /** A short queue in the native source: the pacer, not the queue, sets the rhythm. */
-const SOURCE_QUEUE_MS = 100;
+const SOURCE_QUEUE_MS = 50;
+/**
+ * A frame later than this is dropped, not sent: catching up after a stall would park the backlog
+ * in the source's queue and add that much latency to everything after it, for the rest of the run.
+ * Frame k stays tied to t0 + k·20 ms either way, so the speech ground truth keeps its timeline.
+ */
+const DROP_LATE_MS = FRAME_MS;
 
 /** Something that yields 20 ms of 48 kHz mono audio for frame k. */
 export type FrameFn = (k: number) => Int16Array;
@@ -22,6 +28,8 @@ export class PacedPublisher {
   private loop: Promise<void> | null = null;
   /** Monotonic time frame 0 was due; null before start. */
   t0: number | null = null;
+  /** Frames skipped because they were already too late to send. */
+  dropped = 0;
   /** Monotonic time the last frame was handed over. */
   lastSent: number | null = null;
 
@@ -37,6 +45,10 @@ export class PacedPublisher {
         const tick = await pacer.next();
         if (!this.running) break;
         this.late.record(tick.lateMs);
+        if (tick.lateMs > DROP_LATE_MS) {
+          this.dropped++;
+          continue;
+        }
         const data = this.frame(tick.k);
         await this.source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, data.length));
         this.lastSent = this.clock.now();
