@@ -90,5 +90,6 @@ flags (each overrides the scenario file):
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
-                            media then uses loopback candidates)
+                            the server offers loopback candidates only, but peers may still use this
+                            host's other addresses: the run is then marked invalid)
 `;
