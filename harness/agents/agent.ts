@@ -1,13 +1,11 @@
 import { LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import type { AgentMessage, AgentStart } from '../ipc.js';
-import { systemClock } from '../media/clock.js';
+import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
 import { SineGenerator } from '../media/sine.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { SileroVad } from '../vad/silero.js';
 import { listen } from './listener.js';
-
-const epochNow = () => systemClock.toEpoch(systemClock.now());
 
 /**
  * One synthetic agent: joins its user's room, runs Silero VAD on the user's audio, and publishes a

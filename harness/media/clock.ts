@@ -17,3 +17,6 @@ export const systemClock: Clock = {
   },
   toEpoch: (t) => performance.timeOrigin + t,
 };
+
+/** Now, as epoch ms with sub-millisecond precision: comparable across processes on one host. */
+export const epochNow = (): number => systemClock.toEpoch(systemClock.now());

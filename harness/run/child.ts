@@ -27,9 +27,15 @@ export class Child<In, Out extends { type: string }> {
     return this.proc.pid;
   }
 
-  /** True once stop() was called: an exit after that is expected. */
-  get stopping(): boolean {
-    return this.stopRequested;
+  /**
+   * Calls `onExit` with a one-line description if the child ends before stop() was called:
+   * its label, exit code or signal, and the last line it wrote to stderr.
+   */
+  onUnexpectedExit(label: string, onExit: (message: string) => void): void {
+    void this.exited.then(({ code, signal }) => {
+      if (this.stopRequested) return;
+      onExit(`${label} exited unexpectedly (code ${code}, signal ${signal}) ${this.stderrTail.trim().split('\n').pop() ?? ''}`.trim());
+    });
   }
 
   send(msg: In): void {

@@ -49,10 +49,7 @@ export class Fleet extends EventEmitter {
         this.book.fromGenerator(m);
         if (m.type === 'user-error' || m.type === 'error') this.emit('warning', `generator ${g}: ${'index' in m ? `user ${m.index}: ` : ''}${m.message}`);
       });
-      const child = gen;
-      void child.exited.then(({ code, signal }) => {
-        if (child.stopping) return;
-        const msg = `generator ${g} exited unexpectedly (code ${code}, signal ${signal}) ${child.stderrTail.trim().split('\n').pop() ?? ''}`.trim();
+      gen.onUnexpectedExit(`generator ${g}`, (msg) => {
         this.book.fault((r) => Math.floor(r.index / this.scenario.usersPerGenerator) === g, msg);
         this.emit('warning', msg);
       });
@@ -80,9 +77,7 @@ export class Fleet extends EventEmitter {
       if (m.type === 'error') this.emit('warning', `agent ${i}: ${m.message}`);
     });
     this.agents.push(agent);
-    void agent.exited.then(({ code, signal: sig }) => {
-      if (agent.stopping) return;
-      const msg = `agent ${i} exited unexpectedly (code ${code}, signal ${sig}) ${agent.stderrTail.trim().split('\n').pop() ?? ''}`.trim();
+    agent.onUnexpectedExit(`agent ${i}`, (msg) => {
       this.book.fault((r) => r.index === i, msg);
       this.emit('warning', msg);
     });

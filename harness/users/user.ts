@@ -1,6 +1,6 @@
 import { AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import type { GeneratorMessage, UserSpec } from '../ipc.js';
-import { systemClock } from '../media/clock.js';
+import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { candidateAddresses } from './candidates.js';
@@ -8,8 +8,6 @@ import { ToneMonitor } from './tone-monitor.js';
 
 /** When to read the session's ICE candidates: after connectivity checks have settled. */
 const CANDIDATES_AFTER_MS = 4000;
-
-const epochNow = () => systemClock.toEpoch(systemClock.now());
 
 /** Frame k of a looping recording: 20 ms taken modulo the loop, so the loop has no seam of silence. */
 export function loopFrame(speech: Int16Array, k: number): Int16Array {
