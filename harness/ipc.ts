@@ -17,7 +17,7 @@ export type AgentMessage =
   | { type: 'joined'; at: number }
   | { type: 'listening'; at: number }
   | { type: 'vad'; kind: 'start' | 'end'; at: number; audioMs: number }
-  | { type: 'stats'; publishLate: HistogramData; vadInferMs: HistogramData; windows: number }
+  | { type: 'stats'; publishLate: HistogramData; vadInferMs: HistogramData; loopDelay: HistogramData; windows: number }
   | { type: 'error'; message: string };
 
 /** One synthetic user to add to a generator process. */
@@ -51,6 +51,7 @@ export type GeneratorMessage =
   | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null }
   | { type: 'user-error'; index: number; message: string }
   | { type: 'user-candidates'; index: number; addresses: string[] }
+  | { type: 'generator-stats'; loopDelay: HistogramData }
   | { type: 'error'; message: string };
 
 /** Common to both kinds of child. */

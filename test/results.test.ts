@@ -127,7 +127,7 @@ const at = (xs: number[]): number[] => xs.map((x) => START + x);
 function session(index: number, over: Partial<SessionRecord>): SessionRecord {
   return {
     index, room: `room-${index}`, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
-    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, atWindowStart: null, candidateAddrs: [], errors: [],
+    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, agentLoopDelay: null, atWindowStart: null, candidateAddrs: [], errors: [],
     ...over,
   };
 }
@@ -184,6 +184,7 @@ function baseInput(): RunInput {
     server: { mode: 'local', version: '1.8.0', url: 'ws://127.0.0.1:7880' },
     network: { mode: 'host', namespace: null, allowedAddrs: [] },
     requestedSessions: 2, holdFromMs: 10_000, toneHz: 440,
+    ramp: { step: 2, everyS: 20, settleS: 5 }, marks: [], generatorLoopDelay: [],
     segments: [{ startMs: 0, endMs: 1000 }, { startMs: 3000, endMs: 4000 }],
     sessions: [
       session(0, {
@@ -241,7 +242,7 @@ test('aggregate: latency histograms count only what came after the window opened
   const input = baseInput();
   const s0 = input.sessions[0]!;
   // At the window start session 0 had recorded 0.1 .. 4.0 ms (40 values); 4.1 .. 5.0 came after.
-  s0.atWindowStart = { publishLate: hist(range(1, 40).map((i) => i * 0.1)), agentPublishLate: null, vadInferMs: null };
+  s0.atWindowStart = { publishLate: hist(range(1, 40).map((i) => i * 0.1)), agentPublishLate: null, vadInferMs: null, agentLoopDelay: null };
   const { qos } = aggregate(input);
   // Left: 4.1..5.0 (10 values) from session 0 and 5.1..10.0 (50) from session 1: 60 values.
   // p50 = rank 30 -> 4.1 + 2.9 = 7.0 (the 30th value is 7.0); p99 = rank 59.4 -> bucket of 10.0.

@@ -71,6 +71,7 @@ test('validateScenario: only a name gives every default', () => {
     sessions: 2,
     rampStep: 5,
     rampEveryS: 20,
+    rampSettleS: 5,
     durationS: 60,
     warmupS: 10,
     usersPerGenerator: 10,
@@ -145,7 +146,7 @@ test('loadScenario: an unknown key or a missing default is named with the file',
   try {
     const msg = await usage(() => loadScenario('typo', {}, dir), /^scenarios\/typo\.ts: unknown key 'sesions'; known keys: /);
     assert.match(msg, /known keys: name, description, sessions, ramp, duration, warmup, usersPerGenerator, toneHz, target, joinConcurrency$/);
-    await usage(() => loadScenario('ramptypo', {}, dir), "scenarios/ramptypo.ts: unknown key 'ramp.steps'; known keys: step, every");
+    await usage(() => loadScenario('ramptypo', {}, dir), "scenarios/ramptypo.ts: unknown key 'ramp.steps'; known keys: step, every, settle");
     await usage(() => loadScenario('nodefault', {}, dir), 'scenarios/nodefault.ts: must export a scenario object as default');
   } finally {
     await rm(dir, { recursive: true, force: true });

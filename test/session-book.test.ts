@@ -12,7 +12,7 @@ const AUDIO: AgentAudioStats = { framesReceived: 98, framesExpected: 100, gapsOv
 function fresh(index: number, room: string): SessionRecord {
   return {
     index, room, agentJoinedAt: null, userJoinedAt: null, speech: null, sendEndAt: null,
-    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, atWindowStart: null, candidateAddrs: [], errors: [],
+    vadStarts: [], vadEnds: [], agentAudio: null, publishLate: null, agentPublishLate: null, vadInferMs: null, agentLoopDelay: null, atWindowStart: null, candidateAddrs: [], errors: [],
   };
 }
 
@@ -41,7 +41,7 @@ test('SessionBook: agent messages update only that session', () => {
   book.fromAgent(1, { type: 'vad', kind: 'start', at: 6000, audioMs: 500 });
   book.fromAgent(1, { type: 'vad', kind: 'end', at: 8000, audioMs: 2300 });
   book.fromAgent(1, { type: 'vad', kind: 'start', at: 8900, audioMs: 3100 });
-  book.fromAgent(1, { type: 'stats', publishLate: H1, vadInferMs: H2, windows: 10 });
+  book.fromAgent(1, { type: 'stats', publishLate: H1, vadInferMs: H2, loopDelay: H1, windows: 10 });
   book.fromAgent(1, { type: 'error', message: 'model failed' });
 
   assert.deepEqual(book.get(1), {
@@ -51,6 +51,7 @@ test('SessionBook: agent messages update only that session', () => {
     vadEnds: [8000],
     agentPublishLate: H1,
     vadInferMs: H2,
+    agentLoopDelay: H1,
     errors: ['agent: model failed'],
   });
   assert.deepEqual(book.get(0), fresh(0, 'room-0'));
@@ -132,4 +133,22 @@ test('SessionBook: fault() adds the message to every matching session only', () 
     else if (r.index >= 10 && r.index <= 19) assert.deepEqual(r.errors, ['generator 1 exited with code 1'], `session ${r.index}`);
     else assert.deepEqual(r.errors, [], `session ${r.index}`);
   }
+});
+
+test('SessionBook: a mark holds every session\'s and generator\'s counters as they stood', () => {
+  const book = bookOf(2);
+  book.fromGenerator({ type: 'user-stats', index: 0, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000 }, 0);
+  book.fromGenerator({ type: 'generator-stats', loopDelay: H2 }, 1);
+  book.fromAgent(1, { type: 'stats', publishLate: H1, vadInferMs: H2, loopDelay: H3, windows: 10 });
+  const mark = book.mark(12_000);
+  assert.equal(mark.elapsedMs, 12_000);
+  assert.deepEqual(mark.sessions[0], { publishLate: H3, agentPublishLate: null, agentLoopDelay: null, framesExpected: 100, framesReceived: 98, gapsOver100ms: 1 });
+  assert.deepEqual(mark.sessions[1], { publishLate: null, agentPublishLate: H1, agentLoopDelay: H3, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0 });
+  // Generator 0 has not reported yet; generator 1 has.
+  assert.deepEqual(mark.generators, [null, H2]);
+  // Later stats do not change a mark already taken.
+  book.fromGenerator({ type: 'generator-stats', loopDelay: H1 }, 1);
+  assert.deepEqual(mark.generators, [null, H2]);
+  book.markWindowStart();
+  assert.deepEqual(book.generatorLoopDelays(), [{ latest: null, atWindowStart: null }, { latest: H1, atWindowStart: H1 }]);
 });

@@ -3,6 +3,7 @@ import type { AgentMessage, AgentStart } from '../ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
 import { SineGenerator } from '../media/sine.js';
+import { LoopDelayMonitor } from '../loop-delay.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { SileroVad } from '../vad/silero.js';
 import { listen } from './listener.js';
@@ -16,6 +17,7 @@ export class SyntheticAgent {
   private readonly publishLate = new LatencyHistogram();
   private readonly inferMs = new LatencyHistogram();
   private readonly abort = new AbortController();
+  private readonly loop = new LoopDelayMonitor();
   private publisher: PacedPublisher | null = null;
   private windows = 0;
   private listening: Promise<void> | null = null;
@@ -24,6 +26,7 @@ export class SyntheticAgent {
   constructor(private readonly cfg: AgentStart, private readonly send: (m: AgentMessage) => void) {}
 
   async start(): Promise<void> {
+    this.loop.start();
     const vad = await SileroVad.load(this.cfg.modelPath);
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p, vad));
     await this.room.connect(this.cfg.url, this.cfg.token, { autoSubscribe: true, dynacast: false });
@@ -51,7 +54,7 @@ export class SyntheticAgent {
   }
 
   private sendStats(): void {
-    this.send({ type: 'stats', publishLate: this.publishLate.toData(), vadInferMs: this.inferMs.toData(), windows: this.windows });
+    this.send({ type: 'stats', publishLate: this.publishLate.toData(), vadInferMs: this.inferMs.toData(), loopDelay: this.loop.histogram.toData(), windows: this.windows });
   }
 
   /** Stops publishing and listening, leaves the room, sends the final stats. */
@@ -61,6 +64,7 @@ export class SyntheticAgent {
     await this.publisher?.stop();
     await this.room.disconnect().catch(() => undefined);
     await Promise.race([this.listening, new Promise((r) => setTimeout(r, 1000))]);
+    this.loop.stop();
     this.sendStats();
   }
 }

@@ -5,7 +5,8 @@
  * the file's key order does not depend on how the object was put together
  * (runs diff cleanly), and a stray field never leaks into the file.
  */
-import type { RoleSummaries, RoleSummary, RunResult, Summary2, Summary3 } from '../results/types.js';
+import { ROLES } from '../sampling/types.js';
+import type { RoleSummaries, RoleSummary, RunResult, StepSummary, Summary2, Summary3 } from '../results/types.js';
 
 function s3(s: Summary3): Summary3 {
   return { mean: s.mean, p95: s.p95, max: s.max };
@@ -45,6 +46,25 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
     },
     publishLateMs: late(q.publishLateMs),
     agentPublishLateMs: late(q.agentPublishLateMs),
+    agentLoopDelayMs: late(q.agentLoopDelayMs),
+    generatorLoopDelayMs: late(q.generatorLoopDelayMs),
+  };
+}
+
+function step(s: StepSummary): StepSummary {
+  const q = s.qos;
+  const ser = {} as StepSummary['series'];
+  for (const k of ROLES) ser[k] = { cpuCores: [...s.series[k].cpuCores], pssBytes: s.series[k].pssBytes && [...(s.series[k].pssBytes as number[])], rssBytes: [...s.series[k].rssBytes] };
+  return {
+    index: s.index, targetSessions: s.targetSessions, sessions: s.sessions, startS: s.startS, endS: s.endS, fromS: s.fromS, toS: s.toS,
+    series: ser,
+    systemCpuCores: [...s.systemCpuCores],
+    qos: {
+      segmentsExpected: q.segmentsExpected, segmentsDetected: q.segmentsDetected, onsetLagMs: { p50: q.onsetLagMs.p50, p95: q.onsetLagMs.p95 },
+      framesExpected: q.framesExpected, framesReceived: q.framesReceived, gapsOver100ms: q.gapsOver100ms,
+      publishLateMsP99: q.publishLateMsP99, agentPublishLateMsP99: q.agentPublishLateMsP99,
+      agentLoopDelayMsP99: q.agentLoopDelayMsP99, generatorLoopDelayMsP99: q.generatorLoopDelayMsP99,
+    },
   };
 }
 
@@ -78,6 +98,8 @@ function ordered(r: RunResult): RunResult {
     },
     perSession: { cpuCores: ps.cpuCores, pssBytes: ps.pssBytes, rssBytes: ps.rssBytes, basis: ps.basis, kind: ps.kind },
     qos: qos(r.qos),
+    ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
+    steps: r.steps.map(step),
   };
 }
 

@@ -6,18 +6,14 @@ import type { Role, Sample } from '../sampling/types.js';
 import { LatencyHistogram } from './histogram.js';
 import { max, mean, percentile, summary2, summary3 } from './stats.js';
 import { candidateUnion, networkViolation } from './network-check.js';
+import { expectedOnsets, matchOnsets } from './onsets.js';
+import { summariseSteps } from './steps.js';
+
+export { matchOnsets } from './onsets.js';
 import type {
   HistogramData, QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
 } from './types.js';
 
-/** Onsets earlier than this after the agent joined are skipped: it may not be listening yet. */
-const LISTEN_AFTER_JOIN_MS = 1000;
-/** Onsets this close to the end of sending are skipped: too late for a detection to be judged. */
-const JUDGE_BEFORE_END_MS = 1500;
-/** A VAD start may come this much before the expected onset (clock skew, pre-roll)... */
-const MATCH_EARLY_MS = 150;
-/** ...or up to this much after it. */
-const MATCH_LATE_MS = 1000;
 /** The dominant frequency the user hears must be within this of the agent's tone. */
 const TONE_TOLERANCE_HZ = 5;
 const MAX_SAMPLE_GAP_MS = 2500;
@@ -127,41 +123,9 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
   };
 }
 
-/** Segment onsets (epoch ms, ascending) the agent should have detected in one session. */
-export function expectedOnsets(s: SessionRecord, segments: RunInput['segments'], endedAt: number, windowFrom = -Infinity): number[] {
-  if (s.speech === null || s.agentJoinedAt === null) return [];
-  const { t0, loopMs } = s.speech;
-  const from = Math.max(s.agentJoinedAt + LISTEN_AFTER_JOIN_MS, windowFrom);
-  const to = (s.sendEndAt ?? endedAt) - JUDGE_BEFORE_END_MS;
-  const onsets: number[] = [];
-  // A non-positive loop length would never end; treat it as a single pass.
-  const loops = loopMs > 0 ? Math.max(0, Math.floor((to - t0) / loopMs) + 1) : 1;
-  for (let k = 0; k < loops; k++) {
-    for (const seg of segments) {
-      const at = t0 + k * loopMs + seg.startMs;
-      if (at >= from && at <= to) onsets.push(at);
-    }
-  }
-  return onsets.sort((a, b) => a - b);
-}
-
-/** Matches each onset to the first unused VAD start within its tolerance; returns the lags, ms. */
-export function matchOnsets(onsets: readonly number[], vadStarts: readonly number[]): number[] {
-  const starts = [...vadStarts].sort((a, b) => a - b);
-  const used = new Array<boolean>(starts.length).fill(false);
-  const lags: number[] = [];
-  for (const onset of onsets) {
-    const i = starts.findIndex((v, j) => !used[j] && v >= onset - MATCH_EARLY_MS && v <= onset + MATCH_LATE_MS);
-    if (i < 0) continue;
-    used[i] = true;
-    lags.push((starts[i] as number) - onset);
-  }
-  return lags;
-}
-
 /** Merges one histogram field over all sessions; a session whose histogram does not fit is reported. */
 function mergeField(
-  sessions: SessionRecord[], field: 'publishLate' | 'agentPublishLate' | 'vadInferMs', reasons: string[],
+  sessions: SessionRecord[], field: 'publishLate' | 'agentPublishLate' | 'vadInferMs' | 'agentLoopDelay', reasons: string[],
 ): LatencyHistogram | null {
   let merged: LatencyHistogram | null = null;
   for (const s of sessions) {
@@ -176,6 +140,21 @@ function mergeField(
       reasons.push(`session ${s.index}: its ${field} histogram was left out (${(err as Error).message})`);
     }
   }
+  return merged;
+}
+
+function mergeGenerators(gens: RunInput['generatorLoopDelay'], reasons: string[]): LatencyHistogram | null {
+  let merged: LatencyHistogram | null = null;
+  gens.forEach((g, i) => {
+    if (g.latest === null) return;
+    const d = LatencyHistogram.since(g.latest, g.atWindowStart);
+    try {
+      if (merged === null) merged = LatencyHistogram.fromData(d);
+      else merged.merge(d);
+    } catch (err) {
+      reasons.push(`generator ${i}: its loop-delay histogram was left out (${(err as Error).message})`);
+    }
+  });
   return merged;
 }
 
@@ -220,6 +199,8 @@ function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[
     agentAudio: agentAudioQos(joined, input.toneHz),
     publishLateMs: lateness(mergeField(input.sessions, 'publishLate', reasons)),
     agentPublishLateMs: lateness(mergeField(input.sessions, 'agentPublishLate', reasons)),
+    agentLoopDelayMs: lateness(mergeField(input.sessions, 'agentLoopDelay', reasons)),
+    generatorLoopDelayMs: lateness(mergeGenerators(input.generatorLoopDelay, reasons)),
   };
 }
 
@@ -279,5 +260,7 @@ export function aggregate(input: RunInput): RunResult {
     sampler,
     perSession: perSessionCost(input, win, joined),
     qos,
+    ramp: { ...input.ramp },
+    steps: summariseSteps(input, all),
   };
 }

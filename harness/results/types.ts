@@ -1,4 +1,4 @@
-import type { Sample } from '../sampling/types.js';
+import type { Role, Sample } from '../sampling/types.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
@@ -68,11 +68,32 @@ export interface SessionRecord {
   agentPublishLate: HistogramData | null;
   /** VAD inference time per 512-sample window, ms. */
   vadInferMs: HistogramData | null;
+  /** How late the agent process's event loop ran a 50 ms timer, ms. */
+  agentLoopDelay: HistogramData | null;
   /** The histograms as they stood when the measurement window opened; QoS counts only what came after. */
-  atWindowStart: Pick<SessionRecord, 'publishLate' | 'agentPublishLate' | 'vadInferMs'> | null;
+  atWindowStart: Pick<SessionRecord, 'publishLate' | 'agentPublishLate' | 'vadInferMs' | 'agentLoopDelay'> | null;
   /** ICE candidate addresses (local and remote) the user's session used. */
   candidateAddrs: string[];
   errors: string[];
+}
+
+/** The cumulative QoS counters of one session at one instant (a QosMark). */
+export interface SessionQosSnapshot {
+  publishLate: HistogramData | null;
+  agentPublishLate: HistogramData | null;
+  agentLoopDelay: HistogramData | null;
+  framesExpected: number;
+  framesReceived: number;
+  gapsOver100ms: number;
+}
+
+/** Every session's and generator's cumulative counters as they stood at one sample tick; steps diff two marks. */
+export interface QosMark {
+  /** ms since the run started, as Sample.elapsedMs. */
+  elapsedMs: number;
+  sessions: Record<number, SessionQosSnapshot>;
+  /** Per generator process, by its index. */
+  generators: (HistogramData | null)[];
 }
 
 /** Everything the runner gathered, before aggregation. Plain data. */
@@ -92,6 +113,12 @@ export interface RunInput {
   segments: Segment[];
   sessions: SessionRecord[];
   samples: Sample[];
+  /** The ramp as scheduled; settleS is left out of each step's figures after the step's last join. */
+  ramp: { step: number; everyS: number; settleS: number };
+  /** Cumulative QoS counters at each sample tick, for per-step quality. */
+  marks: QosMark[];
+  /** Each generator's event-loop delay: latest and as it stood when the window opened. */
+  generatorLoopDelay: { latest: HistogramData | null; atWindowStart: HistogramData | null }[];
   /** Reasons the harness already knows the run cannot be trusted (interrupted, server died, ...). */
   invalidReasons: string[];
   interrupted: boolean;
@@ -103,6 +130,49 @@ export interface QosSummary {
   agentAudio: { framesExpected: number; framesReceived: number; gapsOver100ms: number; maxGapMs: number | null; toneOk: boolean; sessionsHearingTone: number };
   publishLateMs: { p50: number | null; p99: number | null; max: number | null };
   agentPublishLateMs: { p50: number | null; p99: number | null; max: number | null };
+  /** How late the agents' and generators' event loops ran a 50 ms timer (a saturation signal). */
+  agentLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
+  generatorLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
+}
+
+/** Mean, sample standard deviation and count of one series; null fields when it is empty. */
+export interface SeriesStats { mean: number | null; sd: number | null; n: number }
+
+/** Quality over one ramp step's settled part: the same measures as QosSummary, counted inside the step only. */
+export interface StepQos {
+  segmentsExpected: number;
+  segmentsDetected: number;
+  onsetLagMs: { p50: number | null; p95: number | null };
+  framesExpected: number;
+  framesReceived: number;
+  gapsOver100ms: number;
+  publishLateMsP99: number | null;
+  agentPublishLateMsP99: number | null;
+  agentLoopDelayMsP99: number | null;
+  generatorLoopDelayMsP99: number | null;
+}
+
+/**
+ * One step of the ramp. The step's figures come from its settled part: from `settleS` after the
+ * step's last session joined (or after the step began, if none joined in it) to the step's end.
+ * Series are per-sample values in sample order, so steadiness can be judged from them.
+ */
+export interface StepSummary {
+  index: number;
+  /** Sessions the ramp had asked for by the end of this step. */
+  targetSessions: number;
+  /** Fewest sessions active over the settled part (what the step really carried). */
+  sessions: number;
+  /** The step's span in the schedule, s since the run started. */
+  startS: number;
+  endS: number;
+  /** The settled part, s since the run started; null when no sample fell inside it. */
+  fromS: number | null;
+  toS: number | null;
+  /** Per-sample values over the settled part, per role; pss null where the platform has none. */
+  series: Record<Role, { cpuCores: number[]; pssBytes: number[] | null; rssBytes: number[] }>;
+  systemCpuCores: number[];
+  qos: StepQos;
 }
 
 /** The result of one run: what results.json holds. */
@@ -130,4 +200,7 @@ export interface RunResult {
   sampler: { samples: number; wallMs: Summary2 | null; cpuMs: Summary2 | null; maxIntervalMs: number | null };
   perSession: { cpuCores: number | null; pssBytes: number | null; rssBytes: number | null; basis: string; kind: BasisKind };
   qos: QosSummary;
+  /** The ramp as scheduled, and what each step measured (see StepSummary). */
+  ramp: { step: number; everyS: number; settleS: number };
+  steps: StepSummary[];
 }

@@ -46,7 +46,7 @@ export class Fleet extends EventEmitter {
     if (!gen) {
       gen = new Child<GeneratorCommand, GeneratorMessage>(paths.generatorMain, `generator-${g}`, (m) => {
         if (m.type === 'stopped') return;
-        this.book.fromGenerator(m);
+        this.book.fromGenerator(m, g);
         if (m.type === 'user-error' || m.type === 'error') this.emit('warning', `generator ${g}: ${'index' in m ? `user ${m.index}: ` : ''}${m.message}`);
       });
       gen.onUnexpectedExit(`generator ${g}`, (msg) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { aggregate } from '../results/aggregate.js';
-import type { RunInput, RunResult, Segment } from '../results/types.js';
+import type { QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { writeReport } from '../report/write.js';
 import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
@@ -40,6 +40,8 @@ export interface Progress { elapsedS: number; totalS: number; joined: number; re
  * emits ('progress', 'warning', 'phase'); it never prints.
  */
 export class Runner extends EventEmitter {
+  private marks: QosMark[] = [];
+
   constructor(private readonly opts: RunOptions) {
     super();
   }
@@ -75,6 +77,9 @@ export class Runner extends EventEmitter {
         activeSessions: () => book.active(),
       });
       recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
+      const marks: QosMark[] = [];
+      this.marks = marks;
+      recorder.on('sample', (s: Sample) => marks.push(book.mark(s.elapsedMs)));
       recorder.on('sample', (s: Sample) => this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, requested: scenario.sessions, cpuCores: s.system.cpuCores, phase } satisfies Progress));
       // The window opens `warmup` after every session has joined; QoS histograms are
       // snapshotted then so start-up bursts do not count as steady-state quality.
@@ -133,6 +138,9 @@ export class Runner extends EventEmitter {
       segments: this.opts.segments,
       sessions: book.all(),
       samples: [...recorder.samples],
+      ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
+      marks: this.marks,
+      generatorLoopDelay: book.generatorLoopDelays(),
       invalidReasons: invalid,
       interrupted: signal.aborted,
     };

@@ -8,7 +8,8 @@ export interface ScenarioSpec {
   /** Sessions at full load: one synthetic user and one agent each, in its own room. */
   sessions?: number;
   /** Sessions added at each ramp step, and the time between steps. */
-  ramp?: { step?: number; every?: string };
+  /** settle: time after a step's last join left out of that step's figures (default 5 s, at most half a step). */
+  ramp?: { step?: number; every?: string; settle?: string };
   /** Total run length, ramp included, e.g. `4m`. */
   duration?: string;
   /** Time after the last session joined that is left out of the measurement window. */
@@ -30,6 +31,8 @@ export interface Scenario {
   sessions: number;
   rampStep: number;
   rampEveryS: number;
+  /** Time after a step's last join that is left out of that step's figures. */
+  rampSettleS: number;
   durationS: number;
   warmupS: number;
   usersPerGenerator: number;
@@ -43,7 +46,7 @@ export interface Scenario {
 export const DEFAULTS = {
   description: '',
   sessions: 2,
-  ramp: { step: 5, every: '20s' },
+  ramp: { step: 5, every: '20s', settle: '5s' },
   duration: '60s',
   warmup: '10s',
   usersPerGenerator: 10,
@@ -53,7 +56,7 @@ export const DEFAULTS = {
 } as const;
 
 const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency'];
-const RAMP_KEYS = ['step', 'every'];
+const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
   for (const key of Object.keys(obj)) {
@@ -89,6 +92,10 @@ export function validateScenario(spec: unknown, file: string): Scenario {
   const sessions = positiveInt(s.sessions ?? DEFAULTS.sessions, 'sessions', file, 500);
   const rampStep = positiveInt(ramp.step ?? DEFAULTS.ramp.step, 'ramp.step', file, 500);
   const rampEveryS = parseDuration(str(ramp.every ?? DEFAULTS.ramp.every, 'ramp.every', file), `${file}: 'ramp.every'`);
+  // Unset, settle is 5 s or half a step, whichever is shorter, so a quick ramp still has a settled part.
+  const rampSettleS = ramp.settle === undefined
+    ? Math.min(parseDuration(DEFAULTS.ramp.settle, 'settle'), rampEveryS / 2)
+    : parseDuration(str(ramp.settle, 'ramp.settle', file), `${file}: 'ramp.settle'`);
   const durationS = parseDuration(str(s.duration ?? DEFAULTS.duration, 'duration', file), `${file}: 'duration'`);
   const warmupS = parseDuration(str(s.warmup ?? DEFAULTS.warmup, 'warmup', file), `${file}: 'warmup'`);
   const targetLabel = str(s.target ?? DEFAULTS.target, 'target', file);
@@ -102,6 +109,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     sessions,
     rampStep,
     rampEveryS,
+    rampSettleS,
     durationS,
     warmupS,
     usersPerGenerator: positiveInt(s.usersPerGenerator ?? DEFAULTS.usersPerGenerator, 'usersPerGenerator', file, 100),
@@ -120,6 +128,9 @@ export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS
 }
 
 function checkTimeline(s: Scenario, file: string): void {
+  if (s.rampSettleS >= s.rampEveryS && s.sessions > s.rampStep) {
+    throw new UsageError(`${file}: 'ramp.settle' (${s.rampSettleS}s) must be shorter than 'ramp.every' (${s.rampEveryS}s), or no step would have a settled part`);
+  }
   if (s.durationS < 10) throw new UsageError(`${file}: 'duration' must be at least 10s, got ${s.durationS}s`);
   const needed = rampEndS(s) + s.warmupS + 5;
   if (s.durationS < needed) {

@@ -6,6 +6,7 @@
 import { dispose } from '@livekit/rtc-node';
 import type { ChildStop, GeneratorCommand, GeneratorMessage } from '../ipc.js';
 import { runChild } from '../child-main.js';
+import { LoopDelayMonitor } from '../loop-delay.js';
 import { readWav, requireFormat } from '../media/wav.js';
 import { SyntheticUser } from './user.js';
 
@@ -14,7 +15,13 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
   const audio = await readWav(first.speechPath);
   requireFormat(audio, { sampleRate: 48_000, channels: 1 });
   const users = new Map<number, SyntheticUser>();
-  const timer = setInterval(() => users.forEach((u) => send(u.stats())), first.statsEveryMs);
+  const loop = new LoopDelayMonitor();
+  loop.start();
+  const sendStats = () => {
+    users.forEach((u) => send(u.stats()));
+    send({ type: 'generator-stats', loopDelay: loop.histogram.toData() });
+  };
+  const timer = setInterval(sendStats, first.statsEveryMs);
   return {
     onMessage(msg) {
       if (msg.type !== 'add-user') return;
@@ -25,7 +32,8 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
     async stop() {
       clearInterval(timer);
       await Promise.all([...users.values()].map((u) => u.stop()));
-      users.forEach((u) => send(u.stats()));
+      loop.stop();
+      sendStats();
       await dispose();
     },
   };
