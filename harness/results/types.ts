@@ -203,4 +203,9 @@ export interface RunResult {
   /** The ramp as scheduled, and what each step measured (see StepSummary). */
   ramp: { step: number; everyS: number; settleS: number };
   steps: StepSummary[];
+  /** Set when the agents ran inside a cgroup sized to the target host: their figures are the target's. */
+  confinement?: Confinement | null;
 }
+
+/** A cgroup the agents ran in, with the target's CPU quota and memory limit. */
+export interface Confinement { kind: 'cgroup-v1' | 'cgroup-v2'; path: string; cpuCores: number; memoryBytes: number }
