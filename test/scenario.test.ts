@@ -173,7 +173,7 @@ test('loadScenario: overrides replace keys, a partial ramp override keeps the re
 
     // Overrides are validated like the file: the ramp now ends too late for the file's duration.
     await usage(() => loadScenario('base', { sessions: 100 }, dir), /^scenarios\/base\.ts: duration 120s is too short .*use --duration 300s or more/);
-    await usage(() => loadScenario('base', { target: '4x8' }, dir), "scenarios/base.ts: 'target': '4x8' is not a host size; use <cores>c<GB>g, e.g. 4c8g");
+    await usage(() => loadScenario('base', { target: '4x8' }, dir), "--target: '4x8' is not a host size; use <cores>c<GB>g, e.g. 4c8g");
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -199,4 +199,18 @@ test('the shipped scenarios validate with their documented numbers', async () =>
 
   const shorter = await loadScenario('voice-30', { sessions: 10, duration: '1m' });
   assert.deepEqual([shorter.sessions, shorter.durationS, shorter.rampStep], [10, 60, 5]);
+});
+
+test('loadScenario: a bad value from a flag names the flag, one from the file names the file', async () => {
+  const dir = await scenarioDir({ 'ok.js': 'export default { name: "ok", sessions: 2, duration: "30s" };', 'bad.js': 'export default { name: "bad", sessions: 0 };' });
+  try {
+    await usage(() => loadScenario('ok', { sessions: 0 }, dir), '--sessions must be a whole number from 1 to 500, got 0');
+    await usage(() => loadScenario('ok', { ramp: { every: '1x' } }, dir), "--ramp-every: '1x' is not a duration; use e.g. 90s, 4m or 1m30s");
+    await usage(() => loadScenario('ok', { target: '4c' }, dir), /^--target: '4c' is not a host size/);
+    await usage(() => loadScenario('ok', { usersPerGenerator: 0 }, dir), /^--users-per-generator must be a whole number/);
+    // The file's own mistake is still the file's, even when other flags were given.
+    await usage(() => loadScenario('bad', { duration: '60s' }, dir), "scenarios/bad.ts: 'sessions' must be a whole number from 1 to 500, got 0");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

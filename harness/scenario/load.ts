@@ -24,5 +24,29 @@ export async function loadScenario(name: string, overrides: Partial<ScenarioSpec
   if (typeof spec !== 'object' || spec === null) throw new UsageError(`${label}: must export a scenario object as default`);
   const merged = { ...(spec as ScenarioSpec), ...overrides };
   if (overrides.ramp) merged.ramp = { ...(spec as ScenarioSpec).ramp, ...overrides.ramp };
-  return validateScenario(merged, label);
+  try {
+    return validateScenario(merged, label);
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageError(blameFlag(err.message, label, overrides)) : err;
+  }
+}
+
+/** Scenario keys that a flag can set, and the flag. */
+const FLAG_OF: Record<string, string> = {
+  sessions: '--sessions', duration: '--duration', warmup: '--warmup', usersPerGenerator: '--users-per-generator',
+  joinConcurrency: '--join-concurrency', target: '--target', toneHz: '--tone-hz', 'ramp.step': '--ramp-step', 'ramp.every': '--ramp-every',
+};
+
+/**
+ * A bad value that came from a flag is reported against the flag, not the scenario file the user
+ * did not touch: "scenarios/x.ts: 'sessions' must be ..." becomes "--sessions must be ...".
+ */
+export function blameFlag(message: string, label: string, overrides: Partial<ScenarioSpec>): string {
+  const m = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: '([\\w.]+)'(:?) (.*)$`).exec(message);
+  if (!m) return message;
+  const key = m[1] as string;
+  const [top, sub] = key.split('.');
+  const overridden = sub === undefined ? top !== undefined && top in overrides : (overrides.ramp as Record<string, unknown> | undefined)?.[sub] !== undefined;
+  const flag = FLAG_OF[key];
+  return overridden && flag ? `${flag}${m[2]} ${m[3]}` : message;
 }
