@@ -53,7 +53,9 @@ export VOICELOAD_NETNS="$ns"
 export VOICELOAD_NETNS_ADDRS="$addr_a,$addr_b"
 
 # Run in the background so this shell can pass signals on and still clean up afterwards.
-ip netns exec "$ns" "$@" &
+# nsenter joins the network namespace only: `ip netns exec` would also remount /sys, which hides
+# the cgroup hierarchy the harness needs to confine agents to the target's size.
+nsenter --net="/var/run/netns/$ns" -- "$@" &
 child=$!
 forward() { kill "-$1" "$child" 2>/dev/null || true; }
 trap 'forward INT' INT

@@ -1,9 +1,12 @@
 /**
  * Ctrl-C mid-run, as a terminal sends it: SIGINT to the whole process group. The run must stop its
  * users, agents and server, write a partial report marked invalid, exit 105, and leave nothing behind.
+ * The target is smaller than this host (1 core), so the agents run in a cgroup of that size: the
+ * cgroup must be recorded and gone afterwards too.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -17,7 +20,7 @@ function samplesWithSessions(file: string): number {
 
 test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180_000 }, async () => {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-int-')), 'report');
-  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
+  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--target', '1c4g', '--out', out]);
   const samples = path.join(out, 'samples.jsonl');
   // Wait until both sessions are live and sampled a few times, then interrupt.
   for (let i = 0; i < 240 && samplesWithSessions(samples) < 5 && run.proc.exitCode === null; i++) {
@@ -34,6 +37,10 @@ test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180
   assert.equal(r.sessions.joined, 2);
   assert.ok(r.durationS < 100, `the run went on for ${r.durationS} s after the interrupt`);
   assert.ok(existsSync(path.join(out, 'summary.md')));
+  if (cpus().length > 1) {
+    assert.equal(r.confinement?.cpuCores, 1, 'the agents were not confined to the 1-core target');
+    assert.equal(existsSync(r.confinement.path), false, `cgroup ${r.confinement.path} left behind`);
+  }
   assert.deepEqual(runProcesses(), []);
   assert.deepEqual(leftoverNamespaces(), []);
 });

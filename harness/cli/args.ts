@@ -9,6 +9,8 @@ export interface ScenarioFlags {
   speech: string | null;
   out: string | null;
   netns: boolean;
+  /** Confine the agents to the target's size on a bigger host. */
+  confine: boolean;
   help: boolean;
 }
 
@@ -25,6 +27,7 @@ const OPTIONS = {
   speech: { type: 'string' },
   out: { type: 'string' },
   'no-netns': { type: 'boolean' },
+  'no-confine': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,6 +69,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     speech: v.speech ?? null,
     out: v.out ?? null,
     netns: !v['no-netns'],
+    confine: !v['no-confine'],
     help: v.help ?? false,
   };
 }
@@ -89,6 +93,8 @@ flags (each overrides the scenario file):
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
+  --no-confine              on a host with more cores than the target, do not put the agents in a cgroup
+                            of the target's size (their figures are then this host's, not the target's)
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

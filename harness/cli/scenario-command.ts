@@ -51,6 +51,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     outDir,
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
+    confine: flags.confine,
     startServer: async () => {
       if (external) return connectExternal(external);
       const binary = await provisionServer(say);
@@ -59,6 +60,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   });
   runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
   runner.on('warning', (w: string) => say(`warning: ${w}`));
+  runner.on('info', (m: string) => say(m));
   say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
   let result: RunResult;
   try {

@@ -116,7 +116,9 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
     pssBytes: pss.every((p): p is number => p !== null) ? per(mean(pss)) : null,
     rssBytes: per(mean(agents.map((a) => a.rssBytes))),
     basis:
-      `measured on this host (${host.cores} cores, ${gigabytes(host.memoryBytes)} GB, ${host.cpuModel}) over ${win.basis}: ` +
+      `measured on this host (${host.cores} cores, ${gigabytes(host.memoryBytes)} GB, ${host.cpuModel})` +
+      (input.confinement ? `, agents inside a ${input.confinement.kind} of the target's size (${input.confinement.cpuCores} cores, ${gigabytes(input.confinement.memoryBytes)} GB),` : '') +
+      ` over ${win.basis}: ` +
       `the agents' mean CPU and memory divided by the mean number of active sessions (${Math.round(active * 10) / 10}); ` +
       'agent process trees only (one process per agent); the generator and server are not included',
     kind: 'measured',
@@ -262,5 +264,6 @@ export function aggregate(input: RunInput): RunResult {
     qos,
     ramp: { ...input.ramp },
     steps: summariseSteps(input, all),
+    confinement: input.confinement ? { ...input.confinement } : null,
   };
 }

@@ -119,6 +119,8 @@ export interface RunInput {
   marks: QosMark[];
   /** Each generator's event-loop delay: latest and as it stood when the window opened. */
   generatorLoopDelay: { latest: HistogramData | null; atWindowStart: HistogramData | null }[];
+  /** The cgroup the agents ran in, when they were confined to the target's size. */
+  confinement: Confinement | null;
   /** Reasons the harness already knows the run cannot be trusted (interrupted, server died, ...). */
   invalidReasons: string[];
   interrupted: boolean;

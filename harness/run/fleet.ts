@@ -29,6 +29,8 @@ export class Fleet extends EventEmitter {
     private readonly book: SessionBook,
     private readonly speechPath: string,
     private readonly runId: string,
+    /** Called with each agent's pid before it starts work (e.g. to put it in the target's cgroup). */
+    private readonly onAgentPid?: (pid: number) => Promise<void>,
   ) {
     super();
     this.limit = pLimit(scenario.joinConcurrency);
@@ -81,6 +83,12 @@ export class Fleet extends EventEmitter {
       this.book.fault((r) => r.index === i, msg);
       this.emit('warning', msg);
     });
+    if (this.onAgentPid && agent.pid !== undefined) {
+      await this.onAgentPid(agent.pid).catch((err: Error) => {
+        rec.errors.push(`agent could not be confined: ${err.message}`);
+        this.emit('warning', `agent ${i}: could not be put in the target's cgroup: ${err.message}`);
+      });
+    }
     const { url } = this.server;
     agent.send({ type: 'start', url, token: await mintJoinToken(this.server, room, agentId), userIdentity: userId, toneHz: this.scenario.toneHz, modelPath: paths.sileroModel, statsEveryMs: STATS_EVERY_MS });
     const user = { index: i, url, token: await mintJoinToken(this.server, room, userId), agentIdentity: agentId, toneHz: this.scenario.toneHz };

@@ -8,6 +8,7 @@ import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
 import { rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
+import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
 import { Fleet } from './fleet.js';
 import { hostInfo } from './host.js';
 import { SessionBook } from './sessions.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   network: RunInput['network'];
   /** Aborting it (Ctrl-C, SIGTERM) stops the run and writes a partial report. */
   signal: AbortSignal;
+  /** Confine the agents to the target's size when this host is bigger (default true). */
+  confine?: boolean;
 }
 
 /** Epoch ms at which the last session to join had both its agent and its user in the room. */
@@ -37,13 +40,33 @@ export interface Progress { elapsedS: number; totalS: number; joined: number; re
 
 /**
  * Runs one scenario: server, ramp of sessions, sampling, stop, aggregation, report. It records and
- * emits ('progress', 'warning', 'phase'); it never prints.
+ * emits ('progress', 'warning', 'info', 'phase'); it never prints.
  */
 export class Runner extends EventEmitter {
   private marks: QosMark[] = [];
 
   constructor(private readonly opts: RunOptions) {
     super();
+  }
+
+  /**
+   * On a host bigger than the target the agents run in a cgroup of the target's size. When that
+   * cannot be made the run goes on unconfined, and the report says its figures are this host's.
+   */
+  private async confinement(runId: string, invalid: string[]): Promise<Cgroup | null> {
+    const { scenario } = this.opts;
+    const host = hostInfo();
+    if (this.opts.confine === false || !shouldConfine(host, scenario.target)) return null;
+    try {
+      const cg = await createCgroup(scenario.target, `voiceload-${runId}`);
+      this.emit('info', `agents confined to ${scenario.targetLabel} (${cg.info.kind})`);
+      return cg;
+    } catch (err) {
+      const why = `this host (${host.cores} cores) is bigger than the target ${scenario.targetLabel} but the agents could not be confined to it: ${(err as Error).message}`;
+      this.emit('warning', why);
+      invalid.push(why);
+      return null;
+    }
   }
 
   async run(): Promise<{ result: RunResult; files: string[] }> {
@@ -54,6 +77,7 @@ export class Runner extends EventEmitter {
     const invalid: string[] = [];
     let server: ServerHandle | null = null;
     let fleet: Fleet | null = null;
+    let cgroup: Cgroup | null = null;
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
     let fatal: Error | null = null;
@@ -67,7 +91,10 @@ export class Runner extends EventEmitter {
       const onAbort = () => stop.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       void died.then(() => stop.abort());
-      fleet = new Fleet(scenario, server, book, this.opts.speechPath, `vl-${randomBytes(3).toString('hex')}`);
+      const runId = `vl-${randomBytes(3).toString('hex')}`;
+      cgroup = await this.confinement(runId, invalid);
+      const cg = cgroup;
+      fleet = new Fleet(scenario, server, book, this.opts.speechPath, runId, cg ? (pid) => cg.add(pid) : undefined);
       fleet.on('warning', (w: string) => this.emit('warning', w));
       const f = fleet;
       const srv = server;
@@ -119,6 +146,7 @@ export class Runner extends EventEmitter {
       await fleet?.stop();
       await recorder?.stop();
       await server?.stop();
+      await cgroup?.remove();
     }
     // Nothing was measured: there is no report to write.
     if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
@@ -141,6 +169,7 @@ export class Runner extends EventEmitter {
       ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
       marks: this.marks,
       generatorLoopDelay: book.generatorLoopDelays(),
+      confinement: cgroup?.info ?? null,
       invalidReasons: invalid,
       interrupted: signal.aborted,
     };
