@@ -16,15 +16,15 @@ function usage(fn: () => unknown, want: RegExp | string): void {
 }
 
 test('parseScenarioArgs: a name alone gives no overrides and the defaults', () => {
-  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, help: false });
-  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, help: false });
+  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, confine: true, help: false });
+  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, confine: true, help: false });
 });
 
 test('parseScenarioArgs: every flag maps to its override', () => {
   const got = parseScenarioArgs([
     'voice-2', '--sessions', '12', '--duration', '3m', '--ramp-step', '4', '--ramp-every', '15s', '--warmup', '20s',
     '--users-per-generator', '6', '--join-concurrency', '8', '--target', '8c16g', '--tone-hz', '1000',
-    '--speech', 'me.wav', '--out', 'reports/x', '--no-netns',
+    '--speech', 'me.wav', '--out', 'reports/x', '--no-netns', '--no-confine', '--ramp',
   ]);
   assert.deepEqual(got, {
     name: 'voice-2',
@@ -37,10 +37,12 @@ test('parseScenarioArgs: every flag maps to its override', () => {
       target: '8c16g',
       toneHz: 1000,
       ramp: { step: 4, every: '15s' },
+      stopAtKnee: true,
     },
     speech: 'me.wav',
     out: 'reports/x',
     netns: false,
+    confine: false,
     help: false,
   });
 });

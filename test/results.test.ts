@@ -184,7 +184,7 @@ function baseInput(): RunInput {
     server: { mode: 'local', version: '1.8.0', url: 'ws://127.0.0.1:7880' },
     network: { mode: 'host', namespace: null, allowedAddrs: [] },
     requestedSessions: 2, holdFromMs: 10_000, toneHz: 440,
-    ramp: { step: 2, everyS: 20, settleS: 5 }, marks: [], generatorLoopDelay: [], confinement: null,
+    ramp: { step: 2, everyS: 20, settleS: 5 }, marks: [], generatorLoopDelay: [], confinement: null, kneeStop: null,
     segments: [{ startMs: 0, endMs: 1000 }, { startMs: 3000, endMs: 4000 }],
     sessions: [
       session(0, {

@@ -79,7 +79,7 @@ function input(): RunInput {
       mark(27, { 0: { late: l2, frames: 1100, gaps: 1 }, 1: { late: l1, frames: 200, gaps: 0 } }, g1),
       mark(40, { 0: { late: l3, frames: 1750, gaps: 3 }, 1: { late: l2, frames: 850, gaps: 0 } }, g2),
     ],
-    generatorLoopDelay: [], confinement: null,
+    generatorLoopDelay: [], confinement: null, kneeStop: null,
     invalidReasons: [], interrupted: false,
   };
 }

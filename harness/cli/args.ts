@@ -28,6 +28,7 @@ const OPTIONS = {
   out: { type: 'string' },
   'no-netns': { type: 'boolean' },
   'no-confine': { type: 'boolean' },
+  ramp: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -59,6 +60,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('joinConcurrency', int('join-concurrency', v['join-concurrency']));
   set('target', v.target);
   set('toneHz', int('tone-hz', v['tone-hz']));
+  if (v.ramp) overrides.stopAtKnee = true;
   const step = int('ramp-step', v['ramp-step']);
   if (step !== undefined || v['ramp-every'] !== undefined) {
     overrides.ramp = { ...(step !== undefined ? { step } : {}), ...(v['ramp-every'] !== undefined ? { every: v['ramp-every'] } : {}) };
@@ -89,6 +91,8 @@ flags (each overrides the scenario file):
   --warmup D                time after the last join left out of the measurement
   --users-per-generator N   synthetic users hosted by one generator process
   --join-concurrency N      sessions joining at once
+  --ramp                    judge each ramp step and stop at the first where quality breaks (the knee);
+                            --sessions is then a cap
   --target CcGg             the host to size for, e.g. 4c8g (default)
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth

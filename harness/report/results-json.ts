@@ -100,6 +100,7 @@ function ordered(r: RunResult): RunResult {
     qos: qos(r.qos),
     ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
     steps: r.steps.map(step),
+    kneeStop: r.kneeStop ? { stepIndex: r.kneeStop.stepIndex, sessions: r.kneeStop.sessions, broke: [...r.kneeStop.broke] } : null,
     confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes } : null,
   };
 }

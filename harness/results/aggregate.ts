@@ -49,6 +49,9 @@ function selectWindow(input: RunInput, all: Sample[]): Window {
   }
   const span = `from ${seconds(first.elapsedMs)} to ${seconds(last.elapsedMs)}`;
   const base = { samples: chosen, fromS: first.elapsedMs / 1000, toS: last.elapsedMs / 1000 };
+  if (held.length > 0 && input.kneeStop) {
+    return { ...base, basis: `samples ${span}: the settled part of the ramp step where the run stopped at its knee`, reason: null };
+  }
   if (held.length > 0) {
     return { ...base, basis: `samples ${span}, after every session had joined plus warm-up`, reason: null };
   }
@@ -265,5 +268,6 @@ export function aggregate(input: RunInput): RunResult {
     ramp: { ...input.ramp },
     steps: summariseSteps(input, all),
     confinement: input.confinement ? { ...input.confinement } : null,
+    kneeStop: input.kneeStop ? { ...input.kneeStop, broke: [...input.kneeStop.broke] } : null,
   };
 }

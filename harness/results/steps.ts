@@ -8,6 +8,9 @@ import { expectedOnsets, matchOnsets } from './onsets.js';
 import { percentile } from './stats.js';
 import type { HistogramData, QosMark, RunInput, SessionRecord, StepQos, StepSummary } from './types.js';
 
+/** What step summaries need of a run: the runner also asks mid-run, to stop a ramp at its knee. */
+export type StepInput = Pick<RunInput, 'startedAt' | 'endedAt' | 'requestedSessions' | 'ramp' | 'sessions' | 'marks' | 'segments'>;
+
 /** Epoch ms at which both sides of a session were in the room, null if they never were. */
 export function joinedAt(s: SessionRecord): number | null {
   return s.agentJoinedAt !== null && s.userJoinedAt !== null ? Math.max(s.agentJoinedAt, s.userJoinedAt) : null;
@@ -39,7 +42,7 @@ function p99Between(pairs: { from: HistogramData | null; to: HistogramData | nul
   return merged === null || merged.count === 0 ? null : merged.percentile(99);
 }
 
-function stepQos(input: RunInput, fromMs: number, toMs: number): StepQos {
+function stepQos(input: StepInput, fromMs: number, toMs: number): StepQos {
   const first = markAt(input.marks, fromMs, 'after');
   const last = markAt(input.marks, toMs, 'before');
   const usable = first !== null && last !== null && last.elapsedMs > first.elapsedMs;
@@ -94,7 +97,7 @@ function series(samples: readonly Sample[]): StepSummary['series'] {
  * the last step runs to the end of the run. Its settled part begins `settle` after the last of its
  * sessions joined (or after the step began, when none of them joined).
  */
-export function summariseSteps(input: RunInput, samples: readonly Sample[]): StepSummary[] {
+export function summariseSteps(input: StepInput, samples: readonly Sample[]): StepSummary[] {
   const { step, everyS, settleS } = input.ramp;
   const runS = (input.endedAt - input.startedAt) / 1000;
   const count = Math.ceil(input.requestedSessions / step);

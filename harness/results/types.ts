@@ -121,6 +121,8 @@ export interface RunInput {
   generatorLoopDelay: { latest: HistogramData | null; atWindowStart: HistogramData | null }[];
   /** The cgroup the agents ran in, when they were confined to the target's size. */
   confinement: Confinement | null;
+  /** Set when a ramp run (stopAtKnee) found a step where quality broke and stopped there. */
+  kneeStop: KneeStop | null;
   /** Reasons the harness already knows the run cannot be trusted (interrupted, server died, ...). */
   invalidReasons: string[];
   interrupted: boolean;
@@ -207,7 +209,12 @@ export interface RunResult {
   steps: StepSummary[];
   /** Set when the agents ran inside a cgroup sized to the target host: their figures are the target's. */
   confinement?: Confinement | null;
+  /** Set when a ramp run stopped at its knee. */
+  kneeStop?: KneeStop | null;
 }
+
+/** Where a ramp run stopped: the first step whose quality broke, and what broke. */
+export interface KneeStop { stepIndex: number; sessions: number; broke: string[] }
 
 /** A cgroup the agents ran in, with the target's CPU quota and memory limit. */
 export interface Confinement { kind: 'cgroup-v1' | 'cgroup-v2'; path: string; cpuCores: number; memoryBytes: number }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { aggregate } from '../results/aggregate.js';
-import type { QosMark, RunInput, RunResult, Segment } from '../results/types.js';
+import { summariseSteps } from '../results/steps.js';
+import type { QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
 import { writeReport } from '../report/write.js';
 import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
@@ -27,6 +28,11 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Confine the agents to the target's size when this host is bigger (default true). */
   confine?: boolean;
+  /**
+   * With scenario.stopAtKnee: judges each finished ramp step and returns what broke in it (empty:
+   * the ramp goes on). The first broken step ends the run there.
+   */
+  judgeStep?: (step: StepSummary) => string[];
 }
 
 /** Epoch ms at which the last session to join had both its agent and its user in the room. */
@@ -69,6 +75,18 @@ export class Runner extends EventEmitter {
     }
   }
 
+  /** One ramp step's figures from what has been gathered so far (the run is still going). */
+  private judgeSoFar(index: number, book: SessionBook, samples: readonly Sample[], startedAt: number): { sessions: number; broke: string[]; fromS: number | null } {
+    const { scenario } = this.opts;
+    const step = summariseSteps({
+      startedAt, endedAt: Date.now(), requestedSessions: Math.min(scenario.sessions, (index + 1) * scenario.rampStep),
+      ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
+      sessions: book.all(), marks: this.marks, segments: this.opts.segments,
+    }, samples)[index];
+    if (!step) return { sessions: 0, broke: [], fromS: null };
+    return { sessions: step.sessions, broke: this.opts.judgeStep?.(step) ?? [], fromS: step.fromS };
+  }
+
   async run(): Promise<{ result: RunResult; files: string[] }> {
     const { scenario, outDir, signal } = this.opts;
     const t0 = performance.now();
@@ -77,6 +95,7 @@ export class Runner extends EventEmitter {
     const invalid: string[] = [];
     let server: ServerHandle | null = null;
     let fleet: Fleet | null = null;
+    let kneeStop: RunInput['kneeStop'] = null;
     let cgroup: Cgroup | null = null;
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
@@ -127,6 +146,15 @@ export class Runner extends EventEmitter {
       for (let k = 0; k < steps && !stop.signal.aborted; k++) {
         await sleep(t0 + k * scenario.rampEveryS * 1000 - performance.now(), stop.signal);
         if (stop.signal.aborted) break;
+        if (k > 0 && scenario.stopAtKnee && this.opts.judgeStep) {
+          const judged = this.judgeSoFar(k - 1, book, recorder.samples, startedAt);
+          if (judged.broke.length > 0) {
+            kneeStop = { stepIndex: k - 1, sessions: judged.sessions, broke: judged.broke };
+            this.emit('info', `knee at ${judged.sessions} sessions (${judged.broke.join('; ')}): the ramp stops here`);
+            stop.abort();
+            break;
+          }
+        }
         launches.push(f.launch(k * scenario.rampStep, Math.min(scenario.sessions, (k + 1) * scenario.rampStep), stop.signal));
       }
       phase = 'hold';
@@ -135,6 +163,11 @@ export class Runner extends EventEmitter {
       stop.abort();
       await Promise.all(launches);
       if (signal.aborted) invalid.push('interrupted');
+      else if (!kneeStop && scenario.stopAtKnee && this.opts.judgeStep) {
+        // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
+        const last = this.judgeSoFar(steps - 1, book, recorder.samples, startedAt);
+        if (last.broke.length > 0) kneeStop = { stepIndex: steps - 1, sessions: last.sessions, broke: last.broke };
+      }
       signal.removeEventListener('abort', onAbort);
     } catch (err) {
       fatal = err as Error;
@@ -151,7 +184,9 @@ export class Runner extends EventEmitter {
     // Nothing was measured: there is no report to write.
     if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
     const lastJoin = lastJoinAt(book);
-    const holdFromMs = windowFromMs ?? (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
+    // A ramp stopped at its knee is measured over its last step's settled part: that is its hold.
+    const kneeFromMs = kneeStop ? (this.judgeSoFar(kneeStop.stepIndex, book, recorder.samples, startedAt).fromS ?? 0) * 1000 : null;
+    const holdFromMs = kneeFromMs ?? windowFromMs ?? (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
     const input: RunInput = {
       scenario: scenario.name,
       startedAt,
@@ -160,7 +195,9 @@ export class Runner extends EventEmitter {
       target: scenario.target,
       server: { mode: server.mode, version: server.version, url: server.url },
       network: this.opts.network,
-      requestedSessions: scenario.sessions,
+      // A ramp stopped at its knee asked for the sessions it had launched, not its cap.
+      requestedSessions: kneeStop ? book.all().length : scenario.sessions,
+      kneeStop,
       holdFromMs,
       toneHz: scenario.toneHz,
       segments: this.opts.segments,

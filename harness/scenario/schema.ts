@@ -22,6 +22,8 @@ export interface ScenarioSpec {
   target?: string;
   /** How many sessions may be joining at once. */
   joinConcurrency?: number;
+  /** Judge each ramp step and stop the run at the first whose quality broke (the knee); `sessions` is then a cap. */
+  stopAtKnee?: boolean;
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */
@@ -40,6 +42,7 @@ export interface Scenario {
   target: { cores: number; memoryBytes: number };
   targetLabel: string;
   joinConcurrency: number;
+  stopAtKnee: boolean;
 }
 
 /** The defaults, in one place. */
@@ -53,9 +56,10 @@ export const DEFAULTS = {
   toneHz: 440,
   target: '4c8g',
   joinConcurrency: 4,
+  stopAtKnee: false,
 } as const;
 
-const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency'];
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'stopAtKnee'];
 const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
@@ -70,6 +74,11 @@ function positiveInt(value: unknown, key: string, file: string, max: number): nu
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new UsageError(`${file}: '${key}' must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
   }
+  return value;
+}
+
+function bool(value: unknown, key: string, file: string): boolean {
+  if (typeof value !== 'boolean') throw new UsageError(`${file}: '${key}' must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -117,6 +126,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     target: parseHostSize(targetLabel, `${file}: 'target'`),
     targetLabel,
     joinConcurrency: positiveInt(s.joinConcurrency ?? DEFAULTS.joinConcurrency, 'joinConcurrency', file, 64),
+    stopAtKnee: bool(s.stopAtKnee ?? DEFAULTS.stopAtKnee, 'stopAtKnee', file),
   };
   checkTimeline(scenario, file);
   return scenario;
