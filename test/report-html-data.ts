@@ -90,7 +90,7 @@ export function makeResult(samples: readonly Sample[], scenario = 'voice-20'): R
   const role = { cpuCores: { mean: 1, p95: 1.2, max: 1.3 }, rssBytes: { mean: 200 * MB, max: 220 * MB }, pssBytes: { mean: 150 * MB, max: 160 * MB }, samples: 20 };
   return {
     schemaVersion: 1, scenario, startedAt: '2027-01-15T10:00:00.000Z', endedAt: '2027-01-15T10:01:20.000Z', durationS: DURATION_S,
-    valid: true, invalidReasons: [], interrupted: false, host: HOST, target: { cores: 4, memoryBytes: 8 * 1024 ** 3 },
+    valid: true, invalidReasons: [], interrupted: false, host: { ...HOST }, target: { cores: 4, memoryBytes: 8 * 1024 ** 3 },
     server: { mode: 'local', version: '1.13.5' },
     network: { mode: 'netns', namespace: 'vl-test', allowedAddrs: ['198.18.0.1', '198.18.0.2'], candidateAddresses: ['198.18.0.1', '198.18.0.2'] },
     sessions: { requested: 20, joined: 20 },
@@ -150,4 +150,18 @@ export function makeReportData(scenario?: string): ReportData {
   const samples = makeSamples();
   const result = makeResult(samples, scenario);
   return { result, samples, model: makeModel(result) };
+}
+
+/** The inline values of one named dataset of a compiled vega spec. */
+export function dataOf(spec: { data?: unknown }, name: string): Record<string, unknown>[] {
+  const found = (spec.data as { name: string; values?: unknown }[] | undefined)?.find((d) => d.name === name);
+  if (found === undefined || !Array.isArray(found.values)) throw new Error(`no inline dataset ${name}`);
+  return found.values as Record<string, unknown>[];
+}
+
+/** Asserts a number equals the expected one to within floating-point rounding. */
+export function near(actual: unknown, expected: number, what: string): void {
+  if (typeof actual !== 'number' || Math.abs(actual - expected) > 1e-9 * Math.max(1, Math.abs(expected))) {
+    throw new Error(`${what}: ${String(actual)} != ${expected}`);
+  }
 }
