@@ -103,6 +103,13 @@ test('cost: with no fit, every step is a measured point and no line is drawn', (
   assert.match(JSON.stringify(s.title), /CPU: no fit/);
 });
 
+test('cost: steps the model did not judge are drawn as such, not as left out', () => {
+  const data = makeReportData();
+  data.model.cpu = null;
+  data.model.steadiness.steps = [];
+  assert.deepEqual(dataOf(spec(data, 'cost-vs-sessions'), 'cpuPoints').map((p) => p.use), ['not judged', 'not judged', 'not judged', 'not judged']);
+});
+
 test("quality: each step's measures as measured, a missing one left out, the limits and the knee", () => {
   const data = makeReportData();
   const s = spec(data, 'quality-vs-sessions');

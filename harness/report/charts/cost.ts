@@ -27,7 +27,7 @@ export interface CostPoint {
   sessions: number;
   value: number;
   step: number | null;
-  use: 'steady: in the fit' | 'steady: no fit' | 'not steady: left out';
+  use: 'steady: in the fit' | 'steady: no fit' | 'not steady: left out' | 'not judged';
 }
 
 type Measure = 'cpu' | 'pss';
@@ -76,13 +76,14 @@ function stepValue(s: StepSummary, m: Measure): number | null {
 export function costPoints(data: ReportData, m: Measure): CostPoint[] {
   const { scale } = UNITS[m];
   const fit = data.model[m];
-  const steady = new Set(data.model.steadiness.steps.filter((v) => v.steady).map((v) => v.index));
+  const verdicts = new Map(data.model.steadiness.steps.map((v) => [v.index, v.steady]));
   const used: CostPoint[] = (fit?.points ?? []).map((p) => ({ sessions: p.sessions, value: p.value * scale, step: null, use: 'steady: in the fit' }));
   const left = data.result.steps
-    .filter((s) => fit === null || !steady.has(s.index))
+    .filter((s) => fit === null || verdicts.get(s.index) !== true)
     .flatMap((s): CostPoint[] => {
       const v = stepValue(s, m);
-      const use = steady.has(s.index) ? 'steady: no fit' : 'not steady: left out';
+      const verdict = verdicts.get(s.index);
+      const use = verdict === undefined ? 'not judged' : verdict ? 'steady: no fit' : 'not steady: left out';
       return v === null ? [] : [{ sessions: s.sessions, value: v * scale, step: s.index + 1, use }];
     });
   return [...used, ...left];
@@ -104,7 +105,7 @@ function fitText(fit: LinearFit | null, m: Measure): string {
 
 function panel(data: ReportData, m: Measure, xMax: number): Layer {
   const { title } = UNITS[m];
-  const x = { field: 'sessions', type: 'quantitative', title: 'sessions', scale: { domain: [0, sessionsDomainMax(xMax)], nice: false } };
+  const x = { field: 'sessions', type: 'quantitative', title: 'sessions', axis: { tickMinStep: 1, format: 'd' }, scale: { domain: [0, sessionsDomainMax(xMax)], nice: false } };
   const layers: Layer[] = [
     {
       data: { name: `${m}Fit` }, transform: [{ filter: 'datum.lo !== null' }],
@@ -125,7 +126,7 @@ function panel(data: ReportData, m: Measure, xMax: number): Layer {
       mark: { type: 'point', size: 60, strokeWidth: 2, color: '#1f77b4', tooltip: true },
       encoding: {
         x, y: { field: 'value', type: 'quantitative', title },
-        fill: { field: 'use', type: 'nominal', title: 'steps (measured)', legend: { labelLimit: 250 }, scale: { domain: ['steady: in the fit', 'steady: no fit', 'not steady: left out'], range: ['#1f77b4', '#9ecae1', 'transparent'] } },
+        fill: { field: 'use', type: 'nominal', title: 'steps (measured)', legend: { labelLimit: 250 }, scale: { domain: ['steady: in the fit', 'steady: no fit', 'not steady: left out', 'not judged'], range: ['#1f77b4', '#9ecae1', 'transparent', '#ddd'] } },
         tooltip: [{ field: 'sessions', type: 'quantitative' }, { field: 'value', type: 'quantitative', title: `${title} (measured)`, format: '.3~f' }, { field: 'use', type: 'nominal' }],
       },
     },

@@ -27,7 +27,7 @@ export function qualityRows(data: ReportData): QualityRow[] {
 }
 
 function panel(m: QualityMeasure, xMax: number): Layer {
-  const x = { field: 'sessions', type: 'quantitative', title: 'sessions', scale: { domain: [0, xMax], nice: false } };
+  const x = { field: 'sessions', type: 'quantitative', title: 'sessions', axis: { tickMinStep: 1, format: 'd' }, scale: { domain: [0, xMax], nice: false } };
   const title = `${m.label}, ${m.unit}`;
   const only = [{ filter: { field: 'measure', equal: m.key } }];
   return {
@@ -38,7 +38,7 @@ function panel(m: QualityMeasure, xMax: number): Layer {
         data: { name: 'quality' }, transform: only,
         mark: { type: 'line', point: { size: 40 }, color: '#1f77b4', tooltip: true },
         encoding: {
-          x, y: { field: 'value', type: 'quantitative', title },
+          x, y: { field: 'value', type: 'quantitative', title, axis: m.unit === 'ms' ? {} : { tickMinStep: 1, format: 'd' } },
           tooltip: [
             { field: 'step', type: 'ordinal', title: 'ramp step' }, { field: 'sessions', type: 'quantitative' },
             { field: 'value', type: 'quantitative', title: `${title} (measured)`, format: '.3~f' }, { field: 'broke', type: 'nominal', title: 'over the limit' },
@@ -48,7 +48,8 @@ function panel(m: QualityMeasure, xMax: number): Layer {
       {
         data: { name: 'limits' }, transform: only,
         mark: { type: 'rule', color: LIMIT_COLOR, strokeDash: [6, 4], tooltip: true },
-        encoding: { y: { field: 'limit', type: 'quantitative', title }, tooltip: [{ field: 'label', type: 'nominal', title: 'limit' }] },
+        // The axis runs from 0 to at least the limit (and 1, for counts), so a flat line at 0 still has an axis.
+        encoding: { y: { field: 'limit', type: 'quantitative', title, scale: { domain: { unionWith: [0, Math.max(1, m.limit)] } } }, tooltip: [{ field: 'label', type: 'nominal', title: 'limit' }] },
       },
       {
         data: { name: 'knee' },
