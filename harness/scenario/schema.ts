@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
@@ -22,6 +23,8 @@ export interface ScenarioSpec {
   target?: string;
   /** How many sessions may be joining at once. */
   joinConcurrency?: number;
+  /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
+  thresholds?: string[];
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */
@@ -40,6 +43,8 @@ export interface Scenario {
   target: { cores: number; memoryBytes: number };
   targetLabel: string;
   joinConcurrency: number;
+  /** Validated gate thresholds, as written. */
+  thresholds: string[];
 }
 
 /** The defaults, in one place. */
@@ -53,9 +58,10 @@ export const DEFAULTS = {
   toneHz: 440,
   target: '4c8g',
   joinConcurrency: 4,
+  thresholds: [] as readonly string[],
 } as const;
 
-const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency'];
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'thresholds'];
 const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
@@ -117,6 +123,8 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     target: parseHostSize(targetLabel, `${file}: 'target'`),
     targetLabel,
     joinConcurrency: positiveInt(s.joinConcurrency ?? DEFAULTS.joinConcurrency, 'joinConcurrency', file, 64),
+    // Checked now, against the metrics of results.json: a misspelt name is bad input, never a silent pass.
+    thresholds: parseThresholds(s.thresholds ?? DEFAULTS.thresholds, file).map((t) => t.text),
   };
   checkTimeline(scenario, file);
   return scenario;

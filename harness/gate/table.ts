@@ -1,0 +1,45 @@
+/**
+ * The gate as a one-screen terminal table: the verdict, each threshold and each compared metric
+ * on one line, and the failures last, where the eye lands. Plain text, no colour codes. Pure.
+ */
+import type { Comparison } from './compare.js';
+import type { GateReport } from './evaluate.js';
+import { fmtPercent, fmtShare, fmtValue } from './format.js';
+import { metricInfo, type MetricPath } from './metrics.js';
+
+const WIDTH = 100;
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s.padEnd(n) : `${s.slice(0, n - 1)}…`;
+}
+
+function compareLine(c: Comparison): string {
+  const unit = metricInfo(c.metric as MetricPath).unit;
+  const means = c.baseline.mean === null || c.current.mean === null ? 'n/a' : `${fmtValue(c.baseline.mean, unit)} → ${fmtValue(c.current.mean, unit)}`;
+  const change = c.change === null ? 'n/a' : fmtPercent(c.change);
+  const iv = c.interval ? `[${fmtPercent(c.interval.lo)}, ${fmtPercent(c.interval.hi)}]` : '(no interval)';
+  return `  ${clip(c.metric, 30)} ${clip(means, 24)} ${clip(change, 9)} ${clip(iv, 22)} ${c.verdict}`;
+}
+
+/** Renders the report for a terminal, at most about a screen. */
+export function renderTable(r: GateReport): string {
+  const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : r.verdict.toUpperCase();
+  const lines = [`voiceload gate: ${r.scenario}, ${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${r.baseline ? ` vs ${r.baseline.file} (${r.baseline.runs} run${r.baseline.runs === 1 ? '' : 's'})` : ''}: ${verdict} (exit ${r.exitCode})`];
+  for (const w of r.warnings) lines.push(`! ${clip(w, WIDTH - 2).trimEnd()}`);
+  if (r.skipped !== null) lines.push(`  ${r.skipped}`);
+  if (r.thresholds.length > 0) {
+    lines.push('thresholds');
+    for (const t of r.thresholds) lines.push(`  ${t.pass ? 'pass' : 'FAIL'}  ${clip(t.threshold.text, 36)} ${clip(t.message, WIDTH - 46).trimEnd()}`);
+  }
+  if (r.comparisons.length > 0) {
+    lines.push(`baseline (${fmtShare(r.confidence)} interval; tolerance ${[...new Set(r.comparisons.map((c) => fmtShare(c.tolerance)))].join('/')})`);
+    lines.push(`  ${clip('metric', 30)} ${clip('baseline → now', 24)} ${clip('change', 9)} ${clip('interval', 22)} verdict`);
+    for (const c of r.comparisons) lines.push(compareLine(c));
+  }
+  if (r.failures.length > 0) {
+    lines.push('failed:');
+    for (const f of r.failures.slice(0, 8)) lines.push(`  - ${clip(f, WIDTH - 4).trimEnd()}`);
+    if (r.failures.length > 8) lines.push(`  … and ${r.failures.length - 8} more (see the JUnit or Markdown report)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
