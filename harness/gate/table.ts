@@ -6,6 +6,7 @@ import type { Comparison } from './compare.js';
 import type { GateReport } from './evaluate.js';
 import { fmtPercent, fmtShare, fmtValue } from './format.js';
 import { metricInfo, type MetricPath } from './metrics.js';
+import type { ThresholdOutcome } from './thresholds.js';
 
 const WIDTH = 100;
 
@@ -21,6 +22,17 @@ function compareLine(c: Comparison): string {
   return `  ${clip(c.metric, 30)} ${clip(means, 24)} ${clip(change, 9)} ${clip(iv, 22)} ${c.verdict}`;
 }
 
+/** The value a threshold judged, briefly: "0.081 cores (median of 3)", "true", "not measured in run 2". */
+function observed(t: ThresholdOutcome): string {
+  if (t.observed === null) {
+    const run = t.values.findIndex((v) => v === null || typeof v !== typeof t.threshold.value);
+    return run >= 0 ? `not measured in run ${run + 1}` : 'no run';
+  }
+  const many = t.values.length > 1;
+  if (typeof t.observed === 'boolean') return `${t.observed}${many ? (t.pass ? ' in every run' : ' in a run') : ''}`;
+  return `${fmtValue(t.observed, metricInfo(t.threshold.metric).unit)}${many ? ` (median of ${t.values.length})` : ''}`;
+}
+
 /** Renders the report for a terminal, at most about a screen. */
 export function renderTable(r: GateReport): string {
   const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : r.verdict.toUpperCase();
@@ -29,7 +41,7 @@ export function renderTable(r: GateReport): string {
   if (r.skipped !== null) lines.push(`  ${r.skipped}`);
   if (r.thresholds.length > 0) {
     lines.push('thresholds');
-    for (const t of r.thresholds) lines.push(`  ${t.pass ? 'pass' : 'FAIL'}  ${clip(t.threshold.text, 36)} ${clip(t.message, WIDTH - 46).trimEnd()}`);
+    for (const t of r.thresholds) lines.push(`  ${t.pass ? 'pass' : 'FAIL'}  ${clip(t.threshold.text, 40)} ${observed(t)}`);
   }
   if (r.comparisons.length > 0) {
     lines.push(`baseline (${fmtShare(r.confidence)} interval; tolerance ${[...new Set(r.comparisons.map((c) => fmtShare(c.tolerance)))].join('/')})`);
