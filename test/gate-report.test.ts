@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../harness/errors.js';
 import { buildBaseline, checkBaselineFits, hostDifference, hostWarning, parseBaseline, renderBaseline } from '../harness/gate/baseline.js';
-import { comparedMetrics, DEFAULT_COMPARE, directionOf, emptyConfig, parseShare, validateGate } from '../harness/gate/config.js';
+import { comparedMetrics, DEFAULT_COMPARE, directionOf, emptyConfig, loadGateFile, parseShare, validateGate } from '../harness/gate/config.js';
 import { evaluateGate, type GateRun } from '../harness/gate/evaluate.js';
 import { renderJunit, xmlEscape } from '../harness/gate/junit.js';
 import { renderMarkdown } from '../harness/gate/markdown.js';
@@ -76,9 +76,11 @@ test('gate file: keys, tolerances, compare list and direction, each error names 
   // Context metrics are compared only when a threshold gives them a direction.
   assert.equal(directionOf('sessions.requested', g.thresholds), 'lower');
   assert.equal(directionOf('sessions.requested', []), null);
-  assert.deepEqual(comparedMetrics(g), ['perSession.pssBytes', 'perSession.cpuCores', 'sessions.requested']);
+  assert.deepEqual(comparedMetrics(g), ['perSession.pssBytes'], 'the compare list, not the thresholds');
   assert.deepEqual(comparedMetrics(emptyConfig()), DEFAULT_COMPARE);
-  assert.deepEqual(comparedMetrics({ ...emptyConfig(), thresholds: parseThresholds(['valid == true'], 'f') }), DEFAULT_COMPARE);
+  assert.deepEqual(comparedMetrics({ ...emptyConfig(), thresholds: parseThresholds(['qos.vad.segmentsDetected > 0'], 'f') }), DEFAULT_COMPARE);
+  const ctx = validateGate({ thresholds: ['sessions.requested < 5'], compare: ['sessions.requested'] }, 'g.json');
+  assert.deepEqual(comparedMetrics(ctx), ['sessions.requested']);
   assert.equal(parseShare('12.5%', 'x'), 0.125);
   usage(() => validateGate({ treshold: [] }, 'g.json'), /^g\.json: unknown key 'treshold'; known keys: thresholds, compare, tolerance, confidence$/);
   usage(() => validateGate({ compare: ['perSession.cpu'] }, 'g.json'), /^g\.json: compare\[0\]: "perSession\.cpu" is not a metric of results\.json; perSession has: /);
@@ -91,12 +93,20 @@ test('gate file: keys, tolerances, compare list and direction, each error names 
   usage(() => validateGate([], 'g.json'), /^g\.json: a gate file must hold a JSON object$/);
 });
 
+test('the example gate file of the docs loads', async () => {
+  const g = await loadGateFile(new URL('../../docs/ci/gate.json', import.meta.url).pathname);
+  assert.ok(g.thresholds.length > 0);
+  assert.deepEqual(comparedMetrics(g), ['perSession.cpuCores', 'perSession.pssBytes', 'qos.vad.onsetLagMs.p95']);
+});
+
 test('evaluateGate: pass, a failed threshold, a regression, a missing value', () => {
   const config = { ...emptyConfig(), thresholds: parseThresholds(['perSession.cpuCores < 0.15', 'valid == true'], 'g.json') };
   const baseline = { file: 'b.json', data: baselineOf([0.08, 0.082, 0.078]) };
   let r = evaluateGate({ scenario: 'voice-2', runs: runs([runResult({}, 0.081), runResult({}, 0.079)]), config, baseline });
   assert.deepEqual([r.verdict, r.exitCode, r.failures], ['pass', 0, []]);
-  assert.deepEqual(r.comparisons.map((c) => [c.metric, c.verdict]), [['perSession.cpuCores', 'no significant change']]);
+  assert.deepEqual(r.comparisons.map((c) => [c.metric, c.verdict]), [
+    ['perSession.cpuCores', 'no significant change'], ['perSession.pssBytes', 'no significant change'], ['qos.vad.onsetLagMs.p95', 'no significant change'],
+  ]);
   r = evaluateGate({ scenario: 'voice-2', runs: runs([runResult({}, 0.2)]), config, baseline });
   assert.deepEqual([r.verdict, r.exitCode], ['fail', 99]);
   assert.deepEqual(r.failures, [
@@ -136,13 +146,13 @@ test('renderJunit: a testcase per run, threshold and compared metric; failures a
   const config = { ...emptyConfig(), thresholds: parseThresholds(['perSession.cpuCores < 0.1', 'qos.vad.onsetLagMs.p95 < 250'], 'g.json') };
   const baseline = { file: 'b.json', data: baselineOf([0.08, 0.082, 0.078]) };
   const xml = renderJunit(evaluateGate({ scenario: 'voice-2', runs: runs([runResult({}, 0.12)]), config, baseline }));
-  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="voiceload gate: voice-2" tests="5" failures="2" errors="0" skipped="0">/);
+  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="voiceload gate: voice-2" tests="6" failures="2" errors="0" skipped="0">/);
   assert.match(xml, /<testcase classname="voiceload\.thresholds" name="perSession\.cpuCores &lt; 0\.1">\n {6}<failure message="perSession\.cpuCores = 0\.12 cores, not &lt; 0\.1"/);
   assert.match(xml, /<testcase classname="voiceload\.thresholds" name="qos\.vad\.onsetLagMs\.p95 &lt; 250">\n {6}<system-out>/);
   assert.match(xml, /<testcase classname="voiceload\.baseline" name="perSession\.cpuCores">\n {6}<failure message="regressed: change \+50\.0 %/);
   assert.match(xml, /<testcase classname="voiceload\.baseline" name="qos\.vad\.onsetLagMs\.p95">\n {6}<system-out>no significant change/);
   const invalid = renderJunit(evaluateGate({ scenario: 'voice-2', runs: runs([runResult({ valid: false, invalidReasons: ['2 of 2 <sessions> & more'] })]), config, baseline }));
-  assert.match(invalid, /tests="5" failures="1" errors="0" skipped="4"/);
+  assert.match(invalid, /tests="6" failures="1" errors="0" skipped="5"/);
   assert.match(invalid, /<failure message="run 1 invalid" type="failure">\/r\/1: 2 of 2 &lt;sessions&gt; &amp; more<\/failure>/);
   assert.match(invalid, /name="perSession\.cpuCores &lt; 0\.1">\n {6}<skipped message="not judged: run 1: invalid/);
   assert.equal(xmlEscape('a"b\'c\u0001d'), 'a&quot;b&apos;cd');

@@ -12,7 +12,7 @@ import { parseThresholds, type Threshold } from './thresholds.js';
 /** A validated gate. */
 export interface GateConfig {
   thresholds: Threshold[];
-  /** Metrics listed under `compare`, in order. */
+  /** Metrics held against a baseline, in order; empty means the default set. */
   compare: MetricPath[];
   /** Allowed relative change before a comparison can regress: a default and per-metric overrides. */
   tolerance: { default: number; perMetric: Partial<Record<MetricPath, number>> };
@@ -126,16 +126,12 @@ export function directionOf(metric: MetricPath, thresholds: Threshold[]): 'lower
 }
 
 /**
- * The metrics a baseline comparison covers: the gate's `compare` list and every numeric metric
- * its thresholds name that has a direction, in that order without repeats; the default set when
- * that leaves none.
+ * The metrics a baseline comparison covers: the gate file's `compare` list, or the default set when
+ * it has none. Thresholds stay absolute checks: a count such as `qos.vad.segmentsDetected > 0`
+ * would make a noisy relative comparison, so naming a metric in a threshold does not compare it.
  */
 export function comparedMetrics(config: GateConfig): MetricPath[] {
-  const fromThresholds = config.thresholds
-    .map((t) => t.metric)
-    .filter((m) => metricInfo(m).type === 'number' && directionOf(m, config.thresholds) !== null);
-  const all = [...new Set([...config.compare, ...fromThresholds])];
-  return all.length > 0 ? all : [...DEFAULT_COMPARE];
+  return config.compare.length > 0 ? [...config.compare] : [...DEFAULT_COMPARE];
 }
 
 /** Adds more thresholds (e.g. the scenario's) to a gate. */

@@ -19,7 +19,22 @@ function compareLine(c: Comparison): string {
   const means = c.baseline.mean === null || c.current.mean === null ? 'n/a' : `${fmtValue(c.baseline.mean, unit)} → ${fmtValue(c.current.mean, unit)}`;
   const change = c.change === null ? 'n/a' : fmtPercent(c.change);
   const iv = c.interval ? `[${fmtPercent(c.interval.lo)}, ${fmtPercent(c.interval.hi)}]` : '(no interval)';
-  return `  ${clip(c.metric, 30)} ${clip(means, 24)} ${clip(change, 9)} ${clip(iv, 22)} ${c.verdict}`;
+  return `  ${clip(c.metric, 28)} ${clip(means, 24)} ${clip(change, 8)} ${clip(iv, 19)} ${c.verdict}`;
+}
+
+/** Splits text into lines of at most `width` characters at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
 }
 
 /** The value a threshold judged, briefly: "0.081 cores (median of 3)", "true", "not measured in run 2". */
@@ -37,7 +52,7 @@ function observed(t: ThresholdOutcome): string {
 export function renderTable(r: GateReport): string {
   const verdict = r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : r.verdict.toUpperCase();
   const lines = [`voiceload gate: ${r.scenario}, ${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${r.baseline ? ` vs ${r.baseline.file} (${r.baseline.runs} run${r.baseline.runs === 1 ? '' : 's'})` : ''}: ${verdict} (exit ${r.exitCode})`];
-  for (const w of r.warnings) lines.push(`! ${clip(w, WIDTH - 2).trimEnd()}`);
+  for (const w of r.warnings) lines.push(...wrap(w, WIDTH - 2).map((l, i) => `${i === 0 ? '!' : ' '} ${l}`));
   if (r.skipped !== null) lines.push(`  ${r.skipped}`);
   if (r.thresholds.length > 0) {
     lines.push('thresholds');
@@ -45,7 +60,7 @@ export function renderTable(r: GateReport): string {
   }
   if (r.comparisons.length > 0) {
     lines.push(`baseline (${fmtShare(r.confidence)} interval; tolerance ${[...new Set(r.comparisons.map((c) => fmtShare(c.tolerance)))].join('/')})`);
-    lines.push(`  ${clip('metric', 30)} ${clip('baseline → now', 24)} ${clip('change', 9)} ${clip('interval', 22)} verdict`);
+    lines.push(`  ${clip('metric', 28)} ${clip('baseline → now', 24)} ${clip('change', 8)} ${clip('interval', 19)} verdict`);
     for (const c of r.comparisons) lines.push(compareLine(c));
   }
   if (r.failures.length > 0) {
