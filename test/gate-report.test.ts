@@ -174,5 +174,6 @@ test('renderMarkdown and renderTable: the verdict first, every check, the warnin
   assert.ok(lines.length <= 24, `${lines.length} lines`);
   assert.ok(lines.every((l) => l.length <= 110), 'fits a wide terminal');
   assert.ok(lines.some((l) => /^ {2}FAIL {2}perSession\.cpuCores < 0\.1 +0\.12 cores \(median of 2\)$/.test(l)), table);
-  assert.ok(lines.some((l) => /^ {2}perSession\.cpuCores +0\.08 cores → 0\.12 cores +\+50\.0 % +\[.*\] +regressed$/.test(l)), table);
+  assert.ok(lines.some((l) => /^ {2}perSession\.cpuCores +0\.08 → 0\.12 cores +\+50\.0 % +\[.*\] +regressed$/.test(l)), table);
+  assert.ok(lines.some((l) => /^ {2}perSession\.pssBytes +120\.0 → 120\.0 MB +±0\.0 % /.test(l)), table);
 });

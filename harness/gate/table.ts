@@ -14,9 +14,16 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s.padEnd(n) : `${s.slice(0, n - 1)}…`;
 }
 
+/** "0.1366 → 0.138 cores", "78.4 → 77.4 MB": the unit once. */
+function fromTo(a: number, b: number, unit: string): string {
+  const [x, y] = [fmtValue(a, unit), fmtValue(b, unit)];
+  const tail = x.includes(' ') ? x.slice(x.indexOf(' ')) : '';
+  return tail && y.endsWith(tail) ? `${x.slice(0, -tail.length)} → ${y}` : `${x} → ${y}`;
+}
+
 function compareLine(c: Comparison): string {
   const unit = metricInfo(c.metric as MetricPath).unit;
-  const means = c.baseline.mean === null || c.current.mean === null ? 'n/a' : `${fmtValue(c.baseline.mean, unit)} → ${fmtValue(c.current.mean, unit)}`;
+  const means = c.baseline.mean === null || c.current.mean === null ? 'n/a' : fromTo(c.baseline.mean, c.current.mean, unit);
   const change = c.change === null ? 'n/a' : fmtPercent(c.change);
   const iv = c.interval ? `[${fmtPercent(c.interval.lo)}, ${fmtPercent(c.interval.hi)}]` : '(no interval)';
   return `  ${clip(c.metric, 28)} ${clip(means, 24)} ${clip(change, 8)} ${clip(iv, 19)} ${c.verdict}`;
