@@ -2,14 +2,18 @@
 /** voiceload's command line: parses, dispatches, maps errors to exit codes. No business logic. */
 import { EXIT, HarnessError, UsageError } from './errors.js';
 import { scenarioCommand } from './cli/scenario-command.js';
+import { baselineCommand } from './gate/baseline-command.js';
+import { gateCommand } from './gate/gate-command.js';
 import { listScenarios } from './scenario/load.js';
 import { provisionServer } from './server/provision.js';
 
 const HELP = `usage: voiceload <command>
   scenario NAME [flags]   run a load scenario (see: scenario --help)
   list                    list the scenarios
+  gate [NAME] [flags]     run and check thresholds / a baseline (see: gate --help)
+  baseline save [flags]   save a baseline for the gate (see: baseline --help)
   provision               find or build livekit-server; print its path
-exit codes: 0 ok, 1 harness error, 2 bad input, 3 invalid run, 105 interrupted
+exit codes: 0 ok, 1 harness error, 2 bad input, 3 invalid run, 99 gate failed, 105 interrupted
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'scenario':
       return scenarioCommand(rest, argv);
+    case 'gate':
+      return gateCommand(rest);
+    case 'baseline':
+      return baselineCommand(rest);
     case 'list':
       process.stdout.write(`${(await listScenarios()).join('\n')}\n`);
       return EXIT.ok;
@@ -30,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return command === undefined ? EXIT.badInput : EXIT.ok;
     default:
-      throw new UsageError(`unknown command '${command}'; commands: scenario, list, provision`);
+      throw new UsageError(`unknown command '${command}'; commands: scenario, gate, baseline, list, provision`);
   }
 }
 

@@ -10,4 +10,6 @@ export default {
   warmup: '8s',
   usersPerGenerator: 2,
   target: '4c8g',
+  // Checked by `npm run gate`: behaviour every healthy run shows, whatever the host.
+  thresholds: ['qos.agentAudio.toneOk == true', 'qos.vad.segmentsDetected > 0'],
 } satisfies ScenarioSpec;

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
@@ -24,6 +25,8 @@ export interface ScenarioSpec {
   joinConcurrency?: number;
   /** Judge each ramp step and stop the run at the first whose quality broke (the knee); `sessions` is then a cap. */
   stopAtKnee?: boolean;
+  /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
+  thresholds?: string[];
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */
@@ -43,6 +46,8 @@ export interface Scenario {
   targetLabel: string;
   joinConcurrency: number;
   stopAtKnee: boolean;
+  /** Validated gate thresholds, as written. */
+  thresholds: string[];
 }
 
 /** The defaults, in one place. */
@@ -57,9 +62,10 @@ export const DEFAULTS = {
   target: '4c8g',
   joinConcurrency: 4,
   stopAtKnee: false,
+  thresholds: [] as readonly string[],
 } as const;
 
-const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'stopAtKnee'];
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'stopAtKnee', 'thresholds'];
 const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
@@ -127,6 +133,8 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     targetLabel,
     joinConcurrency: positiveInt(s.joinConcurrency ?? DEFAULTS.joinConcurrency, 'joinConcurrency', file, 64),
     stopAtKnee: bool(s.stopAtKnee ?? DEFAULTS.stopAtKnee, 'stopAtKnee', file),
+    // Checked now, against the metrics of results.json: a misspelt name is bad input, never a silent pass.
+    thresholds: parseThresholds(s.thresholds ?? DEFAULTS.thresholds, file).map((t) => t.text),
   };
   checkTimeline(scenario, file);
   return scenario;

@@ -1,0 +1,54 @@
+/**
+ * A complete, hand-built RunResult for unit tests of what reads results.json (the gate): every
+ * field set, every nullable one non-null, so each metric of results.json has a value.
+ */
+import type { RoleSummary, RunResult } from '../../harness/results/types.js';
+
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
+
+function role(cpu: number, rssMb: number): RoleSummary {
+  return {
+    cpuCores: { mean: cpu, p95: cpu * 1.5, max: cpu * 2 },
+    rssBytes: { mean: rssMb * MB, max: rssMb * 1.2 * MB },
+    pssBytes: { mean: rssMb * 0.8 * MB, max: rssMb * MB },
+    samples: 20,
+  };
+}
+
+/** A valid two-session run; `over` replaces top-level fields, `perSessionCpu` the per-session CPU. */
+export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): RunResult {
+  return {
+    schemaVersion: 1,
+    scenario: 'voice-2',
+    startedAt: '2024-05-01T10:00:00.000Z',
+    endedAt: '2024-05-01T10:00:30.000Z',
+    durationS: 30,
+    valid: true,
+    invalidReasons: [],
+    interrupted: false,
+    host: { cores: 2, memoryBytes: 8 * GB, hostname: 'ci-1', cpuModel: 'Test CPU 3000', platform: 'linux-x64', kernel: '6.1.0', node: 'v20.19.0' },
+    target: { cores: 4, memoryBytes: 8 * GB },
+    server: { mode: 'local', version: '1.13.5' },
+    network: { mode: 'netns', namespace: 'voiceload-x', allowedAddrs: ['198.18.0.1', '198.18.0.2'], candidateAddresses: ['198.18.0.1'] },
+    sessions: { requested: 2, joined: 2 },
+    window: { fromS: 10, toS: 29, samples: 20, basis: 'samples from 10 s to 29 s' },
+    roles: { agents: role(perSessionCpu * 2, 300), generator: role(0.05, 120), server: role(0.03, 60), harness: role(0.02, 90) },
+    system: { cpuCores: { mean: 0.4, p95: 0.6, max: 0.7 }, memUsedBytes: { mean: 3 * GB, max: 3.1 * GB } },
+    sampler: { samples: 30, wallMs: { mean: 4, max: 9 }, cpuMs: { mean: 2, max: 5 }, maxIntervalMs: 1010 },
+    perSession: { cpuCores: perSessionCpu, pssBytes: 120 * MB, rssBytes: 150 * MB, basis: 'measured on this host', kind: 'measured' },
+    qos: {
+      vad: { segmentsExpected: 8, segmentsDetected: 8, onsetLagMs: { p50: 120, p95: 180 }, inferMs: { p50: 0.4, p95: 0.9 } },
+      agentAudio: { framesExpected: 4000, framesReceived: 3990, gapsOver100ms: 0, maxGapMs: 40, toneOk: true, sessionsHearingTone: 2 },
+      publishLateMs: { p50: 0.2, p99: 1.5, max: 4 },
+      agentPublishLateMs: { p50: 0.3, p99: 2, max: 5 },
+      agentLoopDelayMs: { p50: 1, p99: 6, max: 12 },
+      generatorLoopDelayMs: { p50: 1, p99: 5, max: 9 },
+    },
+    ramp: { step: 2, everyS: 10, settleS: 5 },
+    steps: [],
+    confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB },
+    kneeStop: { stepIndex: 3, sessions: 8, broke: ['VAD onset lag p95 412 ms > 300 ms'] },
+    ...over,
+  };
+}
