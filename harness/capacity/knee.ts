@@ -27,7 +27,7 @@ export function findKnee(steps: readonly StepSummary[], judgements: readonly Ste
   const good = valid.slice(0, at).filter(({ s }) => s.sessions < kneeStep.sessions).map(({ s }) => s.sessions);
   const lastGood = good.length > 0 ? Math.max(...good) : null;
   const qualityBroke = j.broke.length > (j.cpuReached ? 1 : 0);
-  const cause = qualityBroke && !j.saturated ? 'quality' : 'cpu';
+  const cause = !qualityBroke ? 'threshold' : j.saturated ? 'saturation' : 'quality';
   const load = j.load === null ? '' : ` (agents' load ${j.load.toFixed(2)}${j.saturated ? ', host CPU saturated' : ''})`;
   const held = lastGood === null ? 'no valid step below it held' : `quality held at ${lastGood} sessions`;
   return {

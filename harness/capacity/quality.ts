@@ -5,6 +5,7 @@
  */
 import { mean } from '../results/stats.js';
 import type { Confinement, HostSize, StepSummary } from '../results/types.js';
+import { settled } from './steadiness.js';
 import type { StepJudgement } from './types.js';
 
 /**
@@ -57,6 +58,12 @@ function ms(x: number): string {
   return `${x.toFixed(1)} ms`;
 }
 
+/** The samples after the warm-up, or all of them when the step is too short to drop any. */
+function afterWarmup(xs: number[]): number[] {
+  const rest = settled(xs);
+  return rest.length > 0 ? rest : xs;
+}
+
 /** The agent-side quality limits that broke. */
 function qualityBroke(q: StepSummary['qos']): string[] {
   const L = QUALITY_LIMITS;
@@ -77,7 +84,7 @@ function qualityBroke(q: StepSummary['qos']): string[] {
 
 /**
  * Judges one step. `broken` (a knee): an agent-side quality limit broke, or the agents' mean CPU
- * over the cores they could use reached `loadThreshold` (the load LiveKit's default load_fnc
+ * (after the warm-up samples, as the fit) over the cores they could use reached `loadThreshold` (the load LiveKit's default load_fnc
  * reports). `invalid`: the generator broke or the step has no samples — it is evidence of
  * nothing; a ramp should stop there too, since later steps would be measured by a broken generator.
  */
@@ -88,9 +95,9 @@ export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
   if (gen !== null && gen > QUALITY_LIMITS.generatorPublishLateP99Ms) {
     invalidWhy.push(`the load generator missed real time: publish lateness p99 ${ms(gen)} > ${QUALITY_LIMITS.generatorPublishLateP99Ms} ms`);
   }
-  const agentsCpu = mean(step.series.agents.cpuCores);
+  const agentsCpu = mean(afterWarmup(step.series.agents.cpuCores));
   const load = agentsCpu === null ? null : agentsCpu / ctx.agentCores;
-  const systemCpu = mean(step.systemCpuCores);
+  const systemCpu = mean(afterWarmup(step.systemCpuCores));
   const saturated = systemCpu !== null && systemCpu >= SATURATION_SHARE * ctx.hostCores;
   const broke = qualityBroke(step.qos);
   const cpuReached = load !== null && load >= ctx.loadThreshold;

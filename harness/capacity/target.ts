@@ -61,26 +61,32 @@ export function targetView(result: RunResult, inputs: SizingInputs): TargetView 
 export interface KneeOnTarget { limit: number | null; kind: BasisKind; note: string }
 
 /**
- * A knee on the target's own cores is the target's. Elsewhere a quality knee with CPU to spare
- * transfers (quality broke for a reason other than CPU), a CPU knee does not: the target's CPU
- * bound then comes from the fit. The limit is the most sessions of a valid step that held — the
- * counts between it and the knee were not measured.
+ * A knee that is only the CPU load reaching the threshold adds nothing to the fitted CPU bound,
+ * which places the same point between steps. A quality knee on the target's own cores is the
+ * target's. Elsewhere a quality knee with the host's CPU to spare transfers (quality broke for a
+ * reason other than CPU); a knee at saturation does not: the target's CPU bound comes from the
+ * fit. The limit is the most sessions of a valid step that held — the counts between it and the
+ * knee were not measured.
  */
 export function kneeOnTarget(knee: Knee, view: TargetView): KneeOnTarget {
   if (knee.sessions === null) return { limit: null, kind: 'measured', note: 'no knee within the sessions tried' };
+  if (knee.cause === 'threshold') {
+    return { limit: null, kind: 'fitted', note: `the knee at ${knee.sessions} sessions is the CPU load threshold itself; the CPU fit places it between steps` };
+  }
   const limit = knee.lastGoodSessions ?? 0;
   if (view.relation === 'same') {
-    return { limit, kind: 'measured', note: `knee at ${knee.sessions} sessions on the target's cores; quality held at ${limit}` };
+    return { limit, kind: 'measured', note: `quality broke at ${knee.sessions} sessions on the target's cores and held at ${limit}` };
   }
-  if (knee.cause === 'cpu') {
+  if (knee.cause === 'saturation') {
     return {
       limit: null, kind: 'fitted',
-      note: `the knee at ${knee.sessions} sessions was CPU on a host of other size (${view.measured.cores} cores): it does not transfer; the fitted CPU bound stands in for it`,
+      note: `quality broke at ${knee.sessions} sessions with this host's CPU saturated (${view.measured.cores} cores): ` +
+        'a CPU knee does not transfer to a host of other size; the fitted CPU bound stands in for it',
     };
   }
   return {
     limit, kind: 'extrapolated',
-    note: `quality broke at ${knee.sessions} sessions with CPU to spare on ${view.measured.cores} cores; taken to hold on the target` +
-      (view.relation === 'larger' ? ' as an upper bound (it has fewer cores)' : ''),
+    note: `quality broke at ${knee.sessions} sessions with CPU to spare on ${view.measured.cores} cores and held at ${limit}; ` +
+      'taken to hold on the target' + (view.relation === 'larger' ? ' as an upper bound (it has fewer cores)' : ''),
   };
 }

@@ -31,11 +31,11 @@ export interface StepVerdict {
   steady: boolean;
   /** Plain words: "cv 3.1 % ≤ 10 %, slope 0.002 cores/s", "only 3 samples", ... */
   reason: string;
-  /** the step's quality judgement (see capacity/quality.ts), for the step tables of the reports. */
+  /** The step's quality judgement (see capacity/quality.ts), for the step tables of the reports. */
   quality?: StepJudgement;
 }
 
-/** what judgeStep (capacity/quality.ts) says of one step. */
+/** What judgeStep (capacity/quality.ts) says of one step. */
 export interface StepJudgement {
   /** True when an agent-side quality limit broke or the agents' CPU load reached the threshold: a knee. */
   broken: boolean;
@@ -61,10 +61,14 @@ export interface Knee {
   broke: string[];
   /** Plain words on how the knee was found (or why none was). */
   basis: string;
-  /** the most sessions of a valid step below the knee whose quality held (null: none did, or no knee). */
+  /** The most sessions of a valid step below the knee whose quality held (null: none did, or no knee). */
   lastGoodSessions?: number | null;
-  /** what kind of knee: quality broke with CPU to spare, or CPU (threshold or saturation) was reached. */
-  cause?: 'quality' | 'cpu' | null;
+  /**
+   * What kind of knee: 'quality' — a quality limit broke with the host's CPU to spare;
+   * 'saturation' — quality broke with the host's CPU saturated; 'threshold' — only the agents'
+   * CPU load reached load_threshold. Null without a knee.
+   */
+  cause?: 'quality' | 'saturation' | 'threshold' | null;
 }
 
 /** One recommendation, with its value, where the value came from, why, and what went into it. */
@@ -114,7 +118,7 @@ export interface SizingInputs {
   podStartS: number;
   /** p99 session length, seconds. */
   sessionLengthS: number;
-  /** the host to size for (`--target`); absent: the run's own target. */
+  /** The host to size for (`--target`); absent: the run's own target. */
   target?: HostSize & { label: string };
 }
 
