@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeSteadiness, settled, STEADINESS, trend } from '../harness/capacity/steadiness.js';
-import { judgeContext, judgeStep, QUALITY_LIMITS } from '../harness/capacity/quality.js';
+import { judgeContext, judgeStep, QUALITY_LIMITS, rampStopReasons } from '../harness/capacity/quality.js';
 import { findKnee } from '../harness/capacity/knee.js';
 import type { StepJudgement } from '../harness/capacity/types.js';
 import { GIB, MIB, host, makeStep, steadySeries, type StepSpec } from './support/run-result.js';
@@ -164,4 +164,14 @@ test('findKnee: CPU knees — the threshold only, or quality breaking at saturat
   assert.equal(first.lastGoodSessions, null);
   assert.match(first.basis, /no valid step below it held/);
   assert.throws(() => findKnee(steps, [j({})]));
+});
+
+test('rampStopReasons: the knee or a broken generator stops a ramp; an empty step does not', () => {
+  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(1) }), CTX), []);
+  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: [] }), CTX), []);
+  const gen = rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(1), qos: { publishLateMsP99: 30 } }), CTX);
+  assert.equal(gen.length, 1);
+  assert.match(gen[0] as string, /load generator missed real time/);
+  const both = rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(3), qos: { gapsOver100ms: 2 } }), CTX);
+  assert.equal(both.length, 2, both.join('; '));
 });

@@ -106,3 +106,15 @@ export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
   }
   return { broken: broke.length > 0, broke, cpuReached, invalid: invalidWhy.length > 0, invalidWhy, load, saturated };
 }
+
+/**
+ * What should end a knee-stopping ramp at this step, in words (empty: go on): an agent-side
+ * break or the load threshold (the knee), or the generator missing real time (later steps would be
+ * measured by a broken generator). A step with no samples yet says nothing and stops nothing.
+ * Fits the runner's `judgeStep` option: `(s) => rampStopReasons(s, judgeContext(host, cgroup, θ))`.
+ */
+export function rampStopReasons(step: StepSummary, ctx: JudgeContext): string[] {
+  if (step.fromS === null || step.series.agents.cpuCores.length === 0) return [];
+  const j = judgeStep(step, ctx);
+  return [...j.broke, ...j.invalidWhy];
+}

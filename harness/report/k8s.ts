@@ -15,6 +15,8 @@ export const WORKER_NAME = 'voice-agent-worker';
 export const HEALTH_PORT = 8081;
 
 const MIB = 1024 ** 2;
+/** Repeated objects (the labels) are written out each time, not as YAML anchors and aliases. */
+const PLAIN = { aliasDuplicateObjects: false } as const;
 
 /** A CPU quantity: whole cores as "4", else millicores "3380m". */
 export function cpuQuantity(coresValue: number): string {
@@ -82,7 +84,7 @@ export function renderDeployment(data: ReportData): string {
         spec: { ...(grace === null ? {} : { terminationGracePeriodSeconds: grace }), containers: [container(plan)] },
       },
     },
-  });
+  }, PLAIN);
   doc.commentBefore = provenance(data) + '\n' + thresholdNote(data.model) +
     (plan === null ? '\n No worker size could be derived: resources and the grace period are left out (see sizing.md).' : '');
   return String(doc);
@@ -111,7 +113,7 @@ export function renderHpa(data: ReportData): string {
         scaleDown: { stabilizationWindowSeconds: h.scaleDown.stabilizationWindowSeconds, selectPolicy: 'Max', policies: policies(h.scaleDown) },
       },
     },
-  });
+  }, PLAIN);
   doc.commentBefore = provenance(data) + `\n averageUtilization is a share of the CPU request (${cpuQuantity(plan.cpuRequestCores)}); see sizing.md for the formula.`;
   const max = doc.getIn(['spec', 'maxReplicas'], true);
   if (isNode(max) && data.model.inputs.peakSessions === null) max.comment = ' no --peak-sessions: set it to ceil(peak / sessions per worker) + 1';

@@ -101,7 +101,8 @@ export function hpaRecs(ctx: SizingContext, a: SessionsAnswer, res: Resources | 
   const n = a.n;
   const C = ctx.view.target.cores;
   const b = ctx.cpu?.perSession ?? 0;
-  const T = `T = ${HPA_RULES.loadReportLagS} s load report + ${HPA_RULES.metricsLagS} s metrics + ${ctx.inputs.podStartS} s pod start = ${h.reactionS} s`;
+  const T = `T = ${HPA_RULES.loadReportLagS} s load report + ${HPA_RULES.metricsLagS} s metrics + ${ctx.inputs.podStartS} s pod start ` +
+    `(--pod-start; its default 60 s is an assumption) = ${h.reactionS} s`;
   const lam = `λ = ${h.lambda.toFixed(3)} sessions/s (${h.lambdaBasis})`;
   const up = hpaPlan(h).scaleUp;
   const down = HPA_RULES.scaleDown;
