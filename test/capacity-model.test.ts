@@ -143,6 +143,18 @@ test('a quality knee on the target: the last good step binds, measured', () => {
   assert.equal(rec(m, 'loadThreshold').value, 0.4, '(0.1 + 1.5) / 4');
 });
 
+test('quality broke at the first step: not one session fits, and no manifest numbers', () => {
+  const steps = linearRamp({ counts: [5, 10], ...RAMP });
+  (steps[0] as (typeof steps)[number]).qos = { onsetLagMs: { p50: 200, p95: 450 } };
+  const m = model({ steps });
+  assert.equal(m.knee.sessions, 5);
+  assert.equal(m.knee.lastGoodSessions, null);
+  assert.equal(rec(m, 'sessionsPerWorker').value, 0);
+  assert.equal(m.plan, null);
+  assert.equal(rec(m, 'resources.requests.cpu').value, 'n/a');
+  assert.ok(m.warnings.some((w) => /not one session fits a 4c8g worker by this run \(knee binds at the first step\)/.test(w)));
+});
+
 test('no knee found, and nothing steady', () => {
   const ok = model({ steps: linearRamp({ counts: [5, 10, 15], ...RAMP }) });
   assert.equal(ok.knee.sessions, null);

@@ -58,7 +58,8 @@ test('sizing.md: the answer first, then recommendations with their basis, then t
   assert.match(md, /For a peak of \*\*200\*\* concurrent sessions run \*\*8 replicas\*\*; the HPA ranges 4–10\./);
   assert.match(md, /Autoscale on CPU at \*\*44 %\*\*/);
   assert.match(md, /terminationGracePeriodSeconds \*\*630\*\*/);
-  assert.match(md, /Requests: CPU \*\*3\.26\*\*, memory \*\*3342 MiB\*\*; limits: CPU \*\*4\.00\*\*, memory \*\*3342 MiB\*\*/);
+  assert.match(md, /Requests: CPU \*\*3\.26 cores\*\*, memory \*\*3342 MiB\*\*; limits: CPU \*\*4\.00 cores\*\*, memory \*\*3342 MiB\*\*/);
+  assert.match(md, /Every number taken from the run was measured on 4 cores, 16\.0 GB, Test CPU @ 3\.0GHz, the agents unconfined/);
   assert.match(md, /load_threshold used: 0\.7 — default of @livekit\/agents 1\.9 \(LiveKit's deployment page says 0\.75; change with --load-threshold\)/);
   assert.match(md, /\| Voice sessions per 4c8g worker \| 27 sessions \| fitted \|/);
   assert.match(md, /\| terminationGracePeriodSeconds \| 630 s \| from inputs \|/);

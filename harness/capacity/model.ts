@@ -56,7 +56,7 @@ export function buildCapacityModel(result: RunResult, inputs: SizingInputs): Cap
     kneeOnTarget: kneeOnTarget(knee, view),
     cpuP90Excess: Math.max(0, percentile(excess(steady, cpuOf), 90) ?? 0),
     memPeakExcess: Math.max(0, ...excess(steady, memOf)),
-    hostTag: `measured on ${hostWords(result.host)}${c ? `, agents confined to ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })}` : ''}`,
+    hostTag: `from a run on ${hostWords(result.host)}${c ? `, agents confined to ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })}` : ''}`,
   };
   const rec = recommend(ctx);
   return {

@@ -2,7 +2,7 @@
  * Reads an existing run folder (results.json and samples.jsonl) for re-rendering its report.
  * Anything missing or malformed is a UsageError naming the file and what is wrong: one line, exit 2.
  * results.json is checked for the parts the capacity model reads (schema version, host, target,
- * steps); the rest passes through as written.
+ * steps); everything else, and any field added later, passes through as written.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,18 +12,18 @@ import type { RunResult } from '../results/types.js';
 import type { Sample } from '../sampling/types.js';
 
 const num = z.number();
-const series = z.object({ cpuCores: z.array(num), pssBytes: z.array(num).nullable(), rssBytes: z.array(num) });
+const series = z.object({ cpuCores: z.array(num), pssBytes: z.array(num).nullable(), rssBytes: z.array(num) }).passthrough();
 const nullableNum = num.nullable();
 const step = z.object({
   index: num, targetSessions: num, sessions: num, startS: num, endS: num, fromS: nullableNum, toS: nullableNum,
-  series: z.object({ agents: series, generator: series, server: series, harness: series }),
+  series: z.object({ agents: series, generator: series, server: series, harness: series }).passthrough(),
   systemCpuCores: z.array(num),
   qos: z.object({
     segmentsExpected: num, segmentsDetected: num, onsetLagMs: z.object({ p50: nullableNum, p95: nullableNum }),
     framesExpected: num, framesReceived: num, gapsOver100ms: num, publishLateMsP99: nullableNum,
     agentPublishLateMsP99: nullableNum, agentLoopDelayMsP99: nullableNum, generatorLoopDelayMsP99: nullableNum,
-  }),
-});
+  }).passthrough(),
+}).passthrough();
 const resultShape = z.object({
   schemaVersion: z.literal(1),
   scenario: z.string(),
@@ -31,10 +31,10 @@ const resultShape = z.object({
   valid: z.boolean(),
   invalidReasons: z.array(z.string()),
   host: z.object({ cores: num, memoryBytes: num, cpuModel: z.string(), platform: z.string(), kernel: z.string(), node: z.string() }).passthrough(),
-  target: z.object({ cores: num, memoryBytes: num }),
-  sessions: z.object({ requested: num, joined: num }),
+  target: z.object({ cores: num, memoryBytes: num }).passthrough(),
+  sessions: z.object({ requested: num, joined: num }).passthrough(),
   steps: z.array(step),
-  confinement: z.object({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num }).nullable().optional(),
+  confinement: z.object({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num }).passthrough().nullable().optional(),
 }).passthrough();
 
 function firstIssue(err: z.ZodError): string {

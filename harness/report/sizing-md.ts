@@ -60,8 +60,8 @@ function headline(data: ReportData): string[] {
       `max(${p.hpa.scaleUp.pods} pods, ${p.hpa.scaleUp.percent} %) per ${p.hpa.scaleUp.periodSeconds} s; scale down only after ` +
       `${p.hpa.scaleDown.stabilizationWindowSeconds} s, max(${p.hpa.scaleDown.pods} pod, ${p.hpa.scaleDown.percent} %) per ${p.hpa.scaleDown.periodSeconds} s.`,
     `terminationGracePeriodSeconds **${p.terminationGracePeriodSeconds}** (p99 session ${m.inputs.sessionLengthS} s + 30 s).`,
-    `Requests: CPU **${cores(p.cpuRequestCores)}**, memory **${mib(p.memoryRequestBytes)}**; limits: CPU **${cores(p.cpuLimitCores)}**, ` +
-      `memory **${mib(p.memoryLimitBytes)}**.`,
+    `Requests: CPU **${cores(p.cpuRequestCores)} cores**, memory **${mib(p.memoryRequestBytes)}**; ` +
+      `limits: CPU **${cores(p.cpuLimitCores)} cores**, memory **${mib(p.memoryLimitBytes)}**.`,
     '',
     `load_threshold used: ${m.inputs.loadThreshold} — ${cell(m.inputs.loadThresholdSource)}.  `,
     `How the target's numbers were obtained: ${cell(m.targetBasis.how)}.  `,
@@ -74,8 +74,19 @@ function inputsText(r: Recommendation): string {
   return Object.entries(r.inputs).map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
-function recommendations(model: CapacityModel): string[] {
-  const lines = ['## Recommendations', '', '| what | value | basis | why | inputs |', '|---|---|---|---|---|'];
+function recommendations(data: ReportData): string[] {
+  const { model, result } = data;
+  const c = result.confinement ?? null;
+  const lines = [
+    '## Recommendations',
+    '',
+    `Every number taken from the run was measured on ${cell(hostWords(result.host))}` +
+      (c ? `, with the agents confined to ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })}` : ', the agents unconfined') +
+      `; the basis column says how each reached the ${model.target.label} target.`,
+    '',
+    '| what | value | basis | why | inputs |',
+    '|---|---|---|---|---|',
+  ];
   for (const r of model.recommendations) {
     lines.push(`| ${cell(r.label)} | ${cell(valueText(r))} | ${kindOf(r)} | ${cell(r.why)} | ${cell(inputsText(r))} |`);
   }
@@ -102,6 +113,6 @@ function title(data: ReportData): string[] {
 
 /** sizing.md's text. */
 export function renderSizingMd(data: ReportData): string {
-  const sections = [title(data), headline(data), recommendations(data.model), warnings(data.model), ...evidenceSections(data)];
+  const sections = [title(data), headline(data), recommendations(data), warnings(data.model), ...evidenceSections(data)];
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 }

@@ -17,7 +17,7 @@ export interface SizingContext {
   cpuP90Excess: number;
   /** Largest per-sample memory over its step's mean, minus 1, over the steady steps (≥ 0). */
   memPeakExcess: number;
-  /** Where the numbers were measured, in words, for the why lines. */
+  /** Where the numbers were measured, in words ("from a run on 4 cores, ..."), for the why lines. */
   hostTag: string;
 }
 

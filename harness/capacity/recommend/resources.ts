@@ -52,6 +52,7 @@ export function resourcesRecs(ctx: SizingContext, a: SessionsAnswer, r: Resource
       why: `the target's ${r.cpuLimit} cores: the worker reads its CPU quota as its core count (@livekit/agents' cgroup CPU monitor), ` +
         'so this limit is what load_threshold is a share of',
       inputs: { targetCores: r.cpuLimit },
+      source: 'inputs',
     },
     {
       key: 'resources.requests.memory', label: 'Memory request', value: r.memRequest, unit: 'bytes', kind,
