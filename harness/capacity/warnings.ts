@@ -6,10 +6,12 @@ import type { StepVerdict } from './types.js';
 /** Below this r² a straight line describes the cost poorly. */
 const POOR_R2 = 0.9;
 
-/** Warnings about the run, the steps and the fits (the recommendations add their own). */
+/**
+ * Warnings about the steps and the fits (the recommendations add their own). An invalid run is
+ * not repeated here: every reporter states `result.valid` and its reasons on top.
+ */
 export function modelWarnings(result: RunResult, ctx: SizingContext, verdicts: readonly StepVerdict[]): string[] {
   const w: string[] = [];
-  if (!result.valid) w.push(`the run is INVALID (${result.invalidReasons.join('; ')}): do not size workers from it`);
   if (result.steps.length === 0) w.push('the run has no ramp steps: nothing to fit; run a ramp (e.g. voice-30)');
   const steady = verdicts.filter((v) => v.steady).length;
   if (result.steps.length > 0 && steady === 0) w.push('no step was steady: nothing to fit (see the steps table for why)');

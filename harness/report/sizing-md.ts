@@ -19,7 +19,7 @@ export function kindOf(r: Recommendation): string {
 export function valueText(r: Recommendation): string {
   if (typeof r.value === 'string') return r.value;
   switch (r.unit) {
-    case 'bytes': return `${gib(r.value)} (${mib(r.value)})`;
+    case 'MiB': return `${r.value} MiB (${gib(r.value * 1024 ** 2)})`;
     case 'cores': return `${cores(r.value)} cores`;
     case 's': return `${r.value} s`;
     case null: return String(r.value);

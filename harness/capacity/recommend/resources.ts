@@ -12,6 +12,9 @@ import { derivedKind, type SessionsAnswer, type SizingContext } from './context.
 /** The VPA recommender's safety margin (its --recommendation-margin-fraction default). */
 export const VPA_MARGIN = 0.15;
 
+const MIB = 1024 ** 2;
+
+/** CPU in cores, memory in bytes (whole MiB); the memory recommendations say MiB. */
 export interface Resources { cpuRequest: number; cpuLimit: number; memRequest: number; memLimit: number }
 
 /** The numbers; null when there is no worker size (no fit, or not one session fits). */
@@ -55,13 +58,13 @@ export function resourcesRecs(ctx: SizingContext, a: SessionsAnswer, r: Resource
       source: 'inputs',
     },
     {
-      key: 'resources.requests.memory', label: 'Memory request', value: r.memRequest, unit: 'bytes', kind,
+      key: 'resources.requests.memory', label: 'Memory request', value: r.memRequest / MIB, unit: 'MiB', kind,
       why: `peak ${ctx.memKind} at ${n} sessions (${mib(memMean)} fitted mean × ${(1 + ctx.memPeakExcess).toFixed(3)} peak/mean) ` +
         `plus the VPA's ${percent(VPA_MARGIN)}${memNote}`,
       inputs: { sessions: n, fittedMean: mib(memMean), peakOverMean: (1 + ctx.memPeakExcess).toFixed(3), margin: VPA_MARGIN, memory: ctx.memKind },
     },
     {
-      key: 'resources.limits.memory', label: 'Memory limit', value: r.memLimit, unit: 'bytes', kind,
+      key: 'resources.limits.memory', label: 'Memory limit', value: r.memLimit / MIB, unit: 'MiB', kind,
       why: 'equal to the request: memory cannot be throttled, and a pod above its request is the first evicted under node pressure, ' +
         'taking every session with it — so make the bound explicit',
       inputs: { request: mib(r.memRequest) },
