@@ -3,10 +3,10 @@
  * schemas shipped in the kubernetes-models package, offline), and `npm run report -- DIR` on
  * hand-made and recorded run folders.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,17 @@ import { MIB, linearRamp, makeResult, type ResultSpec } from './support/run-resu
 const REPORT_CLI = fileURLToPath(new URL('../harness/report-cli.js', import.meta.url));
 const RECORDED = fileURLToPath(new URL('../../test/fixtures/runs/ramp/', import.meta.url));
 const RAMP = { base: 0.1, perSession: 0.1, memBase: 200 * MIB, memPer: 100 * MIB };
+
+/** Every temporary run folder a test made, removed at the end. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 function data(spec: Partial<ResultSpec> = {}, inputs = {}): ReportData {
   const result = makeResult({ steps: linearRamp({ counts: [5, 10, 15, 20, 25, 30], ...RAMP }), ...spec });
@@ -136,7 +147,7 @@ function runReport(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 function runFolder(result: RunResult, samples: Sample[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vl-report-'));
+  const dir = tempDir('vl-report-');
   writeFileSync(join(dir, 'results.json'), JSON.stringify(result, null, 2));
   writeFileSync(join(dir, 'samples.jsonl'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
   return dir;
@@ -206,7 +217,7 @@ test('recorded run (test/fixtures/runs/ramp): the report renders and the charts\
     t.skip('test/fixtures/runs/ramp/ is not in this tree yet (the lead records it); nothing to render');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'vl-recorded-'));
+  const dir = tempDir('vl-recorded-');
   cpSync(RECORDED, dir, { recursive: true });
   const r = await runReport([dir, '--peak-sessions', '100']);
   assert.equal(r.code, 0, r.stderr);
