@@ -17,6 +17,11 @@ export interface LinearFit {
   points: { sessions: number; value: number }[];
   r2: number | null;
   residualSd: number | null;
+  /**
+   * 'ols' for a least-squares line over two or more steady steps; 'proportional' when only
+   * one steady step exists and cost is taken as value / sessions × n (base 0: conservative).
+   */
+  method?: 'ols' | 'proportional';
 }
 
 /** Why one step was or was not used for the fit. */
@@ -26,6 +31,25 @@ export interface StepVerdict {
   steady: boolean;
   /** Plain words: "cv 3.1 % ≤ 10 %, slope 0.002 cores/s", "only 3 samples", ... */
   reason: string;
+  /** The step's quality judgement (see capacity/quality.ts), for the step tables of the reports. */
+  quality?: StepJudgement;
+}
+
+/** What judgeStep (capacity/quality.ts) says of one step. */
+export interface StepJudgement {
+  /** True when an agent-side quality limit broke or the agents' CPU load reached the threshold: a knee. */
+  broken: boolean;
+  /** Each limit that broke, in words with the measured value: "VAD onset lag p95 412 ms > 300 ms". */
+  broke: string[];
+  /** The agents' CPU load reached the threshold (one of the `broke` entries says so). */
+  cpuReached: boolean;
+  /** True when the load generator broke (publish lateness): the step measures nothing and is no knee. */
+  invalid: boolean;
+  invalidWhy: string[];
+  /** Agents' mean CPU over the cores they could use (the worker load LiveKit's load_fnc would see), null with no samples. */
+  load: number | null;
+  /** The whole measuring host's CPU was saturated (system CPU ≥ 90 % of its cores): costs are capped, not linear. */
+  saturated: boolean;
 }
 
 /** The smallest session count at which quality broke or CPU reached the threshold. */
@@ -37,6 +61,14 @@ export interface Knee {
   broke: string[];
   /** Plain words on how the knee was found (or why none was). */
   basis: string;
+  /** The most sessions of a valid step below the knee whose quality held (null: none did, or no knee). */
+  lastGoodSessions?: number | null;
+  /**
+   * What kind of knee: 'quality' — a quality limit broke with the host's CPU to spare;
+   * 'saturation' — quality broke with the host's CPU saturated; 'threshold' — only the agents'
+   * CPU load reached load_threshold. Null without a knee.
+   */
+  cause?: 'quality' | 'saturation' | 'threshold' | null;
 }
 
 /** One recommendation, with its value, where the value came from, why, and what went into it. */
@@ -49,6 +81,29 @@ export interface Recommendation {
   kind: BasisKind;
   why: string;
   inputs: Record<string, number | string>;
+  /**
+   * 'inputs' when the value follows from the operator's inputs and fixed rules alone, not from
+   * this run's measurements (e.g. the grace period from --session-length); absent means 'run'.
+   */
+  source?: 'run' | 'inputs';
+}
+
+/** The recommendations as plain numbers, for the manifests (k8s/*.yaml). */
+export interface WorkerPlan {
+  sessionsPerWorker: number;
+  loadThreshold: number;
+  cpuRequestCores: number;
+  cpuLimitCores: number;
+  memoryRequestBytes: number;
+  memoryLimitBytes: number;
+  terminationGracePeriodSeconds: number;
+  hpa: {
+    minReplicas: number;
+    maxReplicas: number;
+    averageUtilization: number;
+    scaleUp: { stabilizationWindowSeconds: number; pods: number; percent: number; periodSeconds: number };
+    scaleDown: { stabilizationWindowSeconds: number; pods: number; percent: number; periodSeconds: number };
+  };
 }
 
 /** Inputs the operator gives (flags), with the defaults filled in. */
@@ -63,6 +118,8 @@ export interface SizingInputs {
   podStartS: number;
   /** p99 session length, seconds. */
   sessionLengthS: number;
+  /** The host to size for (`--target`); absent: the run's own target. */
+  target?: HostSize & { label: string };
 }
 
 export interface CapacityModel {
@@ -76,6 +133,8 @@ export interface CapacityModel {
   knee: Knee;
   inputs: SizingInputs;
   recommendations: Recommendation[];
+  /** The same as numbers for the manifests; null when no worker size could be derived (no fit, or not one session fits). */
+  plan?: WorkerPlan | null;
   /** Things the reader must know (host smaller than target, too few steady steps, ...). */
   warnings: string[];
 }

@@ -8,7 +8,8 @@ import type { RunResult } from '../results/types.js';
 import { renderResultsJson } from './results-json.js';
 import { renderSummary } from './summary-md.js';
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` to `path` through `path.tmp` and a rename, so no reader sees half a file. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp`;
   await writeFile(tmp, text, 'utf8');
   await rename(tmp, path);
