@@ -9,6 +9,8 @@ export interface ScenarioFlags {
   speech: string | null;
   out: string | null;
   netns: boolean;
+  /** One more room for a person (`--human`) or the headless browser probe (`--human-probe`); absent without either. */
+  human?: 'human' | 'probe';
   help: boolean;
 }
 
@@ -25,6 +27,8 @@ const OPTIONS = {
   speech: { type: 'string' },
   out: { type: 'string' },
   'no-netns': { type: 'boolean' },
+  human: { type: 'boolean' },
+  'human-probe': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +48,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
   const v = parsed.values;
+  if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
   const overrides: Partial<ScenarioSpec> = {};
   const set = <K extends keyof ScenarioSpec>(key: K, value: ScenarioSpec[K] | undefined) => {
@@ -66,6 +71,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     speech: v.speech ?? null,
     out: v.out ?? null,
     netns: !v['no-netns'],
+    ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
     help: v.help ?? false,
   };
 }
@@ -89,6 +95,10 @@ flags (each overrides the scenario file):
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
+  --human                   one more room with its own agent, for you: prints a join link to a local page
+                            (hear the agent's tone, speak to its VAD, see your connection's figures)
+  --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)
+                            playing the speech as its microphone; the report says what it heard
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

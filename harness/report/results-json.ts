@@ -100,6 +100,8 @@ function ordered(r: RunResult): RunResult {
     qos: qos(r.qos),
     ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
     steps: r.steps.map(step),
+    // Only when the run had a human room: runs without one keep their exact shape.
+    ...(r.human ? { human: structuredClone(r.human) } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { HumanSummary } from '../human/types.js';
 import type { Role, Sample } from '../sampling/types.js';
 
 /** Where a number came from. Every figure in a report carries one. */
@@ -205,6 +206,8 @@ export interface RunResult {
   steps: StepSummary[];
   /** Set when the agents ran inside a cgroup sized to the target host: their figures are the target's. */
   confinement?: Confinement | null;
+  /** What a person heard in the human room (`--human`, `--human-probe`); absent when there was none. */
+  human?: HumanSummary | null;
 }
 
 /** A cgroup the agents ran in, with the target's CPU quota and memory limit. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import type { HumanHook } from '../human/types.js';
 import { aggregate } from '../results/aggregate.js';
 import type { QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { writeReport } from '../report/write.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   network: RunInput['network'];
   /** Aborting it (Ctrl-C, SIGTERM) stops the run and writes a partial report. */
   signal: AbortSignal;
+  /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
+  human?: HumanHook;
 }
 
 /** Epoch ms at which the last session to join had both its agent and its user in the room. */
@@ -67,7 +70,8 @@ export class Runner extends EventEmitter {
       const onAbort = () => stop.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       void died.then(() => stop.abort());
-      fleet = new Fleet(scenario, server, book, this.opts.speechPath, `vl-${randomBytes(3).toString('hex')}`);
+      const runId = `vl-${randomBytes(3).toString('hex')}`;
+      fleet = new Fleet(scenario, server, book, this.opts.speechPath, runId);
       fleet.on('warning', (w: string) => this.emit('warning', w));
       const f = fleet;
       const srv = server;
@@ -91,6 +95,7 @@ export class Runner extends EventEmitter {
         }, scenario.warmupS * 1000);
       });
       recorder.start();
+      await this.opts.human?.start({ server, runId, startedAt, activeSessions: () => book.active(), allowedAddrs: this.opts.network.allowedAddrs });
       phase = 'ramp';
       this.emit('phase', phase);
       // Steps fire on schedule even when earlier joins are slow: a struggling host must show
@@ -116,6 +121,7 @@ export class Runner extends EventEmitter {
       if (windowTimer) clearTimeout(windowTimer);
       phase = 'stopping';
       this.emit('phase', phase);
+      await this.opts.human?.stop().catch((err: Error) => invalid.push(`human room: ${err.message}`));
       await fleet?.stop();
       await recorder?.stop();
       await server?.stop();
@@ -144,8 +150,11 @@ export class Runner extends EventEmitter {
       invalidReasons: invalid,
       interrupted: signal.aborted,
     };
+    const human = this.opts.human;
+    if (human) invalid.push(...human.invalidReasons());
     const result = aggregate(input);
-    const files = await writeReport(outDir, result);
+    if (human) result.human = human.summary();
+    const files = [...(human?.files() ?? []), ...(await writeReport(outDir, result))];
     // A fault mid-run still leaves its partial report behind, then surfaces.
     if (fatal) throw Object.assign(fatal, { reportDir: outDir });
     return { result, files: [path.join(outDir, 'samples.jsonl'), ...files] };
