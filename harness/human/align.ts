@@ -68,6 +68,25 @@ function toDb(x: number): number {
   return x > 0 ? Math.max(FLOOR_DB, 10 * Math.log10(x)) : FLOOR_DB;
 }
 
+/**
+ * One captured chunk's energy in parts of about one step each (the page calls this on every chunk
+ * the microphone delivers, so the page and the tests compute it the same way).
+ */
+export function chunkEnergies(samples: Float32Array, sampleRate: number, stepMs = ENVELOPE_STEP_MS): { ms: number; e: number[] } {
+  const frames = samples.length;
+  const ms = (frames / sampleRate) * 1000;
+  const parts = Math.max(1, Math.round(ms / stepMs));
+  const e: number[] = [];
+  for (let p = 0; p < parts; p++) {
+    const from = Math.floor((p * frames) / parts);
+    const to = Math.floor(((p + 1) * frames) / parts);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
+    e.push(to > from ? sum / (to - from) : 0);
+  }
+  return { ms, e };
+}
+
 /** Mean square per step of a mono 16-bit signal (the fixture), in the page's units (full scale 1). */
 export function fixtureEnvelope(samples: Int16Array, sampleRate: number, stepMs = ENVELOPE_STEP_MS): Float64Array {
   const per = Math.max(1, Math.round((sampleRate * stepMs) / 1000));

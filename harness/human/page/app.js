@@ -9,9 +9,9 @@
  * Once a second the page reads WebRTC stats for the agent's track, shows them, and posts them.
  */
 import { Room, RoomEvent, Track, createLocalAudioTrack } from 'livekit-client';
+import { chunkEnergies } from '../align.ts';
 import { secondRow, snapshotFromStats } from '../webrtc-stats.ts';
 
-const STEP_MS = 2.5;
 const hash = new URLSearchParams(location.hash.slice(1));
 const cfg = {
   url: hash.get('url') ?? '',
@@ -77,19 +77,9 @@ async function captureEnvelope(track) {
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    const frames = value.numberOfFrames;
-    const buf = new Float32Array(frames);
+    const buf = new Float32Array(value.numberOfFrames);
     value.copyTo(buf, { planeIndex: 0, format: 'f32-planar' });
-    const ms = (frames / value.sampleRate) * 1000;
-    const parts = Math.max(1, Math.round(ms / STEP_MS));
-    const e = [];
-    for (let p = 0; p < parts; p++) {
-      const from = Math.floor((p * frames) / parts);
-      const to = Math.floor(((p + 1) * frames) / parts);
-      let sum = 0;
-      for (let i = from; i < to; i++) sum += buf[i] * buf[i];
-      e.push(to > from ? sum / (to - from) : 0);
-    }
+    const { ms, e } = chunkEnergies(buf, value.sampleRate);
     // AudioData.timestamp is the capture time in µs on the page's performance clock.
     const at = performance.timeOrigin + value.timestamp / 1000;
     captureDelays.push(epoch() - at);
