@@ -88,7 +88,7 @@ function line(elapsedS: number, activeSessions: number, over: Partial<HumanLine>
 function record(over: Partial<HumanRecord> = {}): HumanRecord {
   return {
     mode: 'probe', lines: [], joinedAt: 10_000, firstAudioAt: 10_500, agentListeningAt: 10_000, agentVadStarts: [],
-    captureEndAt: 30_000, dataMessages: 0, alignment: null, captureDelayMs: [0.5, 0.6, 0.7], toneAmplitude: 0.3,
+    captureEndAt: 30_000, dataMessages: 0, dataStarts: 0, alignment: null, captureDelayMs: [0.5, 0.6, 0.7], toneAmplitude: 0.3,
     browser: { version: '156', args: ['--headless'] }, candidateAddrs: ['198.18.0.1'], selectedPair: null,
     requestHosts: ['127.0.0.1'], allowedAddrs: ['198.18.0.1', '198.18.0.2'], errors: [], ...over,
   };

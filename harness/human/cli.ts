@@ -37,7 +37,7 @@ export function humanRoomFor(mode: 'human' | 'probe' | undefined, env: NodeJS.Pr
       c.say(`human room: open this link in a browser (it holds a short-lived token for your room only):\n  ${link}`);
       if (c.netns) {
         c.say(`human room: the run is inside network namespace ${c.netns}, so the link works only from a browser in it, e.g. as root on this host:\n` +
-          `  ip netns exec ${c.netns} chromium --user-data-dir=$(mktemp -d) '<the link>'\n  (or run with --no-netns to use this host's browser)`);
+          `  ip netns exec ${c.netns} chromium --no-sandbox --user-data-dir=$(mktemp -d) '<the link>'\n  (or run with --no-netns to use this host's browser)`);
       }
     },
   });

@@ -34,7 +34,7 @@ function overall(h: HumanSummary, startedAtMs: number): string[] {
     `| Jitter p50 / p95 / max | ${sp(x.jitterMs)} |`,
     `| Round trip p50 / p95 / max | ${sp(x.rttMs)} |`,
     `| Jitter buffer delay p50 / p95 / max | ${sp(x.jitterBufferMs)} |`,
-    `| VAD events (starts and ends) the page received as data messages | ${v.dataMessages} (the agent reported ${v.agentStarts} speech starts) |`,
+    `| VAD events (starts and ends) the page received as data messages | ${v.dataMessages}, ${v.dataStarts} of them starts (the agent reported ${v.agentStarts} speech starts) |`,
   ];
   if (h.mode === 'probe') {
     rows.push(

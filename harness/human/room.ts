@@ -70,7 +70,7 @@ export class HumanRoom implements HumanHook {
   constructor(private readonly opts: HumanRoomOptions) {
     this.rec = {
       mode: opts.mode, lines: [], joinedAt: null, firstAudioAt: null, agentListeningAt: null, agentVadStarts: [],
-      captureEndAt: null, dataMessages: 0, alignment: null, captureDelayMs: [], toneAmplitude: TONE_AMPLITUDE, browser: null,
+      captureEndAt: null, dataMessages: 0, dataStarts: 0, alignment: null, captureDelayMs: [], toneAmplitude: TONE_AMPLITUDE, browser: null,
       candidateAddrs: [], selectedPair: null, requestHosts: [], allowedAddrs: [], errors: [],
     };
   }
@@ -133,6 +133,7 @@ export class HumanRoom implements HumanHook {
     }
     const vadMessages = r.events.filter((e) => e.type === 'vad').length;
     this.rec.dataMessages += vadMessages;
+    this.rec.dataStarts += r.events.filter((e) => e.type === 'vad' && e.kind === 'start').length;
     this.envelope.push(...r.envelope);
     this.captureDelayMs.push(...r.captureDelayMs);
     const last = r.envelope[r.envelope.length - 1];

@@ -30,6 +30,7 @@ export interface HumanRecord {
   /** Epoch ms of the last envelope the page captured (the end of the probe's speech). */
   captureEndAt: number | null;
   dataMessages: number;
+  dataStarts: number;
   alignment: Alignment | null;
   /** How long after its capture timestamp each envelope chunk reached the page script, ms. */
   captureDelayMs: number[];
@@ -176,6 +177,7 @@ export function summarizeHuman(r: HumanRecord): HumanSummary {
     },
     vad: {
       dataMessages: r.dataMessages,
+      dataStarts: r.dataStarts,
       agentStarts: r.agentVadStarts.length,
       segmentsExpected: expected.length,
       segmentsDetected: lags.length,

@@ -69,8 +69,9 @@ export interface HumanSummary {
     jitterBufferMs: Spread;
   };
   vad: {
-    /** VAD events the page received as data messages, and the agent's own count of starts. */
+    /** VAD events (starts and ends) the page received as data messages, the starts among them, and the agent's own count of starts. */
     dataMessages: number;
+    dataStarts: number;
     agentStarts: number;
     /** Probe only: ground-truth onsets in the capture that the agent should have detected, and how many it did. */
     segmentsExpected: number;

@@ -135,7 +135,7 @@ async function join() {
   await room.connect(cfg.url, cfg.token, { autoSubscribe: true });
   await room.localParticipant.publishTrack(local, { source: Track.Source.Microphone });
   event({ type: 'joined' });
-  say('joined; waiting for the agent');
+  if (!remote) say('joined; waiting for the agent');
   setInterval(() => tick().catch((err) => say(`could not report: ${err.message}`)), 1000);
 }
 
