@@ -68,6 +68,8 @@ const human = () => {
 };
 
 test('voice-2 with --human-probe runs end to end', { timeout: 240_000 }, async () => {
+  const chromium = process.env.VOICELOAD_CHROMIUM ?? '/usr/bin/chromium';
+  assert.ok(existsSync(chromium), `this test needs Chromium at ${chromium}: apt-get install chromium`);
   ({ run, groups } = await watchRun(['scenario', 'voice-2', '--human-probe', '--duration', '40s', '--out', out]));
   // The load's own validity depends on this 2-core host's other load; the probe must not be a reason.
   assert.ok(run.code === 0 || run.code === 3, `exit ${run.code}\n${run.stderr}`);

@@ -115,6 +115,14 @@ test('pooled figures sum the counters: concealment and loss over all seconds, le
   assert.equal(s.seconds, 2);
 });
 
+test("the browser's cost counts only seconds when it was up", () => {
+  const s = summarizeHuman(record({
+    lines: [line(1, 2, { browser: { processes: 0, cpuCores: 0, rssBytes: 0, pssBytes: 0 } }), line(2, 2), line(3, 2, { browser: null })],
+  }));
+  assert.deepEqual(s.browser?.cpuCores, { mean: 0.2, p95: 0.2, max: 0.2 });
+  assert.deepEqual(s.browser?.pssBytes, { mean: 4e8, max: 4e8 });
+});
+
 test('onset lags: each aligned onset after the agent settled, matched to the first VAD start after it', () => {
   // Listening from 10 000; onsets before 11 000 and after captureEnd − 1500 = 28 500 are not judged.
   const onsets = [10_500, 12_000, 15_000, 18_000, 21_000, 29_000];

@@ -66,6 +66,7 @@ export class HumanRoom implements HumanHook {
   private readonly captureDelayMs: number[] = [];
   private readonly requests = new Set<string>();
   private readonly candidates = new Set<string>();
+  private readonly sampler = createProcessSampler();
 
   constructor(private readonly opts: HumanRoomOptions) {
     this.rec = {
@@ -151,7 +152,7 @@ export class HumanRoom implements HumanHook {
     if (this.jsonl !== null) writeSync(this.jsonl, `${JSON.stringify(line)}\n`);
   }
 
-  private readonly sampler = createProcessSampler();
+  /** Samples the browser's and the agent's process trees on their own (not as roles of samples.jsonl). */
   private async sample(): Promise<void> {
     const groups = {
       browser: { pids: this.probe?.pid ? [this.probe.pid] : [], descendants: true },

@@ -156,9 +156,11 @@ export function summarizeHuman(r: HumanRecord): HumanSummary {
   const { expected, lags } = onsetLags(r, usable);
   const lagMs = lags.map((l) => l.lagMs);
   const a = r.alignment;
-  const cpu = defined(lines.map((l) => l.browser?.cpuCores ?? null));
-  const rss = defined(lines.map((l) => l.browser?.rssBytes ?? null));
-  const pss = lines.map((l) => l.browser?.pssBytes ?? null);
+  // Seconds before the browser was up (no process yet) say nothing about its cost.
+  const up = lines.flatMap((l) => (l.browser && l.browser.processes > 0 ? [l.browser] : []));
+  const cpu = up.map((b) => b.cpuCores);
+  const rss = up.map((b) => b.rssBytes);
+  const pss = up.map((b) => b.pssBytes);
   return {
     mode: r.mode,
     basis: BASIS[r.mode],
