@@ -10,6 +10,8 @@ export interface AgentStart {
   toneHz: number;
   modelPath: string;
   statsEveryMs: number;
+  /** When set, each VAD event is also sent to the user as a data message on this topic (the token must allow data). */
+  vadTopic?: string;
 }
 
 /** Messages from an agent process to the harness. Times are epoch ms. */

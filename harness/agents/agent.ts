@@ -46,11 +46,20 @@ export class SyntheticAgent {
     this.send({ type: 'listening', at: epochNow() });
     this.listening = listen(track as RemoteAudioTrack, vad, this.inferMs, (event, windows) => {
       this.windows = windows;
-      this.send({ type: 'vad', kind: event.kind, at: epochNow(), audioMs: event.audioMs });
+      const at = epochNow();
+      this.send({ type: 'vad', kind: event.kind, at, audioMs: event.audioMs });
+      if (this.cfg.vadTopic) this.publishVad(event.kind, at);
     }, this.abort.signal).then(
       (windows) => void (this.windows = windows),
       (err: Error) => this.send({ type: 'error', message: `vad: ${err.message}` }),
     );
+  }
+
+  /** Tells the user's page what the VAD decided: reliable, to that user only. */
+  private publishVad(kind: 'start' | 'end', at: number): void {
+    const data = new TextEncoder().encode(JSON.stringify({ kind, at }));
+    this.room.localParticipant?.publishData(data, { reliable: true, topic: this.cfg.vadTopic, destination_identities: [this.cfg.userIdentity] })
+      .catch((err: Error) => this.send({ type: 'error', message: `vad data: ${err.message}` }));
   }
 
   private sendStats(): void {

@@ -11,6 +11,8 @@ export interface ScenarioFlags {
   netns: boolean;
   /** Confine the agents to the target's size on a bigger host. */
   confine: boolean;
+  /** One more room for a person (`--human`) or the headless browser probe (`--human-probe`); absent without either. */
+  human?: 'human' | 'probe';
   help: boolean;
 }
 
@@ -29,6 +31,8 @@ const OPTIONS = {
   'no-netns': { type: 'boolean' },
   'no-confine': { type: 'boolean' },
   ramp: { type: 'boolean' },
+  human: { type: 'boolean' },
+  'human-probe': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,6 +52,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
   const v = parsed.values;
+  if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
   const overrides: Partial<ScenarioSpec> = {};
   const set = <K extends keyof ScenarioSpec>(key: K, value: ScenarioSpec[K] | undefined) => {
@@ -72,6 +77,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     out: v.out ?? null,
     netns: !v['no-netns'],
     confine: !v['no-confine'],
+    ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
     help: v.help ?? false,
   };
 }
@@ -99,6 +105,10 @@ flags (each overrides the scenario file):
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
   --no-confine              on a host with more cores than the target, do not put the agents in a cgroup
                             of the target's size (their figures are then this host's, not the target's)
+  --human                   one more room with its own agent, for you: prints a join link to a local page
+                            (hear the agent's tone, speak to its VAD, see your connection's figures)
+  --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)
+                            playing the speech as its microphone; the report says what it heard
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

@@ -1,6 +1,7 @@
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, HarnessError, UsageError } from '../errors.js';
+import { humanRoomFor } from '../human/cli.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress } from '../run/runner.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
@@ -25,6 +26,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();
   const outDir = await checkOutDir(flags.out, scenario.name);
+  const makeHuman = humanRoomFor(flags.human);
   if (needsNetns({ local: !external, wanted: flags.netns })) {
     // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
     const again = flags.out ? fullArgv : [...fullArgv, '--out', outDir];
@@ -44,7 +46,9 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   await createOutDir(outDir);
+  const human = makeHuman?.({ outDir, speechPath: speech.path, segments: speech.segments, toneHz: scenario.toneHz, durationS: scenario.durationS, netns: ns.inside, say });
   const runner = new Runner({
+    ...(human ? { human } : {}),
     scenario,
     speechPath: speech.path,
     segments: speech.segments,

@@ -57,6 +57,44 @@ function roleMetrics<R extends Role>(role: R) {
   } as Record<`${typeof p}.${LeafPaths<NonNullable<RunResult['roles']>[R]>}`, MetricInfo>;
 }
 
+/** What the human room's page heard (`--human-probe`): gateable, e.g. `human.heard.concealedPct < 1`. */
+function humanMetrics() {
+  const spread = (p: string, unit: string) => ({ [`${p}.p50`]: lower(unit), [`${p}.p95`]: lower(unit), [`${p}.max`]: lower(unit) });
+  const s3 = (p: string, unit: string) => ({ [`${p}.mean`]: lower(unit), [`${p}.p95`]: lower(unit), [`${p}.max`]: lower(unit) });
+  const s2 = (p: string, unit: string) => ({ [`${p}.mean`]: lower(unit), [`${p}.max`]: lower(unit) });
+  return {
+    'human.joinedAt': context('ms'),
+    'human.firstAudioAt': context('ms'),
+    'human.seconds': context('s'),
+    'human.heard.levelDbfs': num('higher', 'dBFS'),
+    'human.heard.sentLevelDbfs': context('dBFS'),
+    'human.heard.samplesReceived': num('higher', 'count'),
+    'human.heard.concealedPct': lower('%'),
+    'human.heard.concealmentEvents': lower('count'),
+    'human.heard.packetsLost': lower('count'),
+    'human.heard.lossPct': lower('%'),
+    ...spread('human.heard.jitterMs', 'ms'),
+    ...spread('human.heard.rttMs', 'ms'),
+    ...spread('human.heard.jitterBufferMs', 'ms'),
+    'human.vad.dataMessages': context('count'),
+    'human.vad.dataStarts': num('higher', 'count'),
+    'human.vad.agentStarts': context('count'),
+    'human.vad.segmentsExpected': context('count'),
+    'human.vad.segmentsDetected': num('higher', 'count'),
+    ...spread('human.vad.onsetLagMs', 'ms'),
+    'human.vad.alignment.stepMs': context('ms'),
+    'human.vad.alignment.coarseScore': context(''),
+    'human.vad.alignment.onsetsFound': num('higher', 'count'),
+    'human.vad.alignment.missed': lower('count'),
+    'human.vad.alignment.loopPeriodMs': context('ms'),
+    'human.vad.alignment.captureDelayMsP50': lower('ms'),
+    'human.vad.alignment.usable': bool,
+    ...s3('human.browser.cpuCores', 'cores'),
+    ...s2('human.browser.rssBytes', 'bytes'),
+    ...s2('human.browser.pssBytes', 'bytes'),
+  } as Record<`human.${LeafPaths<NonNullable<RunResult['human']>>}`, MetricInfo>;
+}
+
 function latencyMetrics<Q extends 'publishLateMs' | 'agentPublishLateMs' | 'agentLoopDelayMs' | 'generatorLoopDelayMs'>(q: Q) {
   return {
     [`qos.${q}.p50`]: lower('ms'),
@@ -120,6 +158,7 @@ export const METRICS = {
   'confinement.memoryBytes': context('bytes'),
   'kneeStop.sessions': context('count'),
   'kneeStop.stepIndex': context('count'),
+  ...humanMetrics(),
 } satisfies Record<MetricPath, MetricInfo>;
 
 // Spreads escape the excess-property check, so say it once more: no key that is not a leaf.

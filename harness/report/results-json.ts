@@ -102,6 +102,8 @@ function ordered(r: RunResult): RunResult {
     steps: r.steps.map(step),
     kneeStop: r.kneeStop ? { stepIndex: r.kneeStop.stepIndex, sessions: r.kneeStop.sessions, broke: [...r.kneeStop.broke] } : null,
     confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes } : null,
+    // Only when the run had a human room: runs without one keep their exact shape.
+    ...(r.human ? { human: structuredClone(r.human) } : {}),
   };
 }
 

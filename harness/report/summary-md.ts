@@ -3,6 +3,7 @@
  * (measured here, published elsewhere, or extrapolated), and a run on a host
  * smaller than the target says plainly that it is not the target's capacity.
  */
+import { humanSection } from '../human/report-md.js';
 import type { RoleSummary, RunResult, Summary2 } from '../results/types.js';
 
 /** LiveKit's published load test, quoted for context; none of it is measured by this harness. */
@@ -183,6 +184,7 @@ export function renderSummary(result: RunResult): string {
   const sections = [
     header(result), setting(result), rolesSection(result), perSessionSection(result),
     livekitSection(result), qosSection(result),
+    ...(result.human ? [humanSection(result.human, Date.parse(result.startedAt))] : []),
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import type { HumanSummary } from '../human/types.js';
 import type { Role, Sample } from '../sampling/types.js';
 
 /** Where a number came from. Every figure in a report carries one. */
@@ -211,6 +212,8 @@ export interface RunResult {
   confinement?: Confinement | null;
   /** Set when a ramp run stopped at its knee. */
   kneeStop?: KneeStop | null;
+  /** What a person heard in the human room (`--human`, `--human-probe`); absent when there was none. */
+  human?: HumanSummary | null;
 }
 
 /** Where a ramp run stopped: the first step whose quality broke, and what broke. */

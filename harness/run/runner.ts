@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import type { HumanHook } from '../human/types.js';
 import { aggregate } from '../results/aggregate.js';
 import { summariseSteps } from '../results/steps.js';
 import type { QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
    * the ramp goes on). The first broken step ends the run there.
    */
   judgeStep?: (step: StepSummary) => string[];
+  /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
+  human?: HumanHook;
 }
 
 /** Epoch ms at which the last session to join had both its agent and its user in the room. */
@@ -137,6 +140,7 @@ export class Runner extends EventEmitter {
         }, scenario.warmupS * 1000);
       });
       recorder.start();
+      await this.opts.human?.start({ server, runId, startedAt, activeSessions: () => book.active(), allowedAddrs: this.opts.network.allowedAddrs });
       phase = 'ramp';
       this.emit('phase', phase);
       // Steps fire on schedule even when earlier joins are slow: a struggling host must show
@@ -176,6 +180,7 @@ export class Runner extends EventEmitter {
       if (windowTimer) clearTimeout(windowTimer);
       phase = 'stopping';
       this.emit('phase', phase);
+      await this.opts.human?.stop().catch((err: Error) => invalid.push(`human room: ${err.message}`));
       await fleet?.stop();
       await recorder?.stop();
       await server?.stop();
@@ -210,8 +215,11 @@ export class Runner extends EventEmitter {
       invalidReasons: invalid,
       interrupted: signal.aborted,
     };
+    const human = this.opts.human;
+    if (human) invalid.push(...human.invalidReasons());
     const result = aggregate(input);
-    const files = await writeReport(outDir, result);
+    if (human) result.human = human.summary();
+    const files = [...(human?.files() ?? []), ...(await writeReport(outDir, result))];
     // A fault mid-run still leaves its partial report behind, then surfaces.
     if (fatal) throw Object.assign(fatal, { reportDir: outDir });
     return { result, files: [path.join(outDir, 'samples.jsonl'), ...files] };

@@ -49,6 +49,21 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
     steps: [],
     confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB },
     kneeStop: { stepIndex: 3, sessions: 8, broke: ['VAD onset lag p95 412 ms > 300 ms'] },
+    human: {
+      mode: 'probe', basis: 'measured by the page', joinedAt: 1_714_557_601_000, firstAudioAt: 1_714_557_601_500, seconds: 28,
+      heard: {
+        levelDbfs: -10.4, sentLevelDbfs: -10.5, samplesReceived: 1_300_000, concealedPct: 0.04, concealmentEvents: 2, packetsLost: 0, lossPct: 0,
+        jitterMs: { p50: 1, p95: 3, max: 5 }, rttMs: { p50: 0.5, p95: 1, max: 2 }, jitterBufferMs: { p50: 20, p95: 40, max: 60 },
+      },
+      vad: {
+        dataMessages: 26, dataStarts: 13, agentStarts: 13, segmentsExpected: 11, segmentsDetected: 11, onsetLagMs: { p50: 180, p95: 212, max: 230 },
+        alignment: { stepMs: 2.5, coarseScore: 0.9, onsetsFound: 11, missed: 0, loopPeriodMs: 15535, captureDelayMsP50: 0.5, usable: true, uncertainty: 'one 2.5 ms step' },
+      },
+      byLoad: [], overTime: [],
+      browser: { version: '156', args: [], cpuCores: { mean: 0.2, p95: 0.3, max: 0.4 }, rssBytes: { mean: 400 * MB, max: 450 * MB }, pssBytes: { mean: 300 * MB, max: 350 * MB } },
+      network: { candidateAddresses: ['198.18.0.1'], selectedPair: '198.18.0.1 -> 198.18.0.2', requestHosts: ['127.0.0.1'], foreign: [] },
+      errors: [],
+    },
     ...over,
   };
 }
