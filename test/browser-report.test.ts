@@ -21,7 +21,7 @@ import type { PageSeen } from './browser-report-driver.js';
 import { makeModel, makeReportData } from './report-html-data.js';
 import { runInNetns } from './support/netns.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.VOICELOAD_CHROMIUM ?? '/usr/bin/chromium';
 const DRIVER = fileURLToPath(new URL('./browser-report-driver.js', import.meta.url));
 
 /** The recorded 3-step run, with the hand-made model's shape (its numbers do not matter here). */
@@ -44,7 +44,7 @@ async function writePage(dir: string, data: ReportData): Promise<string> {
 let pages: PageSeen[] = [];
 
 test('chromium opens both report pages from disk', { timeout: 180_000 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: install it (apt-get install chromium) or set VOICELOAD_CHROMIUM`);
   const root = mkdtempSync(path.join(os.tmpdir(), 'vl-browser-'));
   const files = [
     await writePage(path.join(root, 'hand'), makeReportData('voice-20 </script><script>alert("injected")</script>')),

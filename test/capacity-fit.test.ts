@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lnGamma, regularizedBeta, studentTCdf, studentTQuantile } from '../harness/capacity/tdist.js';
+import { lnGamma, regularizedBeta, studentTCdf, studentTQuantile } from '../harness/results/student-t.js';
 import { fitLine, fitProportional, maxSessionsUnder, maxSessionsUnderBand, meanBand, predict, tCritical } from '../harness/capacity/fit.js';
 
 function near(actual: number | null | undefined, expected: number, tol: number, what: string): void {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareMetric, diffInterval, meanSd, relative, smallestCallable, verdictFor } from '../harness/gate/compare.js';
-import { incompleteBeta, logGamma, studentTCdf, studentTQuantile } from '../harness/gate/student-t.js';
+import { lnGamma as logGamma, regularizedBeta as incompleteBeta, studentTCdf, studentTQuantile } from '../harness/results/student-t.js';
 
 function near(actual: number | null | undefined, expected: number, tol = 1e-9, what = ''): void {
   assert.ok(actual != null && Math.abs(actual - expected) <= tol, `${what}: ${actual} != ${expected}`);

@@ -6,7 +6,7 @@
  * treating them as independent would give intervals far narrower than the evidence supports;
  * between-step scatter is what says how well a straight line describes the cost.
  */
-import { studentTQuantile } from './tdist.js';
+import { studentTQuantile } from '../results/student-t.js';
 import type { LinearFit } from './types.js';
 
 /** The confidence level of every interval in the model. */

@@ -14,7 +14,7 @@
  * non-zero change infinite in the direction of its sign.
  */
 import type { Better } from './metrics.js';
-import { studentTQuantile } from './student-t.js';
+import { studentTQuantile } from '../results/student-t.js';
 
 /** What became of one compared metric. */
 export type Verdict = 'regressed' | 'improved' | 'no significant change' | 'missing';
