@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseScenarioArgs } from '../harness/cli/args.js';
 import { formatProgress, StatusLine } from '../harness/cli/status.js';
 import { UsageError } from '../harness/errors.js';
+import { defaultSizingInputs } from '../harness/capacity/inputs.js';
 
 /** Asserts a one-line UsageError matching `want`. */
 function usage(fn: () => unknown, want: RegExp | string): void {
@@ -16,8 +17,8 @@ function usage(fn: () => unknown, want: RegExp | string): void {
 }
 
 test('parseScenarioArgs: a name alone gives no overrides and the defaults', () => {
-  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, confine: true, help: false });
-  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, confine: true, help: false });
+  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false });
+  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false });
 });
 
 test('parseScenarioArgs: every flag maps to its override', () => {
@@ -25,6 +26,7 @@ test('parseScenarioArgs: every flag maps to its override', () => {
     'voice-2', '--sessions', '12', '--duration', '3m', '--ramp-step', '4', '--ramp-every', '15s', '--warmup', '20s',
     '--users-per-generator', '6', '--join-concurrency', '8', '--target', '8c16g', '--tone-hz', '1000',
     '--speech', 'me.wav', '--out', 'reports/x', '--no-netns', '--no-confine', '--ramp',
+    '--load-threshold', '0.75', '--peak-sessions', '120', '--pod-start', '45s',
   ]);
   assert.deepEqual(got, {
     name: 'voice-2',
@@ -43,6 +45,7 @@ test('parseScenarioArgs: every flag maps to its override', () => {
     out: 'reports/x',
     netns: false,
     confine: false,
+    sizing: { ...defaultSizingInputs(), loadThreshold: 0.75, loadThresholdSource: '--load-threshold', peakSessions: 120, podStartS: 45 },
     help: false,
   });
 });

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import type { SizingInputs } from '../capacity/types.js';
+import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
 
 /** The flags of `voiceload scenario NAME`. */
@@ -13,6 +15,8 @@ export interface ScenarioFlags {
   confine: boolean;
   /** One more room for a person (`--human`) or the headless browser probe (`--human-probe`); absent without either. */
   human?: 'human' | 'probe';
+  /** What the capacity model sizes with (load threshold, peak, arrival rate, pod start, session length). */
+  sizing: SizingInputs;
   help: boolean;
 }
 
@@ -33,6 +37,11 @@ const OPTIONS = {
   ramp: { type: 'boolean' },
   human: { type: 'boolean' },
   'human-probe': { type: 'boolean' },
+  'load-threshold': SIZING_OPTIONS['load-threshold'],
+  'peak-sessions': SIZING_OPTIONS['peak-sessions'],
+  'arrival-rate': SIZING_OPTIONS['arrival-rate'],
+  'pod-start': SIZING_OPTIONS['pod-start'],
+  'session-length': SIZING_OPTIONS['session-length'],
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,6 +87,11 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     netns: !v['no-netns'],
     confine: !v['no-confine'],
     ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
+    // --target is the scenario's (what is confined and sized); the rest are the model's inputs.
+    sizing: sizingInputs({
+      'load-threshold': v['load-threshold'], 'peak-sessions': v['peak-sessions'], 'arrival-rate': v['arrival-rate'],
+      'pod-start': v['pod-start'], 'session-length': v['session-length'],
+    }),
     help: v.help ?? false,
   };
 }
@@ -112,4 +126,5 @@ flags (each overrides the scenario file):
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)
-`;
+
+${SIZING_HELP.split('\n').filter((l) => !l.trimStart().startsWith('--target')).join('\n')}`;

@@ -1,7 +1,12 @@
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, HarnessError, UsageError } from '../errors.js';
+import { judgeContext, rampStopReasons } from '../capacity/quality.js';
+import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from '../human/cli.js';
+import { readSamples } from '../report/read-run.js';
+import { writeRichReport } from '../report/rich.js';
+import { hostInfo } from '../run/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress } from '../run/runner.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
@@ -56,6 +61,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
     confine: flags.confine,
+    judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
     startServer: async () => {
       if (external) return connectExternal(external);
       const binary = await provisionServer(say);
@@ -78,9 +84,24 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     throw err instanceof UsageError ? err : new HarnessError((err as Error).message);
   }
   status.clear();
+  await writeSizing(outDir, result, flags.sizing, say);
   printOutcome(result, outDir);
   if (result.interrupted) return EXIT.interrupted;
   return result.valid ? EXIT.ok : EXIT.invalidRun;
+}
+
+/**
+ * The capacity model and the rich reports (sizing.md, k8s/, report.html, charts/): a reporter that
+ * fails is a warning, never a lost run; results.json and summary.md are already written.
+ */
+async function writeSizing(dir: string, result: RunResult, sizing: SizingInputs, say: (l: string) => void): Promise<void> {
+  try {
+    const { samples } = await readSamples(dir);
+    const { problems } = await writeRichReport(dir, result, samples, sizing);
+    for (const p of problems) say(`warning: ${p.output} not written: ${p.message}`);
+  } catch (err) {
+    say(`warning: the sizing reports were not written: ${(err as Error).message} (re-render with npm run report -- ${dir})`);
+  }
 }
 
 function printOutcome(r: RunResult, dir: string): void {
@@ -91,7 +112,7 @@ function printOutcome(r: RunResult, dir: string): void {
       ? `  per session (agents, measured): ${r.perSession.cpuCores.toFixed(3)} cores, ${((r.perSession.pssBytes ?? r.perSession.rssBytes ?? 0) / 1024 ** 2).toFixed(0)} MB`
       : '  per session: n/a',
     `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
-    `  report: ${path.join(dir, 'summary.md')}`,
+    `  report: ${path.join(dir, 'summary.md')}, sizing: ${path.join(dir, 'sizing.md')}, charts: ${path.join(dir, 'report.html')}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { HumanHook } from '../human/types.js';
 import { aggregate } from '../results/aggregate.js';
 import { summariseSteps } from '../results/steps.js';
-import type { QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
+import type { Confinement, QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
 import { writeReport } from '../report/write.js';
 import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
@@ -33,7 +33,7 @@ export interface RunOptions {
    * With scenario.stopAtKnee: judges each finished ramp step and returns what broke in it (empty:
    * the ramp goes on). The first broken step ends the run there.
    */
-  judgeStep?: (step: StepSummary) => string[];
+  judgeStep?: (step: StepSummary, confinement: Confinement | null) => string[];
   /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
   human?: HumanHook;
 }
@@ -53,6 +53,8 @@ export interface Progress { elapsedS: number; totalS: number; joined: number; re
  */
 export class Runner extends EventEmitter {
   private marks: QosMark[] = [];
+  /** The agents' cgroup, once made: the knee judge needs the cores they had. */
+  private confined: Confinement | null = null;
 
   constructor(private readonly opts: RunOptions) {
     super();
@@ -87,7 +89,7 @@ export class Runner extends EventEmitter {
       sessions: book.all(), marks: this.marks, segments: this.opts.segments,
     }, samples)[index];
     if (!step) return { sessions: 0, broke: [], fromS: null };
-    return { sessions: step.sessions, broke: this.opts.judgeStep?.(step) ?? [], fromS: step.fromS };
+    return { sessions: step.sessions, broke: this.opts.judgeStep?.(step, this.confined) ?? [], fromS: step.fromS };
   }
 
   async run(): Promise<{ result: RunResult; files: string[] }> {
@@ -116,6 +118,7 @@ export class Runner extends EventEmitter {
       const runId = `vl-${randomBytes(3).toString('hex')}`;
       cgroup = await this.confinement(runId, invalid);
       const cg = cgroup;
+      this.confined = cg?.info ?? null;
       fleet = new Fleet(scenario, server, book, this.opts.speechPath, runId, cg ? (pid) => cg.add(pid) : undefined);
       fleet.on('warning', (w: string) => this.emit('warning', w));
       const f = fleet;
