@@ -18,7 +18,9 @@ let run: Awaited<ReturnType<typeof runCli>>;
 test('voice-2 runs end to end and exits 0', { timeout: 240_000 }, async () => {
   run = await runCli(['scenario', 'voice-2', '--out', out]);
   assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr}`);
-  assert.deepEqual(readdirSync(out).sort(), ['results.json', 'samples.jsonl', 'server.log', 'summary.md']);
+  assert.deepEqual(readdirSync(out).sort(), ['charts', 'k8s', 'report.html', 'results.json', 'samples.jsonl', 'server.log', 'sizing.md', 'summary.md']);
+  assert.deepEqual(readdirSync(path.join(out, 'charts')).sort(), ['cost-vs-sessions.svg', 'cpu-memory.svg', 'quality-vs-sessions.svg', 'system-cpu.svg']);
+  assert.match(readFileSync(path.join(out, 'sizing.md'), 'utf8'), /voice sessions fit under load_threshold/);
 });
 
 const result = (): RunResult => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
