@@ -20,7 +20,7 @@ test('voice-2 runs end to end and exits 0', { timeout: 240_000 }, async () => {
   assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr}`);
   assert.deepEqual(readdirSync(out).sort(), ['charts', 'k8s', 'report.html', 'results.json', 'samples.jsonl', 'server.log', 'sizing.md', 'summary.md']);
   assert.deepEqual(readdirSync(path.join(out, 'charts')).sort(), ['cost-vs-sessions.svg', 'cpu-memory.svg', 'quality-vs-sessions.svg', 'system-cpu.svg']);
-  assert.match(readFileSync(path.join(out, 'sizing.md'), 'utf8'), /voice sessions fit under load_threshold/);
+  assert.match(readFileSync(path.join(out, 'sizing.md'), 'utf8'), /^# Worker sizing: voice-2 → 4c8g\n[^]*## The answer\n/);
 });
 
 const result = (): RunResult => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
