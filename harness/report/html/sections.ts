@@ -42,7 +42,7 @@ function knee(d: ReportData): string {
 export function answerSection(d: ReportData): string {
   const { model, result } = d;
   const rows = model.recommendations.map((r) =>
-    `<tr data-key="${esc(r.key)}"><td>${esc(r.label)}</td><td class="num">${valueCell(r)}</td><td>${kind(r.kind)}</td><td>${esc(r.why)}</td><td>${inputsCell(r.inputs)}</td></tr>`);
+    `<tr data-key="${esc(r.key)}"><td>${esc(r.label)}</td><td class="num">${valueCell(r)}</td><td>${r.source === 'inputs' ? '<span class="kind kind-inputs">from inputs</span>' : kind(r.kind)}</td><td>${esc(r.why)}</td><td>${inputsCell(r.inputs)}</td></tr>`);
   const table = rows.length === 0
     ? '<p>The capacity model made no recommendation (see the warnings).</p>'
     : `<table id="recommendations"><thead><tr><th>Recommendation</th><th>Value</th><th>Basis</th><th>Why</th><th>Inputs</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -8,7 +8,7 @@ table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid
 th { background: #f5f5f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; } td.over { color: #b00; font-weight: 600; }
 ul.inputs { margin: 0; padding-left: 1rem; font-size: .85rem; }
 .kind { display: inline-block; padding: 0 .35rem; border-radius: 3px; font-size: .8rem; font-weight: 600; }
-.kind-measured { background: #e3f2e3; color: #1b5e20; } .kind-fitted { background: #e3ecf8; color: #0d47a1; } .kind-extrapolated { background: #fdf0d8; color: #8a4b00; }
+.kind-measured { background: #e3f2e3; color: #1b5e20; } .kind-fitted { background: #e3ecf8; color: #0d47a1; } .kind-extrapolated { background: #fdf0d8; color: #8a4b00; } .kind-inputs { background: #eee; color: #333; }
 .verdict-valid { color: #1b5e20; } .verdict-invalid { color: #b00; }
 #warnings.has-warnings { background: #fff8e1; padding: 0 1rem .5rem; border-left: 4px solid #f9a825; }
 .chart { overflow-x: auto; min-height: 2rem; } .chart-error { color: #b00; }
