@@ -157,7 +157,7 @@ export class Runner extends EventEmitter {
           const judged = this.judgeSoFar(k - 1, book, recorder.samples, startedAt);
           if (judged.broke.length > 0) {
             kneeStop = { stepIndex: k - 1, sessions: judged.sessions, broke: judged.broke };
-            this.emit('info', `knee at ${judged.sessions} sessions (${judged.broke.join('; ')}): the ramp stops here`);
+            this.emit('info', `the ramp stops at ${judged.sessions} sessions: ${judged.broke.join('; ')}`);
             stop.abort();
             break;
           }
