@@ -1,0 +1,64 @@
+/**
+ * The `framework` runtime's worker process, started the way LiveKit's deployment page starts one:
+ * `node framework-worker.js start` → @livekit/agents' `cli.runApp` in production mode. It registers
+ * with the LiveKit server under LIVEKIT_AGENT_NAME (explicit dispatch), serves its health check
+ * (`/` and `/worker`) on VOICELOAD_HEALTH_PORT, forks job processes that run framework-agent.js,
+ * drains on SIGINT/SIGTERM. Like any LiveKit worker it needs LIVEKIT_URL, LIVEKIT_API_KEY and
+ * LIVEKIT_API_SECRET in its environment; its job processes inherit them (the framework forks them
+ * with the worker's environment and hands them the key pair with each job).
+ *
+ * voiceload adds only observation: the load function is wrapped so each value the worker reports to
+ * the server is also sent to the harness, and each job request is noted with the load at that time.
+ */
+import { cli, ServerOptions, type AgentServer, type JobRequest } from '@livekit/agents';
+import { fileURLToPath } from 'node:url';
+import { epochNow } from '../media/clock.js';
+import { ReportClient } from './channel.js';
+import { WORKER_ENV, type DispatchMeta } from './messages.js';
+
+const env = process.env;
+const worker = Number(env[WORKER_ENV.workerIndex] ?? 0);
+const report = new ReportClient(env[WORKER_ENV.reportSocket]);
+let lastLoad: number | null = null;
+
+/** `jobs:N`: active jobs over N, so a threshold of 1 means "at most N sessions". */
+function jobsLoad(spec: string): ((w: AgentServer) => Promise<number>) | null {
+  const m = /^jobs:(\d+)$/.exec(spec);
+  if (!m) return null;
+  const max = Number(m[1]);
+  return async (w) => w.activeJobs.length / max;
+}
+
+const loadSpec = env[WORKER_ENV.loadFunc] ?? 'cpu';
+const opts = new ServerOptions({
+  agent: fileURLToPath(new URL('./framework-agent.js', import.meta.url)),
+  ...(loadSpec === 'cpu' ? {} : { loadFunc: jobsLoad(loadSpec) ?? undefined }),
+  loadThreshold: env[WORKER_ENV.loadThreshold] ? Number(env[WORKER_ENV.loadThreshold]) : undefined,
+  numIdleProcesses: env[WORKER_ENV.idleProcesses] ? Number(env[WORKER_ENV.idleProcesses]) : undefined,
+  host: '127.0.0.1',
+  port: Number(env[WORKER_ENV.healthPort] ?? 8081),
+  requestFunc: async (req: JobRequest) => {
+    let meta: DispatchMeta | null = null;
+    try {
+      meta = JSON.parse(req.job.metadata) as DispatchMeta;
+    } catch {
+      // not dispatched by voiceload
+    }
+    report.send({ type: 'request', worker, at: epochNow(), session: meta?.session ?? -1, load: lastLoad, accepted: meta !== null });
+    if (!meta) return req.reject();
+    // The identity the user listens for; the framework stamps the agent name as an attribute.
+    await req.accept(meta.agentIdentity, meta.agentIdentity);
+  },
+});
+
+// The server-facing load function is LiveKit's own (CPU by default); we only watch what it says.
+const measure = opts.loadFunc;
+opts.loadFunc = async (w: AgentServer) => {
+  const load = await measure(w);
+  lastLoad = load;
+  report.send({ type: 'load', worker, at: epochNow(), load, activeJobs: w.activeJobs.length });
+  return load;
+};
+
+if (!env[WORKER_ENV.reportSocket]) process.stderr.write('framework-worker: no VOICELOAD_REPORT_SOCKET; running without reporting\n');
+cli.runApp(opts);
