@@ -33,6 +33,8 @@ export interface UserSpec {
 export type GeneratorCommand =
   | { type: 'init'; speechPath: string; statsEveryMs: number }
   | { type: 'add-user'; user: UserSpec }
+  /** The user leaves its room (a session of limited length ends). */
+  | { type: 'remove-user'; index: number }
   | { type: 'stop' };
 
 /** What a user measured of the agent's audio so far. */

@@ -25,6 +25,11 @@ const OPTIONS = {
   speech: { type: 'string' },
   out: { type: 'string' },
   'no-netns': { type: 'boolean' },
+  runtime: { type: 'string' },
+  workers: { type: 'string' },
+  'worker-cmd': { type: 'string' },
+  'load-threshold': { type: 'string' },
+  'load-func': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +61,15 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('joinConcurrency', int('join-concurrency', v['join-concurrency']));
   set('target', v.target);
   set('toneHz', int('tone-hz', v['tone-hz']));
+  set('runtime', v.runtime as ScenarioSpec['runtime']);
+  set('workers', int('workers', v.workers));
+  set('workerCmd', v['worker-cmd']);
+  if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
+  set('loadFunc', v['load-func']);
+  if (v['load-threshold'] !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(v['load-threshold'])) throw new UsageError(`--load-threshold: '${v['load-threshold']}' is not a number`);
+    set('loadThreshold', Number(v['load-threshold']));
+  }
   const step = int('ramp-step', v['ramp-step']);
   if (step !== undefined || v['ramp-every'] !== undefined) {
     overrides.ramp = { ...(step !== undefined ? { step } : {}), ...(v['ramp-every'] !== undefined ? { every: v['ramp-every'] } : {}) };
@@ -88,6 +102,13 @@ flags (each overrides the scenario file):
   --target CcGg             the host to size for, e.g. 4c8g (default)
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
+  --runtime R               agent runtime: bare (one rtc-node agent process per session, default),
+                            framework (@livekit/agents 1.9 workers), byo (your worker, see --worker-cmd)
+  --workers N               worker processes in the pool (framework, byo; default 1)
+  --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
+                            LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
+  --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
+  --load-threshold X        framework workers' loadThreshold (LiveKit's default 0.7)
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this

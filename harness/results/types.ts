@@ -1,4 +1,5 @@
 import type { Role, Sample } from '../sampling/types.js';
+import type { WorkersResult } from '../workers/summary.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
@@ -75,6 +76,8 @@ export interface SessionRecord {
   /** ICE candidate addresses (local and remote) the user's session used. */
   candidateAddrs: string[];
   errors: string[];
+  /** Epoch ms when the session ended before the run did (worker runtimes: its user left after sessionLength, or its worker was killed). */
+  endedAt?: number | null;
 }
 
 /** The cumulative QoS counters of one session at one instant (a QosMark). */
@@ -205,6 +208,8 @@ export interface RunResult {
   steps: StepSummary[];
   /** Set when the agents ran inside a cgroup sized to the target host: their figures are the target's. */
   confinement?: Confinement | null;
+  /** Set when the agents were LiveKit workers (runtime framework or byo): the pool, drills, health, dispatch. */
+  workers?: WorkersResult | null;
 }
 
 /** A cgroup the agents ran in, with the target's CPU quota and memory limit. */

@@ -8,6 +8,8 @@ import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
 import { rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
+import { WorkerFleet } from '../workers/pool.js';
+import { summarizeWorkers } from '../workers/summary.js';
 import { Fleet } from './fleet.js';
 import { hostInfo } from './host.js';
 import { SessionBook } from './sessions.js';
@@ -53,7 +55,7 @@ export class Runner extends EventEmitter {
     const book = new SessionBook();
     const invalid: string[] = [];
     let server: ServerHandle | null = null;
-    let fleet: Fleet | null = null;
+    let fleet: Fleet | WorkerFleet | null = null;
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
     let fatal: Error | null = null;
@@ -67,8 +69,16 @@ export class Runner extends EventEmitter {
       const onAbort = () => stop.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       void died.then(() => stop.abort());
-      fleet = new Fleet(scenario, server, book, this.opts.speechPath, `vl-${randomBytes(3).toString('hex')}`);
+      const runId = `vl-${randomBytes(3).toString('hex')}`;
+      fleet = scenario.pool.runtime === 'bare'
+        ? new Fleet(scenario, server, book, this.opts.speechPath, runId)
+        : new WorkerFleet({ scenario, server, book, speechPath: this.opts.speechPath, runId, outDir, runT0: t0, hostCores: hostInfo().cores });
       fleet.on('warning', (w: string) => this.emit('warning', w));
+      if (fleet instanceof WorkerFleet) {
+        phase = 'starting workers';
+        this.emit('phase', phase);
+        await fleet.start();
+      }
       const f = fleet;
       const srv = server;
       recorder = new SampleRecorder({
@@ -145,6 +155,10 @@ export class Runner extends EventEmitter {
       interrupted: signal.aborted,
     };
     const result = aggregate(input);
+    if (fleet instanceof WorkerFleet) {
+      result.workers = summarizeWorkers(fleet.input(), startedAt, input.endedAt, input.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores })));
+      result.perSession.basis += `; ${scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`;
+    }
     const files = await writeReport(outDir, result);
     // A fault mid-run still leaves its partial report behind, then surfaces.
     if (fatal) throw Object.assign(fatal, { reportDir: outDir });

@@ -23,10 +23,10 @@ export class SessionBook {
     return [...this.records.values()].sort((a, b) => a.index - b.index);
   }
 
-  /** Sessions whose agent and user have both joined. */
+  /** Sessions whose agent and user have both joined, and that have not ended. */
   active(): number {
     let n = 0;
-    for (const r of this.records.values()) if (r.agentJoinedAt !== null && r.userJoinedAt !== null) n++;
+    for (const r of this.records.values()) if (r.agentJoinedAt !== null && r.userJoinedAt !== null && r.endedAt == null) n++;
     return n;
   }
 

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { parseDuration, parseHostSize } from './duration.js';
+import { POOL_KEYS, validatePool, type PoolSpec } from '../workers/spec.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
 export interface ScenarioSpec {
@@ -22,6 +23,22 @@ export interface ScenarioSpec {
   target?: string;
   /** How many sessions may be joining at once. */
   joinConcurrency?: number;
+  /** Agent workers (see harness/workers/spec.ts): `bare` (default), `framework` or `byo`. */
+  runtime?: 'bare' | 'framework' | 'byo';
+  /** Worker processes in the pool (framework, byo). */
+  workers?: number;
+  /** Framework workers' load function: `cpu` (LiveKit's default) or `jobs:N`. */
+  loadFunc?: string;
+  /** Framework workers' loadThreshold (LiveKit's default 0.7). */
+  loadThreshold?: number;
+  /** byo: the shell command that starts your worker. */
+  workerCmd?: string;
+  /** Each user leaves this long after joining, e.g. `20s` (worker runtimes). */
+  sessionLength?: string;
+  /** `step` (each ramp step at once) or `poisson:R/s`. */
+  arrival?: string;
+  /** A drill on one worker mid-run: `{ kind: 'rollout' | 'failover', at: '15s' }`. */
+  drill?: { kind: 'rollout' | 'failover'; at: string };
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */
@@ -40,6 +57,8 @@ export interface Scenario {
   target: { cores: number; memoryBytes: number };
   targetLabel: string;
   joinConcurrency: number;
+  /** Which agent runtime runs the sessions, and the worker pool's settings. */
+  pool: PoolSpec;
 }
 
 /** The defaults, in one place. */
@@ -55,7 +74,7 @@ export const DEFAULTS = {
   joinConcurrency: 4,
 } as const;
 
-const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency'];
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', ...POOL_KEYS];
 const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
@@ -117,6 +136,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     target: parseHostSize(targetLabel, `${file}: 'target'`),
     targetLabel,
     joinConcurrency: positiveInt(s.joinConcurrency ?? DEFAULTS.joinConcurrency, 'joinConcurrency', file, 64),
+    pool: validatePool(s, file),
   };
   checkTimeline(scenario, file);
   return scenario;
