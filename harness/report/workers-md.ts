@@ -71,6 +71,8 @@ export function workersSection(w: WorkersResult): string[] {
     '',
     ...poolTable(w),
     '',
+    ...w.perWorker.flatMap((p) => p.logErrors.map((e) => `- worker ${p.index} logged an error ${e.count}×: "${e.message.replace(/[|\n]/g, ' ')}"`)),
+    '',
     "Reported load is what the worker sent the server (framework workers only). LiveKit's default load function reads the whole host's CPU, so on a shared host a worker can report itself full while using little itself.",
     '',
     '### Jobs per worker over time',

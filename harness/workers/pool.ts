@@ -24,6 +24,8 @@ import { WorkerSampler } from './worker-sampler.js';
 
 const READY_TIMEOUT_MS = 40_000;
 const STOP_GRACE_MS = 20_000;
+/** How long a drained (SIGINTed) worker may take to exit after the run, as an orchestrator's grace period would allow. */
+const DRAIN_GRACE_MS = 90_000;
 const JOBS_END_TIMEOUT_MS = 15_000;
 
 /** What a WorkerFleet needs besides the Fleet's own arguments. */
@@ -228,9 +230,11 @@ export class WorkerFleet extends EventEmitter {
     const live = () => this.workers.filter((w) => w.alive).map((w) => w.spec.index);
     await waitFor(() => live().every((k) => this.wbook.running(k).length === 0), JOBS_END_TIMEOUT_MS);
     await Promise.all(this.workers.map(async (w) => {
-      const survivors = await w.stop(STOP_GRACE_MS);
       const rec = this.wbook.workers[w.spec.index]!;
+      // A worker already draining is left to finish, as Kubernetes leaves it its grace period.
+      const survivors = rec.drill?.kind === 'rollout' ? await w.awaitDrain(DRAIN_GRACE_MS) : await w.stop(STOP_GRACE_MS);
       rec.survivors.push(...survivors);
+      rec.logErrors = w.logErrors();
       if (survivors.length) this.emit('warning', `worker ${w.spec.index}: ${survivors.length} process(es) of its group outlived it and were killed`);
     }));
     await this.prober?.stop();

@@ -46,6 +46,8 @@ export interface WorkerSummary {
   /** Means over the samples, in cores and bytes. */
   fixed: { mainCpu: number | null; mainPss: number | null; inferenceCpu: number | null; inferencePss: number | null; idleProcesses: number | null; idlePss: number | null };
   survivors: number;
+  /** Error-level lines LiveKit's framework logged in this worker, distinct, with counts. */
+  logErrors: { message: string; count: number }[];
 }
 
 /** The worker side of a run, as results.json's `workers`. Every figure is measured on the run's host. */
@@ -135,6 +137,7 @@ function workerSummary(w: WorkerRecord, sessions: WorkerSession[], input: Worker
       idlePss: meanOf(u.map((x) => x.idle), (p) => p.pssBytes),
     },
     survivors: w.survivors.length,
+    logErrors: w.logErrors,
   };
 }
 

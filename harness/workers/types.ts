@@ -30,6 +30,8 @@ export interface WorkerRecord {
   drill: { kind: DrillSpec['kind']; at: number; sessionsRunning: number[] } | null;
   /** Pids of its group still alive after its main process exited (killed by the harness, and a fault). */
   survivors: number[];
+  /** Error-level lines of the worker's own log (LiveKit's framework), distinct, with counts. */
+  logErrors: { message: string; count: number }[];
 }
 
 /** What the harness knows of one session's agent job. */

@@ -15,7 +15,7 @@ export class WorkerBook {
   constructor(private readonly book: SessionBook) {}
 
   addWorker(index: number, pid: number | null, healthPort: number, startedAt: number): WorkerRecord {
-    const w: WorkerRecord = { index, pid, healthPort, startedAt, readyAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [] };
+    const w: WorkerRecord = { index, pid, healthPort, startedAt, readyAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [] };
     this.workers[index] = w;
     return w;
   }

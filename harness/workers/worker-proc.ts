@@ -35,6 +35,8 @@ export class WorkerProcess {
   private readonly log: WriteStream;
   /** The end of what the worker wrote, for error messages. */
   tail = '';
+  private partial = '';
+  private readonly errors = new Map<string, number>();
 
   constructor(readonly spec: WorkerLaunch) {
     this.log = createWriteStream(spec.logFile, { flags: 'a' });
@@ -43,6 +45,7 @@ export class WorkerProcess {
     const keep = (d: Buffer) => {
       this.log.write(d);
       this.tail = (this.tail + d.toString()).slice(-2000);
+      this.scan(d.toString());
     };
     this.proc.stdout?.on('data', keep);
     this.proc.stderr?.on('data', keep);
@@ -62,6 +65,26 @@ export class WorkerProcess {
 
   get alive(): boolean {
     return this.proc.exitCode === null && this.proc.signalCode === null && this.proc.pid !== undefined;
+  }
+
+  /** Counts the error-level lines of LiveKit's JSON log (pino level >= 50), so a report can show what the framework complained of. */
+  private scan(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const j = JSON.parse(line) as { level?: number; msg?: string };
+        if ((j.level ?? 0) >= 50) this.errors.set(String(j.msg).slice(0, 200), (this.errors.get(String(j.msg).slice(0, 200)) ?? 0) + 1);
+      } catch {
+        continue;
+      }
+    }
+  }
+
+  /** Each distinct error the worker logged, with how often. */
+  logErrors(): { message: string; count: number }[] {
+    return [...this.errors].map(([message, count]) => ({ message, count }));
   }
 
   /** The last line the worker wrote, for one-line error messages. */
@@ -100,13 +123,8 @@ export class WorkerProcess {
     return false;
   }
 
-  /**
-   * Stops the worker as an orchestrator does: SIGTERM (LiveKit's workers drain, then exit), then
-   * SIGKILL to the whole group after `graceMs`. Resolves with the pids that were still in the group
-   * when the main process had gone (processes that would have outlived their worker), after killing them.
-   */
-  async stop(graceMs: number): Promise<number[]> {
-    this.signal('SIGTERM');
+  /** Waits up to `graceMs` for a worker already told to drain to exit, then kills its group. Returns survivors as stop() does. */
+  async awaitDrain(graceMs: number): Promise<number[]> {
     const timer = setTimeout(() => this.killGroup(), graceMs);
     await this.exited;
     clearTimeout(timer);
@@ -114,5 +132,15 @@ export class WorkerProcess {
     const survivors = this.members();
     if (survivors.length) this.killGroup();
     return survivors;
+  }
+
+  /**
+   * Stops the worker as an orchestrator does: SIGTERM (LiveKit's workers drain, then exit), then
+   * SIGKILL to the whole group after `graceMs`. Resolves with the pids that were still in the group
+   * when the main process had gone (processes that would have outlived their worker), after killing them.
+   */
+  async stop(graceMs: number): Promise<number[]> {
+    this.signal('SIGTERM');
+    return this.awaitDrain(graceMs);
   }
 }
