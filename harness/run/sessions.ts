@@ -58,6 +58,8 @@ export class SessionBook {
       case 'user-stats': rec.publishLate = m.publishLate; rec.agentAudio = m.agentAudio; rec.sendEndAt = m.lastSentAt; break;
       case 'user-error': rec.errors.push(`user: ${m.message}`); break;
       case 'user-candidates': rec.candidateAddrs = m.addresses; break;
+      // A byo agent says nothing to the harness: its user's sighting is its join.
+      case 'user-agent': rec.agentJoinedAt ??= m.at; break;
       default: break;
     }
   }

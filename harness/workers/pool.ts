@@ -116,7 +116,8 @@ export class WorkerFleet extends EventEmitter {
     const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
     void w.exited.then((exit) => {
       rec.exit = exit;
-      if (this.stopping || this.expectedExit.has(k)) return;
+      // Before it is up, start() reports the failure itself.
+      if (this.stopping || this.expectedExit.has(k) || rec.readyAt === null) return;
       const msg = `worker ${k} exited unexpectedly (code ${exit.code}, signal ${exit.signal}) ${w.lastLine()}`.trim();
       this.o.book.fault((r) => this.wbook.session(r.index)?.worker === k && r.endedAt == null, msg);
       this.emit('warning', msg);
@@ -132,10 +133,11 @@ export class WorkerFleet extends EventEmitter {
       return;
     }
     const cmd = this.o.scenario.pool.workerCmd;
-    const how = w.alive ? `did not answer its health check on port ${w.spec.healthPort} within ${READY_TIMEOUT_MS / 1000} s` : `exited (code ${w.proc.exitCode}, signal ${w.proc.signalCode}) before its worker was up`;
-    if (cmd === null) throw new HarnessError(`framework worker ${k} ${how}: ${w.lastLine()}`);
+    const ended = w.proc.exitCode !== null ? `exited with code ${w.proc.exitCode}` : `was killed by ${w.proc.signalCode}`;
+    const how = w.alive ? `did not answer its health check on port ${w.spec.healthPort} within ${READY_TIMEOUT_MS / 1000} s` : `${ended} before its worker was up`;
+    if (cmd === null) throw new HarnessError(`framework worker ${k} ${how}: ${w.lastLine()} (log: ${w.spec.logFile})`);
     if (!w.alive) {
-      throw new UsageError(`--worker-cmd "${cmd}" ${how}: ${w.lastLine() || 'no output'}; run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
+      throw new UsageError(`--worker-cmd "${cmd}" ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
     }
     // A byo worker may serve its health check elsewhere; it is probed anyway and reported unreachable.
     this.emit('warning', `worker ${k} ${how} (a byo worker should serve it on $VOICELOAD_HEALTH_PORT); continuing`);
@@ -184,7 +186,9 @@ export class WorkerFleet extends EventEmitter {
       this.emit('warning', `session ${i}: dispatch failed: ${ws.dispatchError}`);
       return;
     }
-    this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity: meta.agentIdentity, toneHz: this.o.scenario.toneHz });
+    // A byo worker names its agents itself: the user then listens to any agent in its room.
+    const agentIdentity = this.o.scenario.pool.runtime === 'byo' ? '' : meta.agentIdentity;
+    this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
     const joined = await awaitJoin(rec, signal, (w) => this.emit('warning', w));
     const lengthS = this.o.scenario.pool.sessionLengthS;
     if (joined && lengthS !== null && !this.stopping) {
@@ -252,7 +256,8 @@ export class WorkerFleet extends EventEmitter {
       hostCores: this.o.hostCores,
       externalServer: this.o.server.mode === 'external',
       workers: this.wbook.workers,
-      sessions: this.wbook.allSessions(),
+      // A byo agent's join is what its user saw.
+      sessions: this.wbook.allSessions().map((s) => ({ ...s, joinedAt: s.joinedAt ?? this.o.book.get(s.session)?.agentJoinedAt ?? null })),
     };
   }
 }

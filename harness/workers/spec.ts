@@ -78,6 +78,7 @@ export function validatePool(s: Record<string, unknown>, file: string): PoolSpec
   if (runtime === 'bare' && (sessionLengthS !== null || arrival.mode !== 'step' || drill)) {
     throw new UsageError(`${file}: 'sessionLength', 'arrival' and 'drill' need runtime 'framework' or 'byo'`);
   }
+  if (drill && runtime !== 'framework') throw new UsageError(`${file}: drills need runtime 'framework' (a byo worker does not tell the harness which jobs it runs)`);
   if (drill && (workers as number) < 2) throw new UsageError(`${file}: a ${drill.kind} drill needs at least 2 workers (the others take the new rooms); use --workers 2`);
   return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, sessionLengthS, arrival, drill };
 }

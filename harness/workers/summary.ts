@@ -35,7 +35,7 @@ export interface WorkerSummary {
   /** Seconds from spawn to its first healthy answer; null if never. */
   readyS: number | null;
   exit: { code: number | null; signal: string | null; atS: number } | null;
-  /** Sessions whose job ran here. */
+  /** Jobs that ran here (a re-dispatched room counts again); unknown (0) for byo workers. */
   jobs: number;
   requests: number;
   accepted: number;
@@ -63,7 +63,7 @@ export interface WorkersResult {
   perJob: { cpuCores: number | null; pssBytes: number | null; basis: string };
   /** One worker's cost with no job of its own: main process + inference process + idle job processes. */
   fixedPerWorker: { cpuCores: number | null; pssBytes: number | null; basis: string };
-  /** Jobs running on each worker, one row per `everyS` seconds. */
+  /** Jobs running on each worker, one row per `everyS` seconds (byo: active_jobs its /worker endpoint reported). */
   jobsOverTime: { everyS: number; rows: { tS: number; perWorker: number[] }[] };
   dispatch: { dispatched: number; failed: number; toJobMs: Spread; toAgentInRoomMs: Spread; firstToLastS: number | null };
   drain: DrainSummary | null;
@@ -122,7 +122,7 @@ function workerSummary(w: WorkerRecord, sessions: WorkerSession[], input: Worker
     index: w.index,
     readyS: w.readyAt === null ? null : (w.readyAt - w.startedAt) / 1000,
     exit: w.exit ? { code: w.exit.code, signal: w.exit.signal, atS: (w.exit.at - t0) / 1000 } : null,
-    jobs: sessions.filter((s) => s.worker === w.index).length,
+    jobs: sessions.filter((s) => s.worker === w.index).length + sessions.filter((s) => s.redispatch?.worker === w.index).length,
     requests: w.requests.length,
     accepted: w.requests.filter((r) => r.accepted).length,
     admittedOverThreshold: w.requests.filter((r) => r.accepted && r.load !== null && r.load >= threshold).length,
@@ -164,10 +164,16 @@ function fixedPerWorker(input: WorkersInput): WorkersResult['fixedPerWorker'] {
   };
 }
 
+/** Jobs running on worker w at time t: from its job reports (framework), or what its /worker said (byo). */
+function jobsAt(input: WorkersInput, w: WorkerRecord, t: number): number {
+  if (input.runtime === 'byo') return nearest(w.health, t, 1000)?.activeJobs ?? 0;
+  return input.sessions.filter((s) => s.worker === w.index && s.jobAt !== null && s.jobAt <= t && (s.endedAt ?? Infinity) > t && !(s.lost && w.drill && w.drill.at <= t)).length;
+}
+
 function jobsOverTime(input: WorkersInput, t0: number, endAt: number, everyS: number): WorkersResult['jobsOverTime'] {
   const rows: WorkersResult['jobsOverTime']['rows'] = [];
   for (let t = t0; t <= endAt; t += everyS * 1000) {
-    const perWorker = input.workers.map((w) => input.sessions.filter((s) => s.worker === w.index && s.jobAt !== null && s.jobAt <= t && (s.endedAt ?? Infinity) > t && !(s.lost && w.drill && w.drill.at <= t)).length);
+    const perWorker = input.workers.map((w) => jobsAt(input, w, t));
     rows.push({ tS: Math.round((t - t0) / 1000), perWorker });
   }
   return { everyS, rows };
