@@ -100,6 +100,8 @@ function ordered(r: RunResult): RunResult {
     qos: qos(r.qos),
     ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
     steps: r.steps.map(step),
+    // Built field by field by summarizeWorkers(), so its key order is already fixed.
+    ...(r.workers ? { workers: r.workers } : {}),
   };
 }
 
