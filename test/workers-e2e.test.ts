@@ -86,6 +86,19 @@ test('failover: the killed worker\'s sessions are lost and re-dispatched; new ro
   nothingLeft();
 });
 
+test('burst: five rooms within a second to two workers full at two jobs: one admits past its threshold', { timeout: 300_000 }, async () => {
+  const { r } = await scenario('burst');
+  const w = r.workers!;
+  assert.equal(w.dispatch.dispatched, 5);
+  assert.ok(w.dispatch.firstToLastS !== null && w.dispatch.firstToLastS < 1, `the burst took ${w.dispatch.firstToLastS} s to dispatch`);
+  assert.equal(r.sessions.joined, 5);
+  assert.ok(w.dispatch.toAgentInRoomMs.p95 !== null);
+  // Five jobs over two workers: one has three, and its third came past jobs:2 / threshold 1.
+  const over = w.perWorker.reduce((n, p) => n + p.admittedOverThreshold, 0);
+  assert.ok(over >= 1, JSON.stringify(w.perWorker.map((p) => [p.jobs, p.admittedOverThreshold])));
+  nothingLeft();
+});
+
 test('byo: a worker command that exits at once is one clear line and exit 2', { timeout: 120_000 }, async () => {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-byo-')), 'report');
   const run = await runCli(['scenario', 'voice-2', '--worker-cmd', 'echo cannot start >&2; exit 3', '--out', out]);

@@ -102,7 +102,7 @@ test('WorkerBook: job reports fill the session, agent messages reach the Session
   wb.addWorker(0, 100, 8081, 0);
   wb.addWorker(1, 200, 8082, 0);
   const s = wb.addSession(0, 'r0');
-  wb.report({ type: 'request', worker: 0, at: 1, session: 0, load: 0.5, accepted: true });
+  wb.report({ type: 'request', worker: 0, at: 1, session: 0, load: 0.5, activeJobs: 0, accepted: true });
   wb.report({ type: 'job', worker: 0, at: 2, session: 0, pid: 101, jobId: 'AJ_1' });
   wb.report({ type: 'agent', worker: 0, session: 0, msg: { type: 'joined', at: 3 } });
   assert.deepEqual([s.worker, s.jobPid, s.jobAt, s.joinedAt], [0, 101, 2, 3]);
@@ -136,7 +136,7 @@ test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions 
     exit: { code: 130, signal: null, at: 22_500 },
     usage: [usageAt(1000, 0), usageAt(5000, 1), usageAt(9000, 1)],
     loads: [{ at: 5000, load: 0.5, activeJobs: 1 }, { at: 9000, load: 1, activeJobs: 2 }],
-    requests: [{ at: 2000, session: 0, load: null, accepted: true }, { at: 9500, session: 2, load: 1, accepted: true }],
+    requests: [{ at: 2000, session: 0, load: null, activeJobs: 0, accepted: true }, { at: 9500, session: 2, load: 0.5, activeJobs: 2, accepted: true }, { at: 9600, session: 3, load: 1, activeJobs: 1, accepted: false }],
     health: [{ worker: 0, at: 3000, status: 200, latencyMs: 4, message: 'OK', activeJobs: 1 }, { worker: 0, at: 4000, status: 503, latencyMs: 8, message: 'not connected to livekit', activeJobs: 1 }, { worker: 0, at: 5000, status: null, latencyMs: null, message: 'refused', activeJobs: null }],
   });
   const w1 = worker(1, { exit: { code: 143, signal: null, at: 40_000 } });
@@ -158,7 +158,9 @@ test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions 
   assert.deepEqual(r.jobsOverTime.rows.find((x) => x.tS === 15)?.perWorker, [1, 2]);
   assert.deepEqual(r.jobsOverTime.rows.find((x) => x.tS === 25)?.perWorker, [0, 1]);
   const p0 = r.perWorker[0]!;
+  // jobs:2 with 2 jobs running at the second offer: load 1 >= 1, though it had last reported 0.5.
   assert.equal(p0.admittedOverThreshold, 1);
+  assert.equal(p0.admittedWhileReportedFull, 0);
   assert.deepEqual([p0.health.ok, p0.health.notOk, p0.health.unreachable], [1, 1, 1]);
   // Load pairs: (0.5 with tree 0.02+0+0.2+0.01 = 0.23 cores), (1 with the same) over 2 host cores.
   assert.equal(p0.load!.pairs, 2);
@@ -202,4 +204,17 @@ test('workersSection: a run with workers has the workers section, with the produ
   assert.match(text, /> \*\*Warning:\*\* .*joins the production pool/);
   assert.match(text, /worker\(s\) of your own command/);
   assert.doesNotMatch(text, /undefined|NaN/);
+});
+
+test('summarizeWorkers: in a burst, offers accepted past jobs:N count as over the threshold though the framework saw no job yet', () => {
+  const w0 = worker(0, { requests: [0, 1, 2].map((i) => ({ at: 1000 + i, session: i, load: 0, activeJobs: 0, accepted: true })) });
+  const input: WorkersInput = {
+    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0],
+    pool: { runtime: 'framework', workers: 1, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null },
+    sessions: [0, 1, 2].map((i) => session(i, { dispatchAt: 999, worker: 0, jobAt: 2000 })),
+  };
+  const p = summarizeWorkers(input, 0, 5000, []).perWorker[0]!;
+  // Offers 0 and 1 found 0 and 1 accepted jobs (load 0, 0.5); offer 2 found 2 (load 1 >= 1).
+  assert.equal(p.admittedOverThreshold, 1);
+  assert.equal(p.admittedWhileReportedFull, 0);
 });

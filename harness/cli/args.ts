@@ -30,6 +30,7 @@ const OPTIONS = {
   'worker-cmd': { type: 'string' },
   'load-threshold': { type: 'string' },
   'load-func': { type: 'string' },
+  arrival: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,6 +67,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('workerCmd', v['worker-cmd']);
   if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
   set('loadFunc', v['load-func']);
+  set('arrival', v.arrival);
   if (v['load-threshold'] !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(v['load-threshold'])) throw new UsageError(`--load-threshold: '${v['load-threshold']}' is not a number`);
     set('loadThreshold', Number(v['load-threshold']));
@@ -109,6 +111,8 @@ flags (each overrides the scenario file):
                             LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
   --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
   --load-threshold X        framework workers' loadThreshold (LiveKit's default 0.7)
+  --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
+                            (sessions arrive as a Poisson process, R per second on average)
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this

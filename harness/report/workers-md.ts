@@ -16,10 +16,10 @@ function poolTable(w: WorkersResult): string[] {
     const h = p.health;
     const health = `${h.ok}/${h.probes} OK${h.notOk ? `, ${h.notOk} not OK` : ''}${h.unreachable ? `, ${h.unreachable} no answer` : ''}; ${msSpread(h.latencyMs)}`;
     const exit = p.exit ? `${p.exit.code ?? p.exit.signal} at ${p.exit.atS.toFixed(1)} s` : 'running';
-    return `| ${p.index} | ${p.jobs} | ${p.accepted}/${p.requests} | ${p.admittedOverThreshold} | ${load} | ${health} | ${f(p.readyS, 1)} s | ${exit} |`;
+    return `| ${p.index} | ${p.jobs} | ${p.accepted}/${p.requests} | ${p.admittedOverThreshold} (${p.admittedWhileReportedFull}) | ${load} | ${health} | ${f(p.readyS, 1)} s | ${exit} |`;
   });
   return [
-    '| worker | jobs | accepted / offered | admitted over threshold | load: reported / own CPU share / host CPU share (means) | health `/` | ready after | exit |',
+    '| worker | jobs | accepted / offered | admitted over threshold (while reported full) | load: reported / own CPU share / host CPU share (means) | health `/` | ready after | exit |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
   ];

@@ -20,6 +20,8 @@ const env = process.env;
 const worker = Number(env[WORKER_ENV.workerIndex] ?? 0);
 const report = new ReportClient(env[WORKER_ENV.reportSocket]);
 let lastLoad: number | null = null;
+/** The running server, known from the first load measurement; the request function gets no handle on it. */
+let server: AgentServer | null = null;
 
 /** `jobs:N`: active jobs over N, so a threshold of 1 means "at most N sessions". */
 function jobsLoad(spec: string): ((w: AgentServer) => Promise<number>) | null {
@@ -44,7 +46,7 @@ const opts = new ServerOptions({
     } catch {
       // not dispatched by voiceload
     }
-    report.send({ type: 'request', worker, at: epochNow(), session: meta?.session ?? -1, load: lastLoad, accepted: meta !== null });
+    report.send({ type: 'request', worker, at: epochNow(), session: meta?.session ?? -1, load: lastLoad, activeJobs: server?.activeJobs.length ?? null, accepted: meta !== null });
     if (!meta) return req.reject();
     // The identity the user listens for; the framework stamps the agent name as an attribute.
     await req.accept(meta.agentIdentity, meta.agentIdentity);
@@ -54,6 +56,7 @@ const opts = new ServerOptions({
 // The server-facing load function is LiveKit's own (CPU by default); we only watch what it says.
 const measure = opts.loadFunc;
 opts.loadFunc = async (w: AgentServer) => {
+  server = w;
   const load = await measure(w);
   lastLoad = load;
   report.send({ type: 'load', worker, at: epochNow(), load, activeJobs: w.activeJobs.length });

@@ -35,8 +35,8 @@ export const WORKER_ENV = {
 export type WorkerReport =
   /** The worker computed its load (the value it sends the server) — its self-report. */
   | { type: 'load'; worker: number; at: number; load: number; activeJobs: number }
-  /** The server offered the worker a job; `load` is the last load the worker had reported then. */
-  | { type: 'request'; worker: number; at: number; session: number; load: number | null; accepted: boolean }
+  /** The server offered the worker a job; `load` is the last load the worker had reported then, `activeJobs` the jobs it was running. */
+  | { type: 'request'; worker: number; at: number; session: number; load: number | null; activeJobs: number | null; accepted: boolean }
   /** A job process started a job (its entry function runs). */
   | { type: 'job'; worker: number; at: number; session: number; pid: number; jobId: string }
   /** What the job's agent measured, the same messages a bare agent sends over IPC. */

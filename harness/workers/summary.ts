@@ -39,7 +39,13 @@ export interface WorkerSummary {
   jobs: number;
   requests: number;
   accepted: number;
-  /** Job offers accepted while the last load it had reported was at or over the threshold. */
+  /** Job offers accepted while the last load it had sent the server was at or over the threshold. */
+  admittedWhileReportedFull: number;
+  /**
+   * Job offers accepted while its own load function, at that moment, was at or over the threshold:
+   * for `jobs:N`, jobs it had accepted and not finished / N; for `cpu`, the last value it computed.
+   * The server routes on reports up to 2.5 s old, so a burst can land here.
+   */
   admittedOverThreshold: number;
   load: LoadTruth | null;
   health: HealthSummary;
@@ -115,6 +121,22 @@ const meanOf = (xs: UsagePart[], f: (p: UsagePart) => number | null): number | n
   return v.every((x): x is number => x !== null) ? mean(v) : null;
 };
 
+/**
+ * The worker's own load at the moment of an offer. For jobs:N it counts the jobs it had already
+ * accepted and not yet finished (a job just accepted is still launching, so the framework's own
+ * activeJobs lags in a burst); for cpu it is the last value the worker measured.
+ */
+export function loadAtOffer(loadFunc: string, w: WorkerRecord, r: WorkerRecord['requests'][number], sessions: WorkerSession[]): number | null {
+  const m = /^jobs:(\d+)$/.exec(loadFunc);
+  if (!m) return r.load;
+  const open = (i: number) => {
+    const s = sessions.find((x) => x.session === i);
+    return s !== undefined && !s.lost && (s.endedAt === null || s.endedAt > r.at);
+  };
+  const committed = w.requests.filter((q) => q.accepted && q.at < r.at && open(q.session)).length;
+  return Math.max(committed, r.activeJobs ?? 0) / Number(m[1]);
+}
+
 function workerSummary(w: WorkerRecord, sessions: WorkerSession[], input: WorkersInput, hostCpu: { at: number; cores: number }[], t0: number): WorkerSummary {
   const u = w.usage.slice(1);
   const threshold = input.pool.loadThreshold;
@@ -125,7 +147,8 @@ function workerSummary(w: WorkerRecord, sessions: WorkerSession[], input: Worker
     jobs: sessions.filter((s) => s.worker === w.index).length + sessions.filter((s) => s.redispatch?.worker === w.index).length,
     requests: w.requests.length,
     accepted: w.requests.filter((r) => r.accepted).length,
-    admittedOverThreshold: w.requests.filter((r) => r.accepted && r.load !== null && r.load >= threshold).length,
+    admittedWhileReportedFull: w.requests.filter((r) => r.accepted && r.load !== null && r.load >= threshold).length,
+    admittedOverThreshold: w.requests.filter((r) => r.accepted && (loadAtOffer(input.pool.loadFunc, w, r, sessions) ?? -Infinity) >= threshold).length,
     load: loadTruth(w, hostCpu, input.hostCores),
     health: healthSummary(w.health),
     fixed: {

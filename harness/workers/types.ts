@@ -23,7 +23,7 @@ export interface WorkerRecord {
   /** Loads the worker computed and sent the server (framework only: a byo worker does not tell us). */
   loads: { at: number; load: number; activeJobs: number }[];
   /** Job offers that reached the worker's request function (framework only). */
-  requests: { at: number; session: number; load: number | null; accepted: boolean }[];
+  requests: { at: number; session: number; load: number | null; activeJobs: number | null; accepted: boolean }[];
   health: HealthProbe[];
   usage: WorkerUsage[];
   /** What was done to it mid-run. */

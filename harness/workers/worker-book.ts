@@ -58,7 +58,7 @@ export class WorkerBook {
   report(r: WorkerReport): void {
     const w = this.workers[r.worker];
     if (r.type === 'load') return void w?.loads.push({ at: r.at, load: r.load, activeJobs: r.activeJobs });
-    if (r.type === 'request') return void w?.requests.push({ at: r.at, session: r.session, load: r.load, accepted: r.accepted });
+    if (r.type === 'request') return void w?.requests.push({ at: r.at, session: r.session, load: r.load, activeJobs: r.activeJobs ?? null, accepted: r.accepted });
     const s = this.sessions.get(r.session);
     if (!s) return;
     if (s.lost) return this.redispatched(s, r);
