@@ -116,10 +116,11 @@ function loadTruth(w: WorkerRecord, hostCpu: { at: number; cores: number }[], ho
   };
 }
 
-const meanOf = (xs: UsagePart[], f: (p: UsagePart) => number | null): number | null => {
-  const v = xs.map(f);
-  return v.every((x): x is number => x !== null) ? mean(v) : null;
-};
+/**
+ * Mean of a per-sample figure over the samples that have it. PSS is unreadable for a moment while
+ * a process is being exec'd (a job process starting), so one such sample must not void the mean.
+ */
+const meanOf = (xs: UsagePart[], f: (p: UsagePart) => number | null): number | null => mean(xs.flatMap((p) => { const v = f(p); return v === null ? [] : [v]; }));
 
 /**
  * The worker's own load at the moment of an offer. For jobs:N it counts the jobs it had already
@@ -179,10 +180,13 @@ function perJob(input: WorkersInput): WorkersResult['perJob'] {
 function fixedPerWorker(input: WorkersInput): WorkersResult['fixedPerWorker'] {
   const rows = input.workers.flatMap((w) => w.usage.slice(1));
   const parts = (u: WorkerUsage) => [u.main, u.inference, u.idle, u.other];
-  const pss = rows.map((u) => parts(u).reduce<number | null>((a, p) => (a === null || p.pssBytes === null ? null : a + p.pssBytes), 0));
+  const pss = rows.flatMap((u) => {
+    const v = parts(u).reduce<number | null>((a, p) => (a === null || p.pssBytes === null ? null : a + p.pssBytes), 0);
+    return v === null ? [] : [v];
+  });
   return {
     cpuCores: mean(rows.map((u) => parts(u).reduce((a, p) => a + p.cpuCores, 0))),
-    pssBytes: pss.every((x): x is number => x !== null) ? mean(pss) : null,
+    pssBytes: mean(pss),
     basis: `measured: per worker and sample, its own process + its inference process + warm idle job processes (+ anything else under it), averaged over ${rows.length} samples of ${input.workers.length} worker(s)`,
   };
 }
