@@ -64,4 +64,12 @@ opts.loadFunc = async (w: AgentServer) => {
 };
 
 if (!env[WORKER_ENV.reportSocket]) process.stderr.write('framework-worker: no VOICELOAD_REPORT_SOCKET; running without reporting\n');
+
+// Started by the harness in its own process group, it would outlive a harness killed outright:
+// when its parent is gone, it stops as it would on SIGTERM (drain, then exit).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+}, 1000).unref();
+
 cli.runApp(opts);

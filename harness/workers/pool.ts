@@ -73,9 +73,13 @@ export class WorkerFleet extends EventEmitter {
     this.dispatcher = new Dispatcher(o.server, this.agentName);
   }
 
+  /** Kills every worker group when the harness exits without stopping them (a crash). */
+  private readonly onExit = () => this.workers.forEach((w) => w.killGroup());
+
   /** Starts the report socket and every worker; resolves once each answers its health check. */
   async start(): Promise<void> {
     const { pool } = this.o.scenario;
+    process.once('exit', this.onExit);
     if (this.o.server.mode === 'external') this.emit('warning', PRODUCTION_POOL_WARNING);
     this.report = await ReportServer.listen((r) => this.wbook.report(r));
     for (let k = 0; k < pool.workers; k++) await this.spawn(k, this.report.socketPath);
@@ -244,6 +248,7 @@ export class WorkerFleet extends EventEmitter {
     await this.prober?.stop();
     await this.sampler?.stop();
     await this.report?.close();
+    process.removeListener('exit', this.onExit);
   }
 
   /** Everything recorded, as plain data for summarizeWorkers(). */
