@@ -67,7 +67,7 @@ export function workersSection(w: WorkersResult): string[] {
     '## Agent workers',
     '',
     ...(w.warning ? [`> **Warning:** ${w.warning}.`, ''] : []),
-    `${w.workers} ${w.runtime === 'framework' ? '@livekit/agents worker(s)' : 'worker(s) of your own command'}, agent name \`${w.agentName}\`, load function ${w.loadFunc}, load threshold ${w.loadThreshold}. All figures measured on this host.`,
+    `${w.workers} ${w.runtime === 'framework' ? '@livekit/agents worker(s)' : 'worker(s) of your own command'}, agent name \`${w.agentName}\`, load function ${w.loadFunc}, load threshold ${w.loadThreshold}, arrivals ${w.arrival}. All figures measured on this host.`,
     '',
     ...poolTable(w),
     '',

@@ -63,6 +63,8 @@ export interface WorkersResult {
   workers: number;
   loadFunc: string;
   loadThreshold: number;
+  /** How rooms arrived: `step` (each ramp step at once) or `poisson R/s`. */
+  arrival: string;
   warning: string | null;
   perWorker: WorkerSummary[];
   /** Cost per running job (framework: its job process tree), over samples with at least one job running. */
@@ -229,6 +231,7 @@ export function summarizeWorkers(input: WorkersInput, t0: number, endAt: number,
     workers: input.workers.length,
     loadFunc: input.runtime === 'framework' ? input.pool.loadFunc : 'set in your worker',
     loadThreshold: input.pool.loadThreshold,
+    arrival: input.pool.arrival.mode === 'poisson' ? `poisson ${input.pool.arrival.ratePerS}/s` : 'step',
     warning: input.externalServer ? PRODUCTION_POOL_WARNING : null,
     perWorker: input.workers.map((w) => workerSummary(w, input.sessions, input, hostCpu, t0)),
     perJob: perJob(input),
