@@ -99,6 +99,17 @@ test('burst: five rooms within a second to two workers full at two jobs: one adm
   nothingLeft();
 });
 
+test('reroute: workers refusing jobs over their threshold each run at most two, and the server places every room', { timeout: 300_000 }, async () => {
+  const { r } = await scenario('reroute');
+  const w = r.workers!;
+  assert.equal(r.sessions.joined, 4, 'a room got no agent');
+  // Without refusals the server's random routing puts 3+ of 4 jobs on one worker 10 times in 16.
+  for (const p of w.perWorker) assert.ok(p.jobs <= 2, `worker ${p.index} ran ${p.jobs} jobs past jobs:2 / threshold 1`);
+  assert.equal(w.routing.unplaced, 0, 'an offer was refused by every worker');
+  assert.ok(w.routing.reroutedSessions <= w.routing.refusedOffers);
+  nothingLeft();
+});
+
 test('byo: a worker command that exits at once is one clear line and exit 2', { timeout: 120_000 }, async () => {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-byo-')), 'report');
   const run = await runCli(['scenario', 'voice-2', '--worker-cmd', 'echo cannot start >&2; exit 3', '--out', out]);

@@ -31,7 +31,7 @@ function usage(fn: () => unknown, want: RegExp): void {
 test('pool keys: defaults for bare and framework, and --worker-cmd implies byo', () => {
   assert.equal(validateScenario({ name: 'n' }, 'f.ts').pool.runtime, 'bare');
   const fw = validateScenario({ name: 'n', runtime: 'framework' }, 'f.ts').pool;
-  assert.deepEqual(fw, { runtime: 'framework', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null });
+  assert.deepEqual(fw, { runtime: 'framework', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false });
   const flags = parseScenarioArgs(['pool', '--worker-cmd', 'node w.js start', '--workers', '3']);
   assert.deepEqual(flags.overrides, { runtime: 'byo', workerCmd: 'node w.js start', workers: 3 });
   const byo = validateScenario({ name: 'n', ...flags.overrides }, 'f.ts').pool;
@@ -142,7 +142,7 @@ test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions 
   const w1 = worker(1, { exit: { code: 143, signal: null, at: 40_000 } });
   const input: WorkersInput = {
     runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: true, workers: [w0, w1],
-    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: 20, arrival: { mode: 'step' }, drill: { kind: 'rollout', atS: 10 } },
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: 20, arrival: { mode: 'step' }, drill: { kind: 'rollout', atS: 10 }, refuseWhenFull: false },
     sessions: [
       session(0, { dispatchAt: 1000, worker: 0, jobAt: 2000, joinedAt: 2500, userLeftAt: 22_300, endedAt: 22_400, endReason: 'user left' }),
       session(1, { dispatchAt: 1000, worker: 1, jobAt: 3000, joinedAt: 3500, userLeftAt: 23_400, endedAt: 23_500, endReason: 'user left' }),
@@ -178,7 +178,7 @@ test('summarizeWorkers: failover counts lost sessions, re-dispatch time and room
   const w0 = worker(0, { drill: { kind: 'failover', at: 10_000, sessionsRunning: [0, 1] }, exit: { code: null, signal: 'SIGKILL', at: 10_050 } });
   const input: WorkersInput = {
     runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0, worker(1)],
-    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:4', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: { kind: 'failover', atS: 10 } },
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:4', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: { kind: 'failover', atS: 10 }, refuseWhenFull: false },
     sessions: [
       session(0, { dispatchAt: 1000, worker: 0, jobAt: 2000, joinedAt: 2500, lost: true, redispatch: { at: 10_010, worker: 1, joinedAt: 10_600 } }),
       session(1, { dispatchAt: 1000, worker: 0, jobAt: 2100, joinedAt: 2600, lost: true, redispatch: { at: 10_010, worker: 1, joinedAt: null } }),
@@ -195,7 +195,7 @@ test('summarizeWorkers: failover counts lost sessions, re-dispatch time and room
 test('workersSection: a run with workers has the workers section, with the production-pool warning when external', () => {
   const input: WorkersInput = {
     runtime: 'byo', agentName: 'a', hostCores: 2, externalServer: true, workers: [worker(0)], sessions: [],
-    pool: { runtime: 'byo', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: 'x', sessionLengthS: null, arrival: { mode: 'step' }, drill: null },
+    pool: { runtime: 'byo', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: 'x', sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
   };
   const workers = summarizeWorkers(input, 0, 10_000, []);
   assert.equal(workers.loadFunc, 'set in your worker');
@@ -210,11 +210,22 @@ test('summarizeWorkers: in a burst, offers accepted past jobs:N count as over th
   const w0 = worker(0, { requests: [0, 1, 2].map((i) => ({ at: 1000 + i, session: i, load: 0, activeJobs: 0, accepted: true })) });
   const input: WorkersInput = {
     runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0],
-    pool: { runtime: 'framework', workers: 1, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null },
+    pool: { runtime: 'framework', workers: 1, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
     sessions: [0, 1, 2].map((i) => session(i, { dispatchAt: 999, worker: 0, jobAt: 2000 })),
   };
   const p = summarizeWorkers(input, 0, 5000, []).perWorker[0]!;
   // Offers 0 and 1 found 0 and 1 accepted jobs (load 0, 0.5); offer 2 found 2 (load 1 >= 1).
   assert.equal(p.admittedOverThreshold, 1);
   assert.equal(p.admittedWhileReportedFull, 0);
+});
+
+test('summarizeWorkers: a refused offer taken by another worker counts as re-routed, with the time between', () => {
+  const w0 = worker(0, { requests: [{ at: 1000, session: 0, load: 0, activeJobs: 0, accepted: true }, { at: 1010, session: 1, load: 0, activeJobs: 1, accepted: false }, { at: 1020, session: 2, load: 0, activeJobs: 1, accepted: false }] });
+  const w1 = worker(1, { requests: [{ at: 1050, session: 1, load: 0, activeJobs: 0, accepted: true }] });
+  const input: WorkersInput = {
+    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0, w1],
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:1', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: true },
+    sessions: [],
+  };
+  assert.deepEqual(summarizeWorkers(input, 0, 5000, []).routing, { refusedOffers: 2, reroutedSessions: 1, rerouteMs: { p50: 40, p95: 40, max: 40 }, unplaced: 1 });
 });

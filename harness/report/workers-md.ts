@@ -87,6 +87,7 @@ export function workersSection(w: WorkersResult): string[] {
     '',
     `- ${d.dispatched} rooms dispatched (${d.failed} failed), first to last ${f(d.firstToLastS, 1)} s apart.`,
     `- Dispatch to job start: ${msSpread(d.toJobMs)}; dispatch to agent in the room: ${msSpread(d.toAgentInRoomMs)}.`,
+    `- Offers refused by a worker: ${w.routing.refusedOffers}; sessions the server re-routed to another worker: ${w.routing.reroutedSessions} (refusal to acceptance ${msSpread(w.routing.rerouteMs)}); refused everywhere: ${w.routing.unplaced}.`,
     ...(w.drain || w.failover ? ['', '### Drills', '', ...drillLines(w)] : []),
     '',
     '### Grace period',

@@ -39,6 +39,8 @@ export interface ScenarioSpec {
   arrival?: string;
   /** A drill on one worker mid-run: `{ kind: 'rollout' | 'failover', at: '15s' }`. */
   drill?: { kind: 'rollout' | 'failover'; at: string };
+  /** Framework workers refuse offers while their own load is at or over the threshold. */
+  refuseWhenFull?: boolean;
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */

@@ -23,6 +23,30 @@ let lastLoad: number | null = null;
 /** The running server, known from the first load measurement; the request function gets no handle on it. */
 let server: AgentServer | null = null;
 
+/** Jobs accepted but not yet running (launching), by job id, with when they were accepted. */
+const launching = new Map<string, number>();
+const LAUNCH_WINDOW_MS = 15_000;
+
+/** Jobs this worker holds now: running, plus accepted and still launching (the framework counts only the former). */
+function heldJobs(): number {
+  const running = new Set(server?.activeJobs.map((j) => j.job.id) ?? []);
+  const now = performance.now();
+  for (const [id, at] of launching) if (running.has(id) || now - at > LAUNCH_WINDOW_MS) launching.delete(id);
+  return running.size + launching.size;
+}
+
+/**
+ * With VOICELOAD_REFUSE_WHEN_FULL=1 the request function refuses an offer when the worker's own load,
+ * counted now (jobs:N: held jobs / N; cpu: its last measurement), is at or over its threshold, so
+ * the server must route the job to another worker. LiveKit's default request function accepts all.
+ */
+function fullNow(): boolean {
+  if (env[WORKER_ENV.refuseWhenFull] !== '1') return false;
+  const m = /^jobs:(\d+)$/.exec(loadSpec);
+  const load = m ? heldJobs() / Number(m[1]) : lastLoad;
+  return load !== null && load >= opts.loadThreshold;
+}
+
 /** `jobs:N`: active jobs over N, so a threshold of 1 means "at most N sessions". */
 function jobsLoad(spec: string): ((w: AgentServer) => Promise<number>) | null {
   const m = /^jobs:(\d+)$/.exec(spec);
@@ -46,8 +70,10 @@ const opts = new ServerOptions({
     } catch {
       // not dispatched by voiceload
     }
-    report.send({ type: 'request', worker, at: epochNow(), session: meta?.session ?? -1, load: lastLoad, activeJobs: server?.activeJobs.length ?? null, accepted: meta !== null });
-    if (!meta) return req.reject();
+    const accept = meta !== null && !fullNow();
+    report.send({ type: 'request', worker, at: epochNow(), session: meta?.session ?? -1, load: lastLoad, activeJobs: server?.activeJobs.length ?? null, accepted: accept });
+    if (!meta || !accept) return req.reject();
+    launching.set(req.id, performance.now());
     // The identity the user listens for; the framework stamps the agent name as an attribute.
     await req.accept(meta.agentIdentity, meta.agentIdentity);
   },

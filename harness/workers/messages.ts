@@ -24,6 +24,8 @@ export const WORKER_ENV = {
   /** `cpu` (LiveKit's default) or `jobs:N` (active jobs / N). */
   loadFunc: 'VOICELOAD_LOAD_FUNC',
   loadThreshold: 'VOICELOAD_LOAD_THRESHOLD',
+  /** `1`: refuse offers when the worker's own load is at or over its threshold (the server re-routes them). */
+  refuseWhenFull: 'VOICELOAD_REFUSE_WHEN_FULL',
   /** Job processes kept warm (LiveKit's numIdleProcesses). */
   idleProcesses: 'VOICELOAD_IDLE_PROCESSES',
 } as const;

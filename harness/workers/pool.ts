@@ -114,6 +114,7 @@ export class WorkerFleet extends EventEmitter {
       [WORKER_ENV.healthPort]: String(port),
       [WORKER_ENV.loadFunc]: scenario.pool.loadFunc,
       [WORKER_ENV.loadThreshold]: String(scenario.pool.loadThreshold),
+      [WORKER_ENV.refuseWhenFull]: scenario.pool.refuseWhenFull ? '1' : '0',
     };
     const w = new WorkerProcess({ index: k, command: scenario.pool.workerCmd, env, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;

@@ -29,10 +29,12 @@ export interface PoolSpec {
   /** How each ramp step's sessions arrive: all at once, or as a Poisson process at `ratePerS`. */
   arrival: { mode: 'step' } | { mode: 'poisson'; ratePerS: number };
   drill: DrillSpec | null;
+  /** framework: the worker refuses offers while its own load is at or over the threshold (the server re-routes them). */
+  refuseWhenFull: boolean;
 }
 
 /** The scenario keys this part reads (the schema's own KEYS lists them too). */
-export const POOL_KEYS = ['runtime', 'workers', 'loadFunc', 'loadThreshold', 'workerCmd', 'sessionLength', 'arrival', 'drill'] as const;
+export const POOL_KEYS = ['runtime', 'workers', 'loadFunc', 'loadThreshold', 'workerCmd', 'sessionLength', 'arrival', 'drill', 'refuseWhenFull'] as const;
 
 /** LiveKit's production default loadThreshold (agents-js ServerOptions). */
 export const LIVEKIT_LOAD_THRESHOLD = 0.7;
@@ -80,5 +82,8 @@ export function validatePool(s: Record<string, unknown>, file: string): PoolSpec
   }
   if (drill && runtime !== 'framework') throw new UsageError(`${file}: drills need runtime 'framework' (a byo worker does not tell the harness which jobs it runs)`);
   if (drill && (workers as number) < 2) throw new UsageError(`${file}: a ${drill.kind} drill needs at least 2 workers (the others take the new rooms); use --workers 2`);
-  return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, sessionLengthS, arrival, drill };
+  const refuseWhenFull = s.refuseWhenFull ?? false;
+  if (typeof refuseWhenFull !== 'boolean') throw bad(file, 'refuseWhenFull', 'true or false', refuseWhenFull);
+  if (refuseWhenFull && runtime !== 'framework') throw new UsageError(`${file}: 'refuseWhenFull' configures the framework worker's request function; a byo worker decides for itself`);
+  return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, sessionLengthS, arrival, drill, refuseWhenFull };
 }

@@ -74,6 +74,12 @@ export interface WorkersResult {
   /** Jobs running on each worker, one row per `everyS` seconds (byo: active_jobs its /worker endpoint reported). */
   jobsOverTime: { everyS: number; rows: { tS: number; perWorker: number[] }[] };
   dispatch: { dispatched: number; failed: number; toJobMs: Spread; toAgentInRoomMs: Spread; firstToLastS: number | null };
+  /**
+   * Offers a worker refused and what the server did with them: sessions whose job another worker
+   * then accepted (re-routed), the time from the first refusal to that acceptance, and sessions
+   * refused and never accepted anywhere.
+   */
+  routing: { refusedOffers: number; reroutedSessions: number; rerouteMs: Spread; unplaced: number };
   drain: DrainSummary | null;
   failover: FailoverSummary | null;
   grace: GraceSummary;
@@ -220,6 +226,23 @@ function dispatchSummary(sessions: WorkerSession[]): WorkersResult['dispatch'] {
   };
 }
 
+function routingSummary(input: WorkersInput): WorkersResult['routing'] {
+  const offers = input.workers.flatMap((w) => w.requests.map((r) => ({ ...r, worker: w.index })));
+  const refused = offers.filter((o) => !o.accepted && o.session >= 0);
+  const bySession = new Map<number, typeof offers>();
+  for (const o of offers) bySession.set(o.session, [...(bySession.get(o.session) ?? []), o]);
+  const times: number[] = [];
+  let unplaced = 0;
+  for (const session of new Set(refused.map((o) => o.session))) {
+    const list = bySession.get(session)!;
+    const first = Math.min(...list.filter((o) => !o.accepted).map((o) => o.at));
+    const taken = list.find((o) => o.accepted && o.at >= first);
+    if (taken) times.push(taken.at - first);
+    else unplaced++;
+  }
+  return { refusedOffers: refused.length, reroutedSessions: times.length, rerouteMs: spread(times), unplaced };
+}
+
 /**
  * Folds the worker side of a run into its summary. Pure: `t0` and `endAt` are the run's start and
  * end (epoch ms), `hostCpu` the run sampler's whole-host CPU readings.
@@ -238,6 +261,7 @@ export function summarizeWorkers(input: WorkersInput, t0: number, endAt: number,
     fixedPerWorker: fixedPerWorker(input),
     jobsOverTime: jobsOverTime(input, t0, endAt, 5),
     dispatch: dispatchSummary(input.sessions),
+    routing: routingSummary(input),
     drain: drainSummary(input, t0),
     failover: failoverSummary(input, t0),
     grace: graceSummary(input, t0),
