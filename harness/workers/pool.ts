@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { HarnessError, UsageError } from '../errors.js';
@@ -250,6 +251,8 @@ export class WorkerFleet extends EventEmitter {
     await this.sampler?.stop();
     await this.report?.close();
     process.removeListener('exit', this.onExit);
+    // The raw record (every health probe, load report, offer and per-worker sample) beside the report.
+    await writeFile(path.join(this.o.outDir, 'workers.json'), `${JSON.stringify(this.input(), null, 1)}\n`).catch((err: Error) => this.emit('warning', `workers.json: ${err.message}`));
   }
 
   /** Everything recorded, as plain data for summarizeWorkers(). */
