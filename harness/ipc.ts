@@ -27,6 +27,7 @@ export interface UserSpec {
   index: number;
   url: string;
   token: string;
+  /** The agent's identity; empty: any participant of kind AGENT (a byo worker names its own agents). */
   agentIdentity: string;
   toneHz: number;
 }
@@ -35,6 +36,8 @@ export interface UserSpec {
 export type GeneratorCommand =
   | { type: 'init'; speechPath: string; statsEveryMs: number }
   | { type: 'add-user'; user: UserSpec }
+  /** The user leaves its room (a session of limited length ends). */
+  | { type: 'remove-user'; index: number }
   | { type: 'stop' };
 
 /** What a user measured of the agent's audio so far. */
@@ -53,6 +56,8 @@ export type GeneratorMessage =
   | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null }
   | { type: 'user-error'; index: number; message: string }
   | { type: 'user-candidates'; index: number; addresses: string[] }
+  /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */
+  | { type: 'user-agent'; index: number; at: number; identity: string }
   | { type: 'generator-stats'; loopDelay: HistogramData }
   | { type: 'error'; message: string };
 

@@ -40,6 +40,7 @@ test('parseScenarioArgs: every flag maps to its override', () => {
       toneHz: 1000,
       ramp: { step: 4, every: '15s' },
       stopAtKnee: true,
+      loadThreshold: 0.75,
     },
     speech: 'me.wav',
     out: 'reports/x',

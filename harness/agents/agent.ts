@@ -1,8 +1,8 @@
-import { LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import { Room, RoomEvent, TrackKind, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import type { AgentMessage, AgentStart } from '../ipc.js';
-import { epochNow, systemClock } from '../media/clock.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
-import { SineGenerator } from '../media/sine.js';
+import { epochNow } from '../media/clock.js';
+import { publishTone } from '../media/publish-tone.js';
+import type { PacedPublisher } from '../media/tone-publisher.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { SileroVad } from '../vad/silero.js';
@@ -31,13 +31,7 @@ export class SyntheticAgent {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p, vad));
     await this.room.connect(this.cfg.url, this.cfg.token, { autoSubscribe: true, dynacast: false });
     this.send({ type: 'joined', at: epochNow() });
-    const sine = new SineGenerator(this.cfg.toneHz, SAMPLE_RATE);
-    this.publisher = new PacedPublisher(() => sine.next(FRAME_SAMPLES), this.publishLate, systemClock);
-    const track = LocalAudioTrack.createAudioTrack('agent-tone', this.publisher.source);
-    const options = new TrackPublishOptions();
-    options.source = TrackSource.SOURCE_MICROPHONE;
-    await this.room.localParticipant!.publishTrack(track, options);
-    this.publisher.start();
+    this.publisher = await publishTone(this.room.localParticipant!, this.cfg.toneHz, this.publishLate);
     this.statsTimer = setInterval(() => this.sendStats(), this.cfg.statsEveryMs);
   }
 

@@ -42,6 +42,11 @@ const OPTIONS = {
   'arrival-rate': SIZING_OPTIONS['arrival-rate'],
   'pod-start': SIZING_OPTIONS['pod-start'],
   'session-length': SIZING_OPTIONS['session-length'],
+  runtime: { type: 'string' },
+  workers: { type: 'string' },
+  'worker-cmd': { type: 'string' },
+  'load-func': { type: 'string' },
+  arrival: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,10 +80,23 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('target', v.target);
   set('toneHz', int('tone-hz', v['tone-hz']));
   if (v.ramp) overrides.stopAtKnee = true;
+  set('runtime', v.runtime as ScenarioSpec['runtime']);
+  set('workers', int('workers', v.workers));
+  set('workerCmd', v['worker-cmd']);
+  if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
+  set('loadFunc', v['load-func']);
+  set('arrival', v.arrival);
   const step = int('ramp-step', v['ramp-step']);
   if (step !== undefined || v['ramp-every'] !== undefined) {
     overrides.ramp = { ...(step !== undefined ? { step } : {}), ...(v['ramp-every'] !== undefined ? { every: v['ramp-every'] } : {}) };
   }
+  // --target is the scenario's (what is confined and sized); the rest are the model's inputs.
+  const sizing = sizingInputs({
+    'load-threshold': v['load-threshold'], 'peak-sessions': v['peak-sessions'], 'arrival-rate': v['arrival-rate'],
+    'pod-start': v['pod-start'], 'session-length': v['session-length'],
+  });
+  // One threshold: the one framework workers run with is the one the sizing is judged against.
+  if (v['load-threshold'] !== undefined) overrides.loadThreshold = sizing.loadThreshold;
   return {
     name: parsed.positionals[0] ?? null,
     overrides,
@@ -87,11 +105,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     netns: !v['no-netns'],
     confine: !v['no-confine'],
     ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
-    // --target is the scenario's (what is confined and sized); the rest are the model's inputs.
-    sizing: sizingInputs({
-      'load-threshold': v['load-threshold'], 'peak-sessions': v['peak-sessions'], 'arrival-rate': v['arrival-rate'],
-      'pod-start': v['pod-start'], 'session-length': v['session-length'],
-    }),
+    sizing,
     help: v.help ?? false,
   };
 }
@@ -116,6 +130,14 @@ flags (each overrides the scenario file):
   --target CcGg             the host to size for, e.g. 4c8g (default)
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
+  --runtime R               agent runtime: bare (one rtc-node agent process per session, default),
+                            framework (@livekit/agents 1.9 workers), byo (your worker, see --worker-cmd)
+  --workers N               worker processes in the pool (framework, byo; default 1)
+  --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
+                            LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
+  --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
+  --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
+                            (sessions arrive as a Poisson process, R per second on average)
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
   --no-confine              on a host with more cores than the target, do not put the agents in a cgroup
                             of the target's size (their figures are then this host's, not the target's)

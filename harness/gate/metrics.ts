@@ -57,6 +57,51 @@ function roleMetrics<R extends Role>(role: R) {
   } as Record<`${typeof p}.${LeafPaths<NonNullable<RunResult['roles']>[R]>}`, MetricInfo>;
 }
 
+/** Worker runtimes (`--runtime framework|byo`): cost per job, dispatch, drills, e.g. `workers.drain.cut == 0`. */
+function workerMetrics() {
+  const spread = (p: string) => ({ [`${p}.p50`]: lower('ms'), [`${p}.p95`]: lower('ms'), [`${p}.max`]: lower('ms') });
+  return {
+    'workers.workers': context('count'),
+    'workers.loadThreshold': context(''),
+    'workers.perJob.cpuCores': lower('cores'),
+    'workers.perJob.pssBytes': lower('bytes'),
+    'workers.fixedPerWorker.cpuCores': lower('cores'),
+    'workers.fixedPerWorker.pssBytes': lower('bytes'),
+    'workers.jobsOverTime.everyS': context('s'),
+    'workers.dispatch.dispatched': context('count'),
+    'workers.dispatch.failed': lower('count'),
+    ...spread('workers.dispatch.toJobMs'),
+    ...spread('workers.dispatch.toAgentInRoomMs'),
+    'workers.dispatch.firstToLastS': context('s'),
+    'workers.routing.refusedOffers': context('count'),
+    'workers.routing.reroutedSessions': context('count'),
+    ...spread('workers.routing.rerouteMs'),
+    'workers.routing.unplaced': lower('count'),
+    'workers.drain.worker': context('count'),
+    'workers.drain.atS': context('s'),
+    'workers.drain.sessionsRunning': context('count'),
+    'workers.drain.completed': num('higher', 'count'),
+    'workers.drain.cut': lower('count'),
+    'workers.drain.newJobsAfter': lower('count'),
+    'workers.drain.drainS': lower('s'),
+    'workers.drain.exit.code': context(''),
+    'workers.drain.lastSessionEndS': context('s'),
+    'workers.drain.overheadS': lower('s'),
+    'workers.failover.worker': context('count'),
+    'workers.failover.atS': context('s'),
+    'workers.failover.lost': lower('count'),
+    'workers.failover.redispatched': num('higher', 'count'),
+    ...spread('workers.failover.redispatchToAgentMs'),
+    'workers.failover.redispatchUnanswered': lower('count'),
+    'workers.failover.newRoomsAfter': context('count'),
+    'workers.failover.newRoomsOnKilled': lower('count'),
+    'workers.failover.survivors': lower('count'),
+    'workers.grace.recommendedS': context('s'),
+    'workers.grace.longestSessionS': context('s'),
+    'workers.grace.drainOverheadS': context('s'),
+  } as Record<`workers.${LeafPaths<NonNullable<RunResult['workers']>>}`, MetricInfo>;
+}
+
 /** What the human room's page heard (`--human-probe`): gateable, e.g. `human.heard.concealedPct < 1`. */
 function humanMetrics() {
   const spread = (p: string, unit: string) => ({ [`${p}.p50`]: lower(unit), [`${p}.p95`]: lower(unit), [`${p}.max`]: lower(unit) });
@@ -159,6 +204,7 @@ export const METRICS = {
   'kneeStop.sessions': context('count'),
   'kneeStop.stepIndex': context('count'),
   ...humanMetrics(),
+  ...workerMetrics(),
 } satisfies Record<MetricPath, MetricInfo>;
 
 // Spreads escape the excess-property check, so say it once more: no key that is not a leaf.

@@ -104,6 +104,8 @@ function ordered(r: RunResult): RunResult {
     confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes } : null,
     // Only when the run had a human room: runs without one keep their exact shape.
     ...(r.human ? { human: structuredClone(r.human) } : {}),
+    // Built field by field by summarizeWorkers(), so its key order is already fixed.
+    ...(r.workers ? { workers: r.workers } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { humanSection } from '../human/report-md.js';
 import type { RoleSummary, RunResult, Summary2 } from '../results/types.js';
+import { workersSection } from './workers-md.js';
 
 /** LiveKit's published load test, quoted for context; none of it is measured by this harness. */
 const LIVEKIT = { sessions: 30, cores: 4, memGB: 8, usedCores: 3.8, usedGB: 2.8 };
@@ -185,6 +186,7 @@ export function renderSummary(result: RunResult): string {
     header(result), setting(result), rolesSection(result), perSessionSection(result),
     livekitSection(result), qosSection(result),
     ...(result.human ? [humanSection(result.human, Date.parse(result.startedAt))] : []),
+    ...(result.workers ? [workersSection(result.workers)] : []),
   ];
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
 }

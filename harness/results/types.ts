@@ -1,5 +1,6 @@
 import type { HumanSummary } from '../human/types.js';
 import type { Role, Sample } from '../sampling/types.js';
+import type { WorkersResult } from '../workers/summary.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
@@ -76,6 +77,8 @@ export interface SessionRecord {
   /** ICE candidate addresses (local and remote) the user's session used. */
   candidateAddrs: string[];
   errors: string[];
+  /** Epoch ms when the session ended before the run did (worker runtimes: its user left after sessionLength, or its worker was killed). */
+  endedAt?: number | null;
 }
 
 /** The cumulative QoS counters of one session at one instant (a QosMark). */
@@ -214,6 +217,8 @@ export interface RunResult {
   kneeStop?: KneeStop | null;
   /** What a person heard in the human room (`--human`, `--human-probe`); absent when there was none. */
   human?: HumanSummary | null;
+  /** Set when the agents were LiveKit workers (runtime framework or byo): the pool, drills, health, dispatch. */
+  workers?: WorkersResult | null;
 }
 
 /** Where a ramp run stopped: the first step whose quality broke, and what broke. */

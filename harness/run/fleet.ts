@@ -1,16 +1,30 @@
 import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
-import type { AgentMessage, AgentStart, ChildStop, GeneratorCommand, GeneratorMessage } from '../ipc.js';
+import type { AgentMessage, AgentStart, ChildStop } from '../ipc.js';
 import { paths } from '../paths.js';
+import type { SessionRecord } from '../results/types.js';
 import type { Scenario } from '../scenario/schema.js';
 import { mintJoinToken } from '../server/tokens.js';
 import type { ServerHandle } from '../server/types.js';
 import { Child } from './child.js';
+import { GeneratorPool } from './generators.js';
 import type { SessionBook } from './sessions.js';
 import { waitFor } from './wait.js';
 
 const JOIN_TIMEOUT_MS = 45_000;
-const STATS_EVERY_MS = 2_000;
+/** How often agents and users report their cumulative stats. */
+export const STATS_EVERY_MS = 2_000;
+
+/** Waits for a session's agent and user to join; a timeout is recorded against the session and warned about. */
+export async function awaitJoin(rec: SessionRecord, signal: AbortSignal, warn: (message: string) => void): Promise<boolean> {
+  const joined = await waitFor(() => rec.agentJoinedAt !== null && rec.userJoinedAt !== null, JOIN_TIMEOUT_MS, signal);
+  if (!joined && !signal.aborted) {
+    const who = [rec.agentJoinedAt === null ? 'agent' : '', rec.userJoinedAt === null ? 'user' : ''].filter(Boolean).join(' and ');
+    rec.errors.push(`${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
+    warn(`session ${rec.index}: ${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
+  }
+  return joined;
+}
 
 /**
  * The run's participants: one agent process per session and the generator processes that host the
@@ -19,7 +33,7 @@ const STATS_EVERY_MS = 2_000;
  */
 export class Fleet extends EventEmitter {
   private readonly agents: Child<AgentStart | ChildStop, AgentMessage>[] = [];
-  private readonly generators: Child<GeneratorCommand, GeneratorMessage>[] = [];
+  private readonly generators: GeneratorPool;
   private readonly limit: ReturnType<typeof pLimit>;
   private stopping = false;
 
@@ -34,31 +48,13 @@ export class Fleet extends EventEmitter {
   ) {
     super();
     this.limit = pLimit(scenario.joinConcurrency);
+    this.generators = new GeneratorPool(scenario.usersPerGenerator, speechPath, book, (w) => this.emit('warning', w), STATS_EVERY_MS);
   }
 
   /** Root pids per role, for the sampler. */
   pids(): { agents: number[]; generator: number[] } {
     const alive = (c: Child<unknown, { type: string }>) => (c.pid !== undefined && c.proc.exitCode === null ? [c.pid] : []);
-    return { agents: this.agents.flatMap(alive), generator: this.generators.flatMap(alive) };
-  }
-
-  private generatorFor(index: number): Child<GeneratorCommand, GeneratorMessage> {
-    const g = Math.floor(index / this.scenario.usersPerGenerator);
-    let gen = this.generators[g];
-    if (!gen) {
-      gen = new Child<GeneratorCommand, GeneratorMessage>(paths.generatorMain, `generator-${g}`, (m) => {
-        if (m.type === 'stopped') return;
-        this.book.fromGenerator(m, g);
-        if (m.type === 'user-error' || m.type === 'error') this.emit('warning', `generator ${g}: ${'index' in m ? `user ${m.index}: ` : ''}${m.message}`);
-      });
-      gen.onUnexpectedExit(`generator ${g}`, (msg) => {
-        this.book.fault((r) => Math.floor(r.index / this.scenario.usersPerGenerator) === g, msg);
-        this.emit('warning', msg);
-      });
-      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: STATS_EVERY_MS });
-      this.generators[g] = gen;
-    }
-    return gen;
+    return { agents: this.agents.flatMap(alive), generator: this.generators.pids() };
   }
 
   /** Starts sessions [from, to): each waits for its agent and user to join (bounded concurrency). */
@@ -92,20 +88,15 @@ export class Fleet extends EventEmitter {
     const { url } = this.server;
     agent.send({ type: 'start', url, token: await mintJoinToken(this.server, room, agentId), userIdentity: userId, toneHz: this.scenario.toneHz, modelPath: paths.sileroModel, statsEveryMs: STATS_EVERY_MS });
     const user = { index: i, url, token: await mintJoinToken(this.server, room, userId), agentIdentity: agentId, toneHz: this.scenario.toneHz };
-    this.generatorFor(i).send({ type: 'add-user', user });
-    const joined = await waitFor(() => rec.agentJoinedAt !== null && rec.userJoinedAt !== null, JOIN_TIMEOUT_MS, signal);
-    if (!joined && !signal.aborted) {
-      const who = [rec.agentJoinedAt === null ? 'agent' : '', rec.userJoinedAt === null ? 'user' : ''].filter(Boolean).join(' and ');
-      rec.errors.push(`${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
-      this.emit('warning', `session ${i}: ${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
-    }
+    this.generators.addUser(user);
+    await awaitJoin(rec, signal, (w) => this.emit('warning', w));
   }
 
   /** Stops users first (so they do not hear the agents leave as gaps), then agents. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.limit.clearQueue();
-    await Promise.all(this.generators.map((g) => g.stop()));
+    await this.generators.stop();
     await Promise.all(this.agents.map((a) => a.stop()));
   }
 }

@@ -11,6 +11,8 @@ import type { Sample } from '../sampling/types.js';
 import { rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
 import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
+import { WorkerFleet } from '../workers/pool.js';
+import { summarizeWorkers } from '../workers/summary.js';
 import { Fleet } from './fleet.js';
 import { hostInfo } from './host.js';
 import { SessionBook } from './sessions.js';
@@ -99,7 +101,7 @@ export class Runner extends EventEmitter {
     const book = new SessionBook();
     const invalid: string[] = [];
     let server: ServerHandle | null = null;
-    let fleet: Fleet | null = null;
+    let fleet: Fleet | WorkerFleet | null = null;
     let kneeStop: RunInput['kneeStop'] = null;
     let cgroup: Cgroup | null = null;
     let recorder: SampleRecorder | null = null;
@@ -119,8 +121,16 @@ export class Runner extends EventEmitter {
       cgroup = await this.confinement(runId, invalid);
       const cg = cgroup;
       this.confined = cg?.info ?? null;
-      fleet = new Fleet(scenario, server, book, this.opts.speechPath, runId, cg ? (pid) => cg.add(pid) : undefined);
+      const confine = cg ? (pid: number) => cg.add(pid) : undefined;
+      fleet = scenario.pool.runtime === 'bare'
+        ? new Fleet(scenario, server, book, this.opts.speechPath, runId, confine)
+        : new WorkerFleet({ scenario, server, book, speechPath: this.opts.speechPath, runId, outDir, runT0: t0, hostCores: hostInfo().cores, onWorkerPid: confine });
       fleet.on('warning', (w: string) => this.emit('warning', w));
+      if (fleet instanceof WorkerFleet) {
+        phase = 'starting workers';
+        this.emit('phase', phase);
+        await fleet.start();
+      }
       const f = fleet;
       const srv = server;
       recorder = new SampleRecorder({
@@ -221,6 +231,10 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) invalid.push(...human.invalidReasons());
     const result = aggregate(input);
+    if (fleet instanceof WorkerFleet) {
+      result.workers = summarizeWorkers(fleet.input(), startedAt, input.endedAt, input.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores })));
+      result.perSession.basis += `; ${scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`;
+    }
     if (human) result.human = human.summary();
     const files = [...(human?.files() ?? []), ...(await writeReport(outDir, result))];
     // A fault mid-run still leaves its partial report behind, then surfaces.

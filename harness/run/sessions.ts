@@ -23,10 +23,10 @@ export class SessionBook {
     return [...this.records.values()].sort((a, b) => a.index - b.index);
   }
 
-  /** Sessions whose agent and user have both joined. */
+  /** Sessions whose agent and user have both joined, and that have not ended. */
   active(): number {
     let n = 0;
-    for (const r of this.records.values()) if (r.agentJoinedAt !== null && r.userJoinedAt !== null) n++;
+    for (const r of this.records.values()) if (r.agentJoinedAt !== null && r.userJoinedAt !== null && r.endedAt == null) n++;
     return n;
   }
 
@@ -58,6 +58,8 @@ export class SessionBook {
       case 'user-stats': rec.publishLate = m.publishLate; rec.agentAudio = m.agentAudio; rec.sendEndAt = m.lastSentAt; break;
       case 'user-error': rec.errors.push(`user: ${m.message}`); break;
       case 'user-candidates': rec.candidateAddrs = m.addresses; break;
+      // A byo agent says nothing to the harness: its user's sighting is its join.
+      case 'user-agent': rec.agentJoinedAt ??= m.at; break;
       default: break;
     }
   }

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
+import { POOL_KEYS, validatePool, type PoolSpec } from '../workers/spec.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
 export interface ScenarioSpec {
@@ -27,6 +28,24 @@ export interface ScenarioSpec {
   stopAtKnee?: boolean;
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
+  /** Agent workers (see harness/workers/spec.ts): `bare` (default), `framework` or `byo`. */
+  runtime?: 'bare' | 'framework' | 'byo';
+  /** Worker processes in the pool (framework, byo). */
+  workers?: number;
+  /** Framework workers' load function: `cpu` (LiveKit's default) or `jobs:N`. */
+  loadFunc?: string;
+  /** Framework workers' loadThreshold (LiveKit's default 0.7). */
+  loadThreshold?: number;
+  /** byo: the shell command that starts your worker. */
+  workerCmd?: string;
+  /** Each user leaves this long after joining, e.g. `20s` (worker runtimes). */
+  sessionLength?: string;
+  /** `step` (each ramp step at once) or `poisson:R/s`. */
+  arrival?: string;
+  /** A drill on one worker mid-run: `{ kind: 'rollout' | 'failover', at: '15s' }`. */
+  drill?: { kind: 'rollout' | 'failover'; at: string };
+  /** Framework workers refuse offers while their own load is at or over the threshold. */
+  refuseWhenFull?: boolean;
 }
 
 /** A validated scenario with every default filled in. Durations are in seconds. */
@@ -48,6 +67,8 @@ export interface Scenario {
   stopAtKnee: boolean;
   /** Validated gate thresholds, as written. */
   thresholds: string[];
+  /** Which agent runtime runs the sessions, and the worker pool's settings. */
+  pool: PoolSpec;
 }
 
 /** The defaults, in one place. */
@@ -65,7 +86,7 @@ export const DEFAULTS = {
   thresholds: [] as readonly string[],
 } as const;
 
-const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'stopAtKnee', 'thresholds'];
+const KEYS = ['name', 'description', 'sessions', 'ramp', 'duration', 'warmup', 'usersPerGenerator', 'toneHz', 'target', 'joinConcurrency', 'stopAtKnee', 'thresholds', ...POOL_KEYS];
 const RAMP_KEYS = ['step', 'every', 'settle'];
 
 function rejectUnknown(obj: object, allowed: string[], where: string, file: string): void {
@@ -135,6 +156,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
     stopAtKnee: bool(s.stopAtKnee ?? DEFAULTS.stopAtKnee, 'stopAtKnee', file),
     // Checked now, against the metrics of results.json: a misspelt name is bad input, never a silent pass.
     thresholds: parseThresholds(s.thresholds ?? DEFAULTS.thresholds, file).map((t) => t.text),
+    pool: validatePool(s, file),
   };
   checkTimeline(scenario, file);
   return scenario;

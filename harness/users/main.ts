@@ -24,6 +24,13 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
   const timer = setInterval(sendStats, first.statsEveryMs);
   return {
     onMessage(msg) {
+      if (msg.type === 'remove-user') {
+        const user = users.get(msg.index);
+        if (!user) return;
+        users.delete(msg.index);
+        void user.stop().then(() => send(user.stats()), (err: Error) => send({ type: 'user-error', index: msg.index, message: `leave: ${err.message}` }));
+        return;
+      }
       if (msg.type !== 'add-user') return;
       const user = new SyntheticUser(msg.user, audio.samples, send);
       users.set(msg.user.index, user);

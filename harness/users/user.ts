@@ -1,4 +1,4 @@
-import { AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import type { GeneratorMessage, UserSpec } from '../ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
@@ -37,10 +37,26 @@ export class SyntheticUser {
 
   private readonly loopMs: number;
 
+  /** Its agent: the named identity, or (no name given: someone else's worker) any agent participant. */
+  private isAgent(p: RemoteParticipant): boolean {
+    return this.spec.agentIdentity ? p.identity === this.spec.agentIdentity : p.kind === ParticipantKind.AGENT;
+  }
+
+  /** With no agent identity given, the user is the one who sees the agent arrive, and says so. */
+  private onParticipant(p: RemoteParticipant): void {
+    if (this.spec.agentIdentity || this.agentSeen || !this.isAgent(p)) return;
+    this.agentSeen = true;
+    this.send({ type: 'user-agent', index: this.spec.index, at: epochNow(), identity: p.identity });
+  }
+
+  private agentSeen = false;
+
   async start(): Promise<void> {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p));
+    this.room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => this.onParticipant(p));
     await this.room.connect(this.spec.url, this.spec.token, { autoSubscribe: true, dynacast: false });
     this.send({ type: 'user-joined', index: this.spec.index, at: epochNow() });
+    this.room.remoteParticipants.forEach((p) => this.onParticipant(p));
     const track = LocalAudioTrack.createAudioTrack('user-mic', this.publisher.source);
     const options = new TrackPublishOptions();
     options.source = TrackSource.SOURCE_MICROPHONE;
@@ -50,7 +66,7 @@ export class SyntheticUser {
   }
 
   private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {
-    if (track.kind !== TrackKind.KIND_AUDIO || participant.identity !== this.spec.agentIdentity || this.receiving) return;
+    if (track.kind !== TrackKind.KIND_AUDIO || !this.isAgent(participant) || this.receiving) return;
     this.stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
     const stream = this.stream;
     this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);

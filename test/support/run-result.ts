@@ -6,6 +6,7 @@ import type { RoleSummary, RunResult } from '../../harness/results/types.js';
 
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
+const SP = { p50: 10, p95: 20, max: 30 };
 
 function role(cpu: number, rssMb: number): RoleSummary {
   return {
@@ -63,6 +64,16 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
       browser: { version: '156', args: [], cpuCores: { mean: 0.2, p95: 0.3, max: 0.4 }, rssBytes: { mean: 400 * MB, max: 450 * MB }, pssBytes: { mean: 300 * MB, max: 350 * MB } },
       network: { candidateAddresses: ['198.18.0.1'], selectedPair: '198.18.0.1 -> 198.18.0.2', requestHosts: ['127.0.0.1'], foreign: [] },
       errors: [],
+    },
+    workers: {
+      runtime: 'framework', agentName: 'voiceload-agent', workers: 2, loadFunc: 'jobs:4', loadThreshold: 0.7, arrival: 'step', warning: null, perWorker: [],
+      perJob: { cpuCores: 0.12, pssBytes: 90 * MB, basis: 'measured' }, fixedPerWorker: { cpuCores: 0.02, pssBytes: 300 * MB, basis: 'measured' },
+      jobsOverTime: { everyS: 5, rows: [] },
+      dispatch: { dispatched: 2, failed: 0, toJobMs: SP, toAgentInRoomMs: SP, firstToLastS: 1 },
+      routing: { refusedOffers: 0, reroutedSessions: 0, rerouteMs: SP, unplaced: 0 },
+      drain: { worker: 0, atS: 13, sessionsRunning: 1, completed: 1, cut: 0, newJobsAfter: 0, drainS: 9, exit: { code: 130, signal: null }, lastSessionEndS: 8, overheadS: 1 },
+      failover: { worker: 1, atS: 15, lost: 1, redispatched: 1, redispatchToAgentMs: SP, redispatchUnanswered: 0, newRoomsAfter: 1, newRoomsOnKilled: 0, survivors: 0 },
+      grace: { recommendedS: 630, longestSessionS: 20, drainOverheadS: 1, basis: 'extrapolated', kind: 'extrapolated' },
     },
     ...over,
   };
