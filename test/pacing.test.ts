@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clock } from '../harness/media/clock.js';
 import { Pacer, type Tick } from '../harness/media/pacer.js';
-import { FRAME_SAMPLES } from '../harness/media/tone-publisher.js';
+import { FRAME_SAMPLES } from '../harness/media/paced-publisher.js';
 import { loopFrame } from '../harness/users/user.js';
 
 /**

@@ -2,7 +2,7 @@ import { Room, RoomEvent, TrackKind, type RemoteAudioTrack, type RemoteParticipa
 import type { AgentMessage, AgentStart } from '../ipc.js';
 import { epochNow } from '../media/clock.js';
 import { publishTone } from '../media/publish-tone.js';
-import type { PacedPublisher } from '../media/tone-publisher.js';
+import type { PacedPublisher } from '../media/paced-publisher.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { SileroVad } from '../vad/silero.js';

@@ -3,7 +3,7 @@ import type { LatencyHistogram } from '../results/histogram.js';
 import { SpeechDetector, type VadEvent } from '../vad/detector.js';
 import type { SileroVad } from '../vad/silero.js';
 import { VAD_SAMPLE_RATE, Windower } from '../vad/windower.js';
-import { SAMPLE_RATE } from '../media/tone-publisher.js';
+import { SAMPLE_RATE } from '../media/paced-publisher.js';
 
 /**
  * Listens to one remote audio track: 48 kHz from WebRTC, resampled to 16 kHz with rtc-node's

@@ -2,7 +2,7 @@ import { LocalAudioTrack, TrackPublishOptions, TrackSource, type LocalParticipan
 import type { LatencyHistogram } from '../results/histogram.js';
 import { systemClock } from './clock.js';
 import { SineGenerator } from './sine.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from './tone-publisher.js';
+import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from './paced-publisher.js';
 
 /**
  * Publishes a continuous sine as a microphone track from `participant`, paced on the absolute

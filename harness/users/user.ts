@@ -1,7 +1,7 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import type { GeneratorMessage, UserSpec } from '../ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/tone-publisher.js';
+import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { candidateAddresses } from './candidates.js';
 import { ToneMonitor } from './tone-monitor.js';

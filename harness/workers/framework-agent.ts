@@ -12,7 +12,7 @@ import type { AgentMessage } from '../ipc.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import { epochNow } from '../media/clock.js';
 import { publishTone } from '../media/publish-tone.js';
-import { SAMPLE_RATE } from '../media/tone-publisher.js';
+import { SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { ReportClient } from './channel.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
