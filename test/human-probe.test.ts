@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import type { HumanLine } from '../harness/human/types.js';
 import { isLoopback } from '../harness/results/network-check.js';
 import type { RunResult } from '../harness/results/types.js';
-import { leftoverNamespaces, runProcesses, startCli, type CliRun } from './support/cli.js';
+import { leftoverNamespaces, reportFiles, runProcesses, startCli, type CliRun } from './support/cli.js';
 
 /** Process groups of every browser the probe started, seen while the run was live (marked by its environment). */
 function probeGroups(): Set<number> {
@@ -77,7 +77,7 @@ test('voice-2 with --human-probe runs end to end', { timeout: 240_000 }, async (
   assert.deepEqual(r.invalidReasons.filter((x) => /human/.test(x)), [], r.invalidReasons.join('; '));
   assert.equal(r.sessions.joined, 2);
   assert.ok(groups.size >= 1, 'no browser process was ever seen');
-  assert.deepEqual(readdirSync(out).sort(), ['human.jsonl', 'results.json', 'samples.jsonl', 'server.log', 'summary.md']);
+  assert.deepEqual(readdirSync(out).sort(), ['charts', 'human.jsonl', 'k8s', 'report.html', 'results.json', 'samples.jsonl', 'server.log', 'sizing.md', 'summary.md']);
 });
 
 test("the probe heard the agent's sine: energy near the tone's level, little concealment", () => {
@@ -123,7 +123,7 @@ test('human.jsonl has a line a second with the browser sampled, and no token any
   for (const l of lines.slice(2)) assert.ok((l.browser?.processes ?? 0) >= 1 && (l.browser?.rssBytes ?? 0) > 0, `no browser sample at ${l.elapsedS} s`);
   for (const l of lines) assert.ok(l.concealedSamples <= l.samplesReceived);
   assert.match(readFileSync(path.join(out, 'summary.md'), 'utf8'), /## What a person hears \(measured\)/);
-  for (const f of ['results.json', 'summary.md', 'human.jsonl']) {
+  for (const f of reportFiles(out)) {
     assert.doesNotMatch(readFileSync(path.join(out, f), 'utf8'), /eyJ[\w-]+\.eyJ/, `a JWT in ${f}`);
   }
 });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
-import { leftoverNamespaces, runCli, runProcesses, type CliRun } from './support/cli.js';
+import { leftoverNamespaces, reportFiles, runCli, runProcesses, type CliRun } from './support/cli.js';
 
 /** Reasons a run on this shared host may be invalid that are about the host, not about the workers. */
 const HOST_REASONS = /generator could not keep real time|sampling|samples/;
@@ -49,7 +49,7 @@ test('pool: two framework workers both receive jobs, answer their health checks 
   // The workers' logs are in the report; the run's API secret is not in any of its files.
   const files = readdirSync(out);
   assert.ok(files.includes('worker-0.log') && files.includes('worker-1.log') && files.includes('workers.json'), files.join(' '));
-  for (const f of files) assert.doesNotMatch(readFileSync(path.join(out, f), 'utf8'), /LIVEKIT_API_SECRET|"apiSecret"/, f);
+  for (const f of reportFiles(out)) assert.doesNotMatch(readFileSync(path.join(out, f), 'utf8'), /LIVEKIT_API_SECRET|"apiSecret"/, f);
   nothingLeft();
 });
 

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** dist/harness/cli.js, from dist/test/support/cli.js. */
@@ -43,4 +44,9 @@ export function runProcesses(): string[] {
 export function leftoverNamespaces(): string[] {
   const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   return list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('voiceload-'));
+}
+
+/** Every file of a report folder, relative paths, subfolders (charts/, k8s/) included. */
+export function reportFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
 }

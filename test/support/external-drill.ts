@@ -4,14 +4,14 @@
  * credentials, a closed port, a port that never answers — and checks where the secret went.
  * Prints its findings as JSON for external.test.ts to assert on.
  */
-import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalServer } from '../../harness/server/local.js';
 import { provisionServer } from '../../harness/server/provision.js';
 import { freeTcpPort } from '../../harness/server/ports.js';
-import { runCli, runProcesses, startCli } from './cli.js';
+import { reportFiles as reportFilesIn, runCli, runProcesses, startCli } from './cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-ext-'));
 const addrs = (process.env.VOICELOAD_NETNS_ADDRS ?? '').split(',').filter(Boolean);
@@ -44,7 +44,8 @@ for (let i = 0; i < 40 && good.proc.exitCode === null; i++) {
   }
 }
 const goodRun = await good.done;
-const reportFiles = readdirSync(out);
+// Every file of the report, sizing outputs in subfolders (charts/, k8s/) included.
+const reportFiles = reportFilesIn(out);
 const secretInReport = reportFiles.filter((f) => readFileSync(path.join(out, f), 'utf8').includes(server.apiSecret));
 const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { server: { mode: string }; sessions: { joined: number } };
 
