@@ -4,7 +4,7 @@
  */
 import { isLoopback } from '../results/network-check.js';
 import { matchOnsets } from '../results/onsets.js';
-import { percentile, summary2, summary3 } from '../results/stats.js';
+import { percentile, spread, summary2, summary3 } from '../results/stats.js';
 import type { Alignment } from './align.js';
 import type { HumanLine, HumanMode, HumanSlice, HumanSummary, Spread } from './types.js';
 import { dbfs } from './webrtc-stats.js';
@@ -42,10 +42,6 @@ export interface HumanRecord {
   requestHosts: string[];
   allowedAddrs: string[];
   errors: string[];
-}
-
-function spread(xs: readonly number[]): Spread {
-  return { p50: percentile(xs, 50), p95: percentile(xs, 95), max: xs.length ? Math.max(...xs) : null };
 }
 
 function defined(xs: readonly (number | null)[]): number[] {

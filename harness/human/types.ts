@@ -26,7 +26,8 @@ export interface HumanLine extends SecondRow {
 }
 
 /** p50 / p95 / max of one measure; nulls when nothing was measured. */
-export interface Spread { p50: number | null; p95: number | null; max: number | null }
+export type { Spread } from '../results/stats.js';
+import type { Spread } from '../results/stats.js';
 
 /** What the page heard of the agent's tone over a set of seconds (one load level, or ten seconds of the run). */
 export interface HumanSlice {

@@ -2,7 +2,7 @@
  * summary.md's section on agent workers: the pool, what each worker said of itself beside what it
  * used, health answers, dispatch, the drills and the grace period. Pure: RunResult['workers'] → lines.
  */
-import type { Spread } from '../workers/spread.js';
+import type { Spread } from '../results/stats.js';
 import type { WorkersResult } from '../workers/summary.js';
 
 const NA = 'n/a';

@@ -56,3 +56,11 @@ export function summary2(xs: readonly number[]): Summary2 | null {
   if (m === null || top === null) return null;
   return { mean: m, max: top };
 }
+
+/** p50 / p95 / max of a series; null fields when it is empty. */
+export interface Spread { p50: number | null; p95: number | null; max: number | null }
+
+/** The Spread of a series. */
+export function spread(xs: readonly number[]): Spread {
+  return { p50: percentile(xs, 50), p95: percentile(xs, 95), max: max(xs) };
+}

@@ -1,6 +1,6 @@
 import { max } from '../results/stats.js';
 import type { WorkersInput } from './types.js';
-import { spread, type Spread } from './spread.js';
+import { spread, type Spread } from '../results/stats.js';
 
 /** A rollout drill: one worker sent SIGINT mid-run. */
 export interface DrainSummary {

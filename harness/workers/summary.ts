@@ -2,7 +2,7 @@ import { mean } from '../results/stats.js';
 import type { HealthProbe } from './health.js';
 import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
 import type { UsagePart, WorkerRecord, WorkerSession, WorkersInput, WorkerUsage } from './types.js';
-import { spread, type Spread } from './spread.js';
+import { spread, type Spread } from '../results/stats.js';
 import { drainSummary, failoverSummary, graceSummary, type DrainSummary, type FailoverSummary, type GraceSummary } from './drill-summary.js';
 
 /** What one worker's health server answered over the run. */
