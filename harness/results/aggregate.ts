@@ -11,7 +11,7 @@ import { summariseSteps } from './steps.js';
 
 export { matchOnsets } from './onsets.js';
 import type {
-  HistogramData, QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
+  QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
 } from './types.js';
 
 /** The dominant frequency the user hears must be within this of the agent's tone. */
@@ -132,35 +132,14 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
 function mergeField(
   sessions: SessionRecord[], field: 'publishLate' | 'agentPublishLate' | 'vadInferMs' | 'agentLoopDelay', reasons: string[],
 ): LatencyHistogram | null {
-  let merged: LatencyHistogram | null = null;
-  for (const s of sessions) {
-    const latest: HistogramData | null = s[field];
-    if (latest === null) continue;
-    // Only what the window saw: start-up bursts are not steady-state quality.
-    const d = LatencyHistogram.since(latest, s.atWindowStart?.[field]);
-    try {
-      if (merged === null) merged = LatencyHistogram.fromData(d);
-      else merged.merge(d);
-    } catch (err) {
-      reasons.push(`session ${s.index}: its ${field} histogram was left out (${(err as Error).message})`);
-    }
-  }
-  return merged;
+  // Only what the window saw: start-up bursts are not steady-state quality.
+  const sources = sessions.map((s) => ({ index: s.index, latest: s[field], baseline: s.atWindowStart?.[field] }));
+  return LatencyHistogram.mergeSince(sources, (s, err) => reasons.push(`session ${s.index}: its ${field} histogram was left out (${err.message})`));
 }
 
 function mergeGenerators(gens: RunInput['generatorLoopDelay'], reasons: string[]): LatencyHistogram | null {
-  let merged: LatencyHistogram | null = null;
-  gens.forEach((g, i) => {
-    if (g.latest === null) return;
-    const d = LatencyHistogram.since(g.latest, g.atWindowStart);
-    try {
-      if (merged === null) merged = LatencyHistogram.fromData(d);
-      else merged.merge(d);
-    } catch (err) {
-      reasons.push(`generator ${i}: its loop-delay histogram was left out (${(err as Error).message})`);
-    }
-  });
-  return merged;
+  const sources = gens.map((g, i) => ({ index: i, latest: g.latest, baseline: g.atWindowStart }));
+  return LatencyHistogram.mergeSince(sources, (g, err) => reasons.push(`generator ${g.index}: its loop-delay histogram was left out (${err.message})`));
 }
 
 function lateness(h: LatencyHistogram | null): QosSummary['publishLateMs'] {

@@ -126,6 +126,28 @@ export class LatencyHistogram {
     };
   }
 
+  /**
+   * Merges what each source recorded since its baseline (both cumulative snapshots); sources with
+   * no latest snapshot are skipped, and one that does not fit the others is left out and passed to
+   * `onMisfit`. Null when nothing was merged.
+   */
+  static mergeSince<T extends { latest: HistogramData | null; baseline?: HistogramData | null }>(
+    sources: Iterable<T>, onMisfit: (source: T, err: Error) => void = () => undefined,
+  ): LatencyHistogram | null {
+    let merged: LatencyHistogram | null = null;
+    for (const src of sources) {
+      if (src.latest === null) continue;
+      const d = LatencyHistogram.since(src.latest, src.baseline);
+      try {
+        if (merged === null) merged = LatencyHistogram.fromData(d);
+        else merged.merge(d);
+      } catch (err) {
+        onMisfit(src, err as Error);
+      }
+    }
+    return merged;
+  }
+
   /** Rebuilds a histogram from a snapshot, checking that it is consistent. */
   static fromData(d: HistogramData): LatencyHistogram {
     const h = new LatencyHistogram({ bucketMs: d.bucketMs, maxMs: d.maxMs });

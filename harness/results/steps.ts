@@ -26,19 +26,12 @@ function markAt(marks: readonly QosMark[], ms: number, side: 'before' | 'after')
   return marks.find((m) => m.elapsedMs >= ms) ?? null;
 }
 
-/** p99 of what was recorded between two cumulative snapshots, merged over several sources. */
+/**
+ * p99 of what was recorded between two cumulative snapshots, merged over several sources. A
+ * histogram that does not fit the others is left out here; the run-level summary reports it.
+ */
 function p99Between(pairs: { from: HistogramData | null; to: HistogramData | null }[]): number | null {
-  let merged: LatencyHistogram | null = null;
-  for (const { from, to } of pairs) {
-    if (to === null) continue;
-    const d = LatencyHistogram.since(to, from);
-    try {
-      if (merged === null) merged = LatencyHistogram.fromData(d);
-      else merged.merge(d);
-    } catch {
-      // A histogram that does not fit the others is left out; the run-level summary reports it.
-    }
-  }
+  const merged = LatencyHistogram.mergeSince(pairs.map((p) => ({ latest: p.to, baseline: p.from })));
   return merged === null || merged.count === 0 ? null : merged.percentile(99);
 }
 
