@@ -40,6 +40,10 @@ const num = (better: Better, unit: string): MetricInfo => ({ type: 'number', bet
 const bool: MetricInfo = { type: 'boolean', better: 'none', unit: '' };
 const lower = (unit: string) => num('lower', unit);
 const context = (unit: string) => num('none', unit);
+/** `prefix.k` for each key k, all lower-is-better in `unit`: the summaries (p50/p95/max, mean/max, ...). */
+const lowerEach = (prefix: string, keys: readonly string[], unit: string): Record<string, MetricInfo> =>
+  Object.fromEntries(keys.map((k) => [`${prefix}.${k}`, lower(unit)]));
+const SPREAD = ['p50', 'p95', 'max'] as const;
 
 type Role = keyof NonNullable<RunResult['roles']>;
 
@@ -59,7 +63,7 @@ function roleMetrics<R extends Role>(role: R) {
 
 /** Worker runtimes (`--runtime framework|byo`): cost per job, dispatch, drills, e.g. `workers.drain.cut == 0`. */
 function workerMetrics() {
-  const spread = (p: string) => ({ [`${p}.p50`]: lower('ms'), [`${p}.p95`]: lower('ms'), [`${p}.max`]: lower('ms') });
+  const spread = (p: string) => lowerEach(p, SPREAD, 'ms');
   return {
     'workers.workers': context('count'),
     'workers.loadThreshold': context(''),
@@ -104,9 +108,9 @@ function workerMetrics() {
 
 /** What the human room's page heard (`--human-probe`): gateable, e.g. `human.heard.concealedPct < 1`. */
 function humanMetrics() {
-  const spread = (p: string, unit: string) => ({ [`${p}.p50`]: lower(unit), [`${p}.p95`]: lower(unit), [`${p}.max`]: lower(unit) });
-  const s3 = (p: string, unit: string) => ({ [`${p}.mean`]: lower(unit), [`${p}.p95`]: lower(unit), [`${p}.max`]: lower(unit) });
-  const s2 = (p: string, unit: string) => ({ [`${p}.mean`]: lower(unit), [`${p}.max`]: lower(unit) });
+  const spread = (p: string, unit: string) => lowerEach(p, SPREAD, unit);
+  const s3 = (p: string, unit: string) => lowerEach(p, ['mean', 'p95', 'max'], unit);
+  const s2 = (p: string, unit: string) => lowerEach(p, ['mean', 'max'], unit);
   return {
     'human.joinedAt': context('ms'),
     'human.firstAudioAt': context('ms'),
@@ -141,11 +145,7 @@ function humanMetrics() {
 }
 
 function latencyMetrics<Q extends 'publishLateMs' | 'agentPublishLateMs' | 'agentLoopDelayMs' | 'generatorLoopDelayMs'>(q: Q) {
-  return {
-    [`qos.${q}.p50`]: lower('ms'),
-    [`qos.${q}.p99`]: lower('ms'),
-    [`qos.${q}.max`]: lower('ms'),
-  } as Record<`qos.${Q}.${'p50' | 'p99' | 'max'}`, MetricInfo>;
+  return lowerEach(`qos.${q}`, ['p50', 'p99', 'max'], 'ms') as Record<`qos.${Q}.${'p50' | 'p99' | 'max'}`, MetricInfo>;
 }
 
 /** The catalogue: every metric of results.json, with its type, direction and unit. */
