@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { HumanHook } from '../human/types.js';
 import { aggregate } from '../results/aggregate.js';
 import { summariseSteps } from '../results/steps.js';
-import type { Confinement, QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
+import type { Confinement, KneeStop, QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
 import { writeReport } from '../report/write.js';
 import { SampleRecorder } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
@@ -103,6 +103,8 @@ export class Runner extends EventEmitter {
     let server: ServerHandle | null = null;
     let fleet: Fleet | WorkerFleet | null = null;
     let kneeStop: RunInput['kneeStop'] = null;
+    /** Start of the knee step's settled part, s: a ramp stopped at its knee is measured over it. */
+    let kneeFromS: number | null = null;
     let cgroup: Cgroup | null = null;
     let recorder: SampleRecorder | null = null;
     let phase = 'starting server';
@@ -160,17 +162,22 @@ export class Runner extends EventEmitter {
       // up as late joins and lost quality, not as a quietly stretched ramp.
       const steps = Math.ceil(scenario.sessions / scenario.rampStep);
       const launches: Promise<void>[] = [];
+      const rec = recorder;
+      /** Judges step `index` from what has been gathered so far; a broken step becomes the run's kneeStop. */
+      const broken = (index: number): KneeStop | null => {
+        const judged = this.judgeSoFar(index, book, rec.samples, startedAt);
+        if (judged.broke.length === 0) return null;
+        kneeFromS = judged.fromS;
+        return (kneeStop = { stepIndex: index, sessions: judged.sessions, broke: judged.broke });
+      };
       for (let k = 0; k < steps && !stop.signal.aborted; k++) {
         await sleep(t0 + k * scenario.rampEveryS * 1000 - performance.now(), stop.signal);
         if (stop.signal.aborted) break;
-        if (k > 0 && scenario.stopAtKnee && this.opts.judgeStep) {
-          const judged = this.judgeSoFar(k - 1, book, recorder.samples, startedAt);
-          if (judged.broke.length > 0) {
-            kneeStop = { stepIndex: k - 1, sessions: judged.sessions, broke: judged.broke };
-            this.emit('info', `the ramp stops at ${judged.sessions} sessions: ${judged.broke.join('; ')}`);
-            stop.abort();
-            break;
-          }
+        const knee = k > 0 && scenario.stopAtKnee && this.opts.judgeStep ? broken(k - 1) : null;
+        if (knee) {
+          this.emit('info', `the ramp stops at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
+          stop.abort();
+          break;
         }
         launches.push(f.launch(k * scenario.rampStep, Math.min(scenario.sessions, (k + 1) * scenario.rampStep), stop.signal));
       }
@@ -182,8 +189,7 @@ export class Runner extends EventEmitter {
       if (signal.aborted) invalid.push('interrupted');
       else if (!kneeStop && scenario.stopAtKnee && this.opts.judgeStep) {
         // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
-        const last = this.judgeSoFar(steps - 1, book, recorder.samples, startedAt);
-        if (last.broke.length > 0) kneeStop = { stepIndex: steps - 1, sessions: last.sessions, broke: last.broke };
+        broken(steps - 1);
       }
       signal.removeEventListener('abort', onAbort);
     } catch (err) {
@@ -203,7 +209,7 @@ export class Runner extends EventEmitter {
     if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
     const lastJoin = lastJoinAt(book);
     // A ramp stopped at its knee is measured over its last step's settled part: that is its hold.
-    const kneeFromMs = kneeStop ? (this.judgeSoFar(kneeStop.stepIndex, book, recorder.samples, startedAt).fromS ?? 0) * 1000 : null;
+    const kneeFromMs = kneeStop ? (kneeFromS ?? 0) * 1000 : null;
     const holdFromMs = kneeFromMs ?? windowFromMs ?? (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
     const input: RunInput = {
       scenario: scenario.name,
