@@ -35,6 +35,14 @@ function p99Between(pairs: { from: HistogramData | null; to: HistogramData | nul
   return merged === null || merged.count === 0 ? null : merged.percentile(99);
 }
 
+/** A step with no settled sample measured nothing: counts 0, figures null. */
+function noQos(): StepQos {
+  return {
+    segmentsExpected: 0, segmentsDetected: 0, onsetLagMs: { p50: null, p95: null }, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0,
+    publishLateMsP99: null, agentPublishLateMsP99: null, agentLoopDelayMsP99: null, generatorLoopDelayMsP99: null,
+  };
+}
+
 function stepQos(input: StepInput, fromMs: number, toMs: number): StepQos {
   const first = markAt(input.marks, fromMs, 'after');
   const last = markAt(input.marks, toMs, 'before');
@@ -121,7 +129,7 @@ export function summariseSteps(input: StepInput, samples: readonly Sample[]): St
       toS,
       series: series(used),
       systemCpuCores: used.map((s) => s.system.cpuCores),
-      qos: fromS !== null && toS !== null ? stepQos(input, fromS * 1000, toS * 1000) : stepQos({ ...input, marks: [], sessions: [] }, 0, 0),
+      qos: fromS !== null && toS !== null ? stepQos(input, fromS * 1000, toS * 1000) : noQos(),
     });
   }
   return steps;
