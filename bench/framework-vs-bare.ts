@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
 
-const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const counts = (process.argv[2] ?? '2,4').split(',').map(Number);
 const duration = process.argv[3] ?? '60s';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-workers-'));

@@ -16,7 +16,7 @@ import { DEFAULT_CONFIDENCE, DEFAULT_TOLERANCE, parseShare } from '../harness/ga
 import { fmtShare } from '../harness/gate/format.js';
 import type { RunResult } from '../harness/results/types.js';
 
-const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const runs = Number(process.argv[2] ?? 3);
 const duration = process.argv[3] ?? '30s';
 let tolerance = DEFAULT_TOLERANCE;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
 
-const CLI = fileURLToPath(new URL('../harness/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const counts = (process.argv[2] ?? '2,5,10').split(',').map(Number);
 const duration = process.argv[3] ?? '75s';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildCapacityModel } from '../harness/capacity/model.js';
 import { defaultSizingInputs, sizingInputs } from '../harness/capacity/inputs.js';
 import { gracePeriodFor, graceRec } from '../harness/capacity/recommend/grace.js';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import type { CapacityModel, Recommendation, SizingInputs } from '../harness/capacity/types.js';
 import { GIB, MIB, host, linearRamp, makeResult, steadySeries, type ResultSpec } from './support/capacity-run.js';
 

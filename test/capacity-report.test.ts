@@ -25,7 +25,7 @@ import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
 import { MIB, linearRamp, makeResult, type ResultSpec } from './support/capacity-run.js';
 
-const REPORT_CLI = fileURLToPath(new URL('../harness/report-cli.js', import.meta.url));
+const REPORT_CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const RECORDED = fileURLToPath(new URL('../../test/fixtures/runs/ramp/', import.meta.url));
 const RAMP = { base: 0.1, perSession: 0.1, memBase: 200 * MIB, memPer: 100 * MIB };
 
@@ -140,7 +140,7 @@ test('k8s manifests: no worker size — a valid Deployment without resources, an
 
 function runReport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [REPORT_CLI, ...args], (err, stdout, stderr) => {
+    execFile(process.execPath, [REPORT_CLI, 'report', ...args], (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

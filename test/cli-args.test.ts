@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenarioArgs } from '../harness/cli/args.js';
 import { formatProgress, StatusLine } from '../harness/cli/status.js';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { defaultSizingInputs } from '../harness/capacity/inputs.js';
 
 /** Asserts a one-line UsageError matching `want`. */

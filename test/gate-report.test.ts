@@ -1,7 +1,7 @@
 /** The gate's decision, its baselines and its three renderers, from hand-built results. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { buildBaseline, checkBaselineFits, hostDifference, hostWarning, parseBaseline, renderBaseline } from '../harness/gate/baseline.js';
 import { comparedMetrics, DEFAULT_COMPARE, directionOf, emptyConfig, loadGateFile, parseShare, validateGate } from '../harness/gate/config.js';
 import { evaluateGate, type GateRun } from '../harness/gate/evaluate.js';

@@ -1,7 +1,7 @@
 /** The gate's metric names, threshold parser and evaluator, table by table. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { isMetric, METRIC_NAMES, METRICS, readMetric, suggestMetrics, type MetricPath } from '../harness/gate/metrics.js';
 import { evaluateThreshold, holds, parseThreshold, parseThresholds, type Op } from '../harness/gate/thresholds.js';
 import { validateScenario } from '../harness/scenario/schema.js';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseScenarioArgs } from '../harness/cli/args.js';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { pageBundle } from '../harness/human/bundle.js';
-import { humanRoomFor } from '../harness/human/cli.js';
+import { humanRoomFor } from '../harness/cli/human.js';
 import { parsePageReport } from '../harness/human/page-report.js';
 import { startPageServer } from '../harness/human/page-server.js';
 import { BROWSER_FLAGS, probeFlags } from '../harness/human/probe.js';

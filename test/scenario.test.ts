@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { parseDuration, parseHostSize } from '../harness/scenario/duration.js';
 import { listScenarios, loadScenario } from '../harness/scenario/load.js';
 import { DEFAULTS, rampEndS, validateScenario } from '../harness/scenario/schema.js';

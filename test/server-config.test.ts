@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { childEnv } from '../harness/child-env.js';
+import { childEnv } from '../harness/child/env.js';
 import { isLoopback, networkViolation } from '../harness/results/network-check.js';
 import type { RunInput, SessionRecord } from '../harness/results/types.js';
 import { renderServerConfig, type LocalServerConfig } from '../harness/server/config.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentAudioStats } from '../harness/ipc.js';
+import type { AgentAudioStats } from '../harness/sessions/ipc.js';
 import type { HistogramData, SessionRecord } from '../harness/results/types.js';
-import { SessionBook } from '../harness/run/sessions.js';
+import { SessionBook } from '../harness/sessions/book.js';
 
 const H1: HistogramData = { bucketMs: 0.1, counts: [1, 2], overflow: 0, count: 3, maxMs: 0.2 };
 const H2: HistogramData = { bucketMs: 0.1, counts: [0, 0, 5], overflow: 1, count: 6, maxMs: 2000 };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { paths } from '../harness/paths.js';
+import { paths } from '../harness/common/paths.js';
 import { readWav } from '../harness/media/wav.js';
 import { DEFAULT_DETECTOR, SpeechDetector, type VadEvent } from '../harness/vad/detector.js';
 import { SileroVad } from '../harness/vad/silero.js';

@@ -6,18 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenarioArgs } from '../harness/cli/args.js';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/common/errors.js';
 import { workersSection } from '../harness/report/workers-md.js';
-import { SessionBook } from '../harness/run/sessions.js';
+import { SessionBook } from '../harness/sessions/book.js';
 import { validateScenario } from '../harness/scenario/schema.js';
-import { ReportClient, ReportServer } from '../harness/workers/channel.js';
-import { drillTarget } from '../harness/workers/drills.js';
-import type { WorkerReport } from '../harness/workers/messages.js';
-import type { ProcInfo } from '../harness/workers/proc-tree.js';
-import { summarizeWorkers } from '../harness/workers/summary.js';
-import type { WorkerRecord, WorkerSession, WorkersInput, WorkerUsage } from '../harness/workers/types.js';
-import { WorkerBook } from '../harness/workers/worker-book.js';
-import { classify } from '../harness/workers/worker-sampler.js';
+import { ReportClient, ReportServer } from '../harness/runtimes/workers/channel.js';
+import { drillTarget } from '../harness/runtimes/workers/drills.js';
+import type { WorkerReport } from '../harness/runtimes/workers/messages.js';
+import type { ProcInfo } from '../harness/runtimes/workers/proc-tree.js';
+import { summarizeWorkers } from '../harness/runtimes/workers/summary.js';
+import type { WorkerRecord, WorkerSession, WorkersInput, WorkerUsage } from '../harness/runtimes/workers/types.js';
+import { WorkerBook } from '../harness/runtimes/workers/worker-book.js';
+import { classify } from '../harness/runtimes/workers/worker-sampler.js';
 
 function usage(fn: () => unknown, want: RegExp): void {
   assert.throws(fn, (err: unknown) => {

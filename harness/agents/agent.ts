@@ -1,9 +1,9 @@
 import { Room, RoomEvent, TrackKind, type RemoteAudioTrack, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import type { AgentMessage, AgentStart } from '../ipc.js';
+import type { AgentMessage, AgentStart } from '../sessions/ipc.js';
 import { epochNow } from '../media/clock.js';
 import { publishTone } from '../media/publish-tone.js';
 import type { PacedPublisher } from '../media/paced-publisher.js';
-import { LoopDelayMonitor } from '../loop-delay.js';
+import { LoopDelayMonitor } from '../sessions/loop-delay.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { SileroVad } from '../vad/silero.js';
 import { listen } from './listener.js';

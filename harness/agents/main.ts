@@ -4,8 +4,8 @@
  * `start` message; the API secret is never here.
  */
 import { dispose } from '@livekit/rtc-node';
-import type { AgentMessage, AgentStart, ChildStop } from '../ipc.js';
-import { runChild } from '../child-main.js';
+import type { AgentMessage, AgentStart, ChildStop } from '../sessions/ipc.js';
+import { runChild } from '../child/main.js';
 import { SyntheticAgent } from './agent.js';
 
 runChild<AgentStart | ChildStop, AgentMessage>(async (first, send) => {

@@ -3,7 +3,7 @@
  * `--pod-start`, `--session-length`, `--target`), parsed into SizingInputs with the defaults
  * filled in. Bad values are a UsageError: one line naming the flag and the fix, exit 2.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { parseDuration, parseHostSize } from '../scenario/duration.js';
 import type { SizingInputs } from './types.js';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
@@ -111,7 +111,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
 }
 
 export const SCENARIO_HELP = `usage: npm run scenario NAME -- [flags]
-       (or: node dist/harness/cli.js scenario NAME [flags])
+       (or: node dist/harness/cli/main.js scenario NAME [flags])
 
 Runs a load scenario against a LiveKit server and writes a report.
 The server is LIVEKIT_URL (+ LIVEKIT_API_KEY, LIVEKIT_API_SECRET) when set; otherwise a local

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { UsageError } from '../errors.js';
-import { paths } from '../paths.js';
+import { UsageError } from '../common/errors.js';
+import { paths } from '../common/paths.js';
 
 /** Where this process stands with respect to the private network namespace. */
 export interface NetnsState {

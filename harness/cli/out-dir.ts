@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
-import { paths } from '../paths.js';
+import { UsageError } from '../common/errors.js';
+import { paths } from '../common/paths.js';
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -1,9 +1,9 @@
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, HarnessError, UsageError } from '../errors.js';
+import { EXIT, HarnessError, UsageError } from '../common/errors.js';
 import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
-import { humanRoomFor } from '../human/cli.js';
+import { humanRoomFor } from './human.js';
 import { readSamples } from '../report/read-run.js';
 import { writeRichReport } from '../report/rich.js';
 import { hostInfo } from '../run/host.js';

@@ -1,7 +1,7 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { MediaError, readWav, requireFormat } from '../media/wav.js';
 import { readSegments } from '../media/segments.js';
-import { paths } from '../paths.js';
+import { paths } from '../common/paths.js';
 import type { Segment } from '../results/types.js';
 
 /** Loads and checks the speech users will loop; its ground truth when there is one. */

@@ -4,7 +4,7 @@
  * and checked, and compared host to host so a comparison across unlike machines says how unlike.
  * Pure: the caller reads and writes the file.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { HostInfo, RunResult } from '../results/types.js';
 import { isMetric, METRIC_NAMES, metricInfo, readMetric, type MetricPath } from './metrics.js';
 

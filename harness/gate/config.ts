@@ -5,7 +5,7 @@
  * line naming the file and the key.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { isMetric, metricInfo, suggestMetrics, type MetricPath } from './metrics.js';
 import { parseThresholds, type Threshold } from './thresholds.js';
 

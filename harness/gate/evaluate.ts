@@ -3,7 +3,7 @@
  * baseline, a plain-data GateReport with every check, its outcome and the exit code. The renderers
  * (junit.ts, markdown.ts, table.ts) are functions of this report. Pure.
  */
-import { EXIT } from '../errors.js';
+import { EXIT } from '../common/errors.js';
 import type { HostInfo, RunResult } from '../results/types.js';
 import { hostDifference, hostWarning, type Baseline } from './baseline.js';
 import { compareMetric, type Comparison } from './compare.js';

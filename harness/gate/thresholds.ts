@@ -4,7 +4,7 @@
  * results.json when the file holding them is loaded (a wrong name is bad input, never a silent
  * pass), and evaluated against one or more runs. Pure.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { fmtNumber, fmtValue } from './format.js';
 import { isMetric, metricInfo, suggestMetrics, type MetricPath, type MetricValue } from './metrics.js';
 

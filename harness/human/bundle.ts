@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { paths } from '../paths.js';
+import { paths } from '../common/paths.js';
 
 /** The page's source folder (bundled from source: esbuild reads the .js and the shared .ts directly). */
 export const PAGE_DIR = path.join(paths.root, 'harness', 'human', 'page');

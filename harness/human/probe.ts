@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { childEnv } from '../child-env.js';
+import { childEnv } from '../child/env.js';
 
 /** Debian's chromium; VOICELOAD_CHROMIUM names another build. */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {

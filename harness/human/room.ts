@@ -1,11 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentMessage, AgentStart, ChildStop } from '../ipc.js';
+import type { AgentMessage, AgentStart, ChildStop } from '../sessions/ipc.js';
 import { readWav } from '../media/wav.js';
-import { paths } from '../paths.js';
+import { paths } from '../common/paths.js';
 import type { Segment } from '../results/types.js';
-import { Child } from '../run/child.js';
+import { Child } from '../child/child.js';
 import { createProcessSampler } from '../sampling/factory.js';
 import type { RoleSample } from '../sampling/types.js';
 import { mintJoinToken } from '../server/tokens.js';

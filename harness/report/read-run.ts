@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { RunResult } from '../results/types.js';
 import type { Sample } from '../sampling/types.js';
 

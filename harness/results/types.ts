@@ -1,6 +1,6 @@
 import type { HumanSummary } from '../human/types.js';
 import type { Role, Sample } from '../sampling/types.js';
-import type { WorkersResult } from '../workers/summary.js';
+import type { WorkersResult } from '../runtimes/workers/summary.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';

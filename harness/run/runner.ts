@@ -11,12 +11,12 @@ import type { Sample } from '../sampling/types.js';
 import { rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
 import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
-import { WorkerFleet } from '../workers/pool.js';
-import { summarizeWorkers } from '../workers/summary.js';
-import { Fleet } from './fleet.js';
+import { WorkerFleet } from '../runtimes/workers/pool.js';
+import { summarizeWorkers } from '../runtimes/workers/summary.js';
+import { Fleet } from '../runtimes/bare.js';
 import { hostInfo } from './host.js';
-import { SessionBook } from './sessions.js';
-import { sleep } from './wait.js';
+import { SessionBook } from '../sessions/book.js';
+import { sleep } from '../common/wait.js';
 
 /** Everything one run needs; built by the CLI from flags and the environment. */
 export interface RunOptions {

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../errors.js';
-import { paths } from '../paths.js';
+import { UsageError } from '../common/errors.js';
+import { paths } from '../common/paths.js';
 import { validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
 
 /** Names of the scenarios shipped in scenarios/ (compiled into dist/scenarios). */

@@ -1,7 +1,7 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
-import { POOL_KEYS, validatePool, type PoolSpec } from '../workers/spec.js';
+import { POOL_KEYS, validatePool, type PoolSpec } from '../runtimes/workers/spec.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
 export interface ScenarioSpec {

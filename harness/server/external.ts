@@ -1,5 +1,5 @@
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { HarnessError, UsageError } from '../errors.js';
+import { HarnessError, UsageError } from '../common/errors.js';
 import type { ServerHandle } from './types.js';
 
 const ANSWER_TIMEOUT_MS = 10_000;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HarnessError, UsageError } from '../errors.js';
+import { HarnessError, UsageError } from '../common/errors.js';
 
 /** The LiveKit server version the harness builds when none is installed. */
 export const LIVEKIT_SERVER_VERSION = 'v1.13.5';

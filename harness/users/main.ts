@@ -4,9 +4,9 @@
  * environment; tokens arrive with each add-user message.
  */
 import { dispose } from '@livekit/rtc-node';
-import type { ChildStop, GeneratorCommand, GeneratorMessage } from '../ipc.js';
-import { runChild } from '../child-main.js';
-import { LoopDelayMonitor } from '../loop-delay.js';
+import type { ChildStop, GeneratorCommand, GeneratorMessage } from '../sessions/ipc.js';
+import { runChild } from '../child/main.js';
+import { LoopDelayMonitor } from '../sessions/loop-delay.js';
 import { readWav, requireFormat } from '../media/wav.js';
 import { SyntheticUser } from './user.js';
 

@@ -1,4 +1,4 @@
-import type { AgentAudioStats } from '../ipc.js';
+import type { AgentAudioStats } from '../sessions/ipc.js';
 import { dominantFrequency, rms } from '../media/tone.js';
 
 /** Below this RMS (0..1) a 10 ms frame counts as silence. The agent's tone is at ~0.2. */

@@ -1,5 +1,5 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import type { GeneratorMessage, UserSpec } from '../ipc.js';
+import type { GeneratorMessage, UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';

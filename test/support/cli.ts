@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** dist/harness/cli.js, from dist/test/support/cli.js. */
-export const CLI = fileURLToPath(new URL('../../harness/cli.js', import.meta.url));
+/** dist/harness/cli/main.js, from dist/test/support/cli.js. */
+export const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 
 /** The outcome of a CLI run. */
 export interface CliRun { code: number | null; signal: string | null; stdout: string; stderr: string }

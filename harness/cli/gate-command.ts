@@ -1,0 +1,114 @@
+/**
+ * `voiceload gate [NAME] [flags]`: runs the scenario (or reads finished runs), checks thresholds
+ * and an optional baseline, writes junit.xml, gate.md and gate.json, prints a table; resolves with
+ * the exit code (0 pass, 99 failed, 3 invalid run, 2 bad input, 1 harness error, 105 interrupted).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EXIT, UsageError } from '../common/errors.js';
+import { checkOutDir, createOutDir } from './out-dir.js';
+import { checkBaselineFits, parseBaseline, type Baseline } from '../gate/baseline.js';
+import { emptyConfig, loadGateFile, parseConfidence, parseShare, withThresholds, type GateConfig } from '../gate/config.js';
+import { evaluateGate, type GateRun } from '../gate/evaluate.js';
+import { intFlag, splitArgs } from './gate-args.js';
+import { renderJunit } from '../gate/junit.js';
+import { renderMarkdown } from '../gate/markdown.js';
+import { readFinishedRuns, runScenarioTimes } from './gate-runs.js';
+import { commonScenario, planScenario, refuseScenarioFlags, scenarioThresholds } from './gate-sources.js';
+import { renderTable } from '../gate/table.js';
+
+export const GATE_HELP = `usage: npm run gate -- [NAME] [flags] [scenario flags]
+       (or: node dist/harness/cli/main.js gate …)
+
+Runs scenario NAME (default: the baseline's) and fails when a threshold or a baseline comparison
+fails. Thresholds come from the scenario file's 'thresholds' and from --gate FILE.
+
+flags:
+  --gate FILE          gate file (JSON): {"thresholds": ["perSession.cpuCores < 0.15", …],
+                       "compare": [metric, …], "tolerance": "10%" | {"default": "10%", metric: "5%"},
+                       "confidence": 0.95}
+  --baseline FILE      compare with a baseline (npm run baseline -- save)
+  --runs N             run the scenario N times (default 1; 3 gives an interval on this side too)
+  --results DIR…       judge finished runs instead of running (their report folders)
+  --tolerance X        default tolerance, e.g. 10% or 0.1 (overrides the gate file's default)
+  --confidence X       interval confidence, e.g. 95% (default)
+  --out DIR            gate folder: run-K/ report folders, junit.xml, gate.md, gate.json
+                       (default reports/gate-<scenario>-<time>; must be new or empty)
+  --junit FILE         write the JUnit XML here instead
+  --markdown FILE      write the Markdown summary here instead
+scenario flags (--duration, --sessions, --no-netns, …) are passed to each run; see: scenario --help
+exit codes: 0 pass, 99 a threshold or comparison failed, 3 a run was invalid, 2 bad input,
+            1 harness error, 105 interrupted
+`;
+
+const SPEC = {
+  single: ['gate', 'baseline', 'runs', 'out', 'tolerance', 'confidence', 'junit', 'markdown'],
+  multi: ['results'],
+  booleans: ['help'],
+};
+
+/** Reads and checks a baseline file. */
+export async function loadBaseline(file: string): Promise<Baseline> {
+  const text = await readFile(file, 'utf8').catch((err: Error) => {
+    throw new UsageError(`--baseline ${file}: cannot read it (${err.message}); save one with: npm run baseline -- save`);
+  });
+  return parseBaseline(text, file);
+}
+
+/** Writes text to a file through a temporary name, so no reader sees half of it. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, text, 'utf8');
+  await rename(`${file}.tmp`, file);
+}
+
+async function gateConfig(values: Record<string, string>): Promise<GateConfig> {
+  const config = values.gate ? await loadGateFile(values.gate) : emptyConfig();
+  if (values.tolerance !== undefined) config.tolerance.default = parseShare(values.tolerance, '--tolerance');
+  if (values.confidence !== undefined) config.confidence = parseConfidence(values.confidence, '--confidence');
+  return config;
+}
+
+/** The gate command; `say` prints progress to stderr, the table goes to stdout. */
+export async function gateCommand(argv: string[]): Promise<number> {
+  const { values, lists, booleans, rest } = splitArgs(argv, SPEC);
+  if (booleans.has('help')) {
+    process.stdout.write(GATE_HELP);
+    return EXIT.ok;
+  }
+  const say = (line: string) => process.stderr.write(`voiceload gate: ${line}\n`);
+  let config = await gateConfig(values);
+  const baseline = values.baseline ? await loadBaseline(values.baseline) : null;
+  let runs: GateRun[];
+  let scenario: string;
+  let outDir: string;
+  if (lists.results) {
+    refuseScenarioFlags(rest, '--results');
+    if (values.runs !== undefined) throw new UsageError('--runs has no effect with --results (the runs are finished)');
+    runs = await readFinishedRuns(lists.results, '--results');
+    const common = commonScenario(runs, '--results');
+    scenario = common.name;
+    if (baseline) checkBaselineFits(baseline, scenario, common.sessions, values.baseline as string);
+    config = withThresholds(config, await scenarioThresholds(scenario, null));
+    outDir = await checkOutDir(values.out ?? null, `gate-${scenario}`);
+    await createOutDir(outDir);
+  } else {
+    const count = intFlag(values.runs, 'runs', 1, 20, 1);
+    const planned = await planScenario(rest, baseline?.scenario ?? null, 'gate');
+    scenario = planned.scenario.name;
+    if (baseline) checkBaselineFits(baseline, scenario, planned.scenario.sessions, values.baseline as string);
+    config = withThresholds(config, await scenarioThresholds(scenario, planned.scenario));
+    outDir = await checkOutDir(values.out ?? null, `gate-${scenario}`);
+    await createOutDir(outDir);
+    runs = await runScenarioTimes(planned.args, outDir, count, say);
+  }
+  const report = evaluateGate({ scenario, runs, config, baseline: baseline && { file: values.baseline as string, data: baseline } });
+  const junit = path.resolve(values.junit ?? path.join(outDir, 'junit.xml'));
+  const markdown = path.resolve(values.markdown ?? path.join(outDir, 'gate.md'));
+  await writeAtomic(path.join(outDir, 'gate.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(junit, renderJunit(report));
+  await writeAtomic(markdown, renderMarkdown(report));
+  process.stdout.write(renderTable(report));
+  say(`JUnit ${junit}, summary ${markdown}`);
+  return report.exitCode;
+}

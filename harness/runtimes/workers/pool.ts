@@ -1,0 +1,277 @@
+import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { HarnessError, UsageError } from '../../common/errors.js';
+import { epochNow } from '../../media/clock.js';
+import { awaitJoin, STATS_EVERY_MS } from '../bare.js';
+import { GeneratorPool } from '../../sessions/generators.js';
+import type { SessionBook } from '../../sessions/book.js';
+import { sleep, waitFor } from '../../common/wait.js';
+import type { Scenario } from '../../scenario/schema.js';
+import { freeTcpPort } from '../../server/ports.js';
+import { mintJoinToken } from '../../server/tokens.js';
+import type { ServerHandle } from '../../server/types.js';
+import { ReportServer } from './channel.js';
+import { Dispatcher } from './dispatch.js';
+import { runDrill } from './drills.js';
+import { HealthProber } from './health.js';
+import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
+import { WORKER_ENV, type DispatchMeta } from './messages.js';
+import type { WorkersInput } from './types.js';
+import { WorkerBook } from './worker-book.js';
+import { WorkerProcess } from './worker-proc.js';
+import { WorkerSampler } from './worker-sampler.js';
+
+const READY_TIMEOUT_MS = 40_000;
+const STOP_GRACE_MS = 20_000;
+/** How long a drained (SIGINTed) worker may take to exit after the run, as an orchestrator's grace period would allow. */
+const DRAIN_GRACE_MS = 90_000;
+const JOBS_END_TIMEOUT_MS = 15_000;
+
+/** What a WorkerFleet needs besides the Fleet's own arguments. */
+export interface WorkerFleetOptions {
+  scenario: Scenario;
+  server: ServerHandle;
+  book: SessionBook;
+  speechPath: string;
+  runId: string;
+  /** Worker logs (worker-K.log) go here. */
+  outDir: string;
+  /** performance.now() when the run started: drills are timed from it. */
+  runT0: number;
+  hostCores: number;
+  /** Called with each worker's pid as it starts (e.g. to put it in the target's cgroup; its job processes follow). */
+  onWorkerPid?: (pid: number) => Promise<void>;
+}
+
+/**
+ * The sessions' agents as LiveKit deploys them: M worker processes (our @livekit/agents worker,
+ * or the user's command) registered with the server, each room dispatched to their agent name
+ * and handed by the server to one of them, jobs in child processes. Same surface as Fleet
+ * (launch, pids, stop, 'warning'), plus start() before the ramp and summary data after it.
+ */
+export class WorkerFleet extends EventEmitter {
+  readonly wbook: WorkerBook;
+  readonly workers: WorkerProcess[] = [];
+  readonly agentName: string;
+  private readonly generators: GeneratorPool;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly dispatcher: Dispatcher;
+  private report: ReportServer | null = null;
+  private prober: HealthProber | null = null;
+  private sampler: WorkerSampler | null = null;
+  private drill: Promise<void> | null = null;
+  private stopping = false;
+  /** Workers the harness stopped or drilled on purpose: their exit is not a fault. */
+  readonly expectedExit = new Set<number>();
+
+  constructor(private readonly o: WorkerFleetOptions) {
+    super();
+    this.agentName = `voiceload-${o.runId}`;
+    this.wbook = new WorkerBook(o.book);
+    this.limit = pLimit(o.scenario.joinConcurrency);
+    this.generators = new GeneratorPool(o.scenario.usersPerGenerator, o.speechPath, o.book, (w) => this.emit('warning', w), STATS_EVERY_MS);
+    this.dispatcher = new Dispatcher(o.server, this.agentName);
+  }
+
+  /** Kills every worker group when the harness exits without stopping them (a crash). */
+  private readonly onExit = () => this.workers.forEach((w) => w.killGroup());
+
+  /** Starts the report socket and every worker; resolves once each answers its health check. */
+  async start(): Promise<void> {
+    const { pool } = this.o.scenario;
+    process.once('exit', this.onExit);
+    if (this.o.server.mode === 'external') this.emit('warning', PRODUCTION_POOL_WARNING);
+    this.report = await ReportServer.listen((r) => this.wbook.report(r));
+    for (let k = 0; k < pool.workers; k++) await this.spawn(k, this.report.socketPath);
+    const ready = await Promise.all(this.workers.map((w) => w.waitHealthy(READY_TIMEOUT_MS)));
+    ready.forEach((ok, k) => this.checkReady(k, ok));
+    this.prober = new HealthProber(() => this.workers.filter((w) => w.alive).map((w) => ({ worker: w.spec.index, port: w.spec.healthPort })), (p) => this.wbook.health(p));
+    this.prober.start();
+    this.sampler = new WorkerSampler(
+      () => this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [{ worker: w.spec.index, pid: w.pid }] : [])),
+      () => this.wbook.busyPids(),
+      (k, u) => this.wbook.usage(k, u),
+      (m) => this.emit('warning', m),
+    );
+    this.sampler.start();
+    if (pool.drill) {
+      const at = this.o.runT0 + pool.drill.atS * 1000;
+      const timer = setTimeout(() => void (this.drill = runDrill(this, pool.drill!.kind).catch((err: Error) => void this.emit('warning', `drill: ${err.message}`))), Math.max(0, at - performance.now()));
+      this.timers.add(timer);
+    }
+  }
+
+  private async spawn(k: number, socketPath: string): Promise<void> {
+    const { server, scenario, outDir } = this.o;
+    const port = await freeTcpPort();
+    const env: Record<string, string> = {
+      LIVEKIT_URL: server.url,
+      LIVEKIT_API_KEY: server.apiKey,
+      LIVEKIT_API_SECRET: server.apiSecret,
+      [WORKER_ENV.agentName]: this.agentName,
+      [WORKER_ENV.reportSocket]: socketPath,
+      [WORKER_ENV.workerIndex]: String(k),
+      [WORKER_ENV.healthPort]: String(port),
+      [WORKER_ENV.loadFunc]: scenario.pool.loadFunc,
+      [WORKER_ENV.loadThreshold]: String(scenario.pool.loadThreshold),
+      [WORKER_ENV.refuseWhenFull]: scenario.pool.refuseWhenFull ? '1' : '0',
+    };
+    const w = new WorkerProcess({ index: k, command: scenario.pool.workerCmd, env, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    this.workers[k] = w;
+    if (this.o.onWorkerPid && w.pid !== undefined) {
+      await this.o.onWorkerPid(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
+    }
+    const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
+    void w.exited.then((exit) => {
+      rec.exit = exit;
+      // Before it is up, start() reports the failure itself.
+      if (this.stopping || this.expectedExit.has(k) || rec.readyAt === null) return;
+      const msg = `worker ${k} exited unexpectedly (code ${exit.code}, signal ${exit.signal}) ${w.lastLine()}`.trim();
+      this.o.book.fault((r) => this.wbook.session(r.index)?.worker === k && r.endedAt == null, msg);
+      this.emit('warning', msg);
+    });
+  }
+
+  /** A worker that is not up is a clear error: the user's command (exit 2) or ours (exit 1). */
+  private checkReady(k: number, ok: boolean): void {
+    const w = this.workers[k]!;
+    const rec = this.wbook.workers[k]!;
+    if (ok) {
+      rec.readyAt = epochNow();
+      return;
+    }
+    const cmd = this.o.scenario.pool.workerCmd;
+    const ended = w.proc.exitCode !== null ? `exited with code ${w.proc.exitCode}` : `was killed by ${w.proc.signalCode}`;
+    const how = w.alive ? `did not answer its health check on port ${w.spec.healthPort} within ${READY_TIMEOUT_MS / 1000} s` : `${ended} before its worker was up`;
+    if (cmd === null) throw new HarnessError(`framework worker ${k} ${how}: ${w.lastLine()} (log: ${w.spec.logFile})`);
+    if (!w.alive) {
+      throw new UsageError(`--worker-cmd "${cmd}" ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
+    }
+    // A byo worker may serve its health check elsewhere; it is probed anyway and reported unreachable.
+    this.emit('warning', `worker ${k} ${how} (a byo worker should serve it on $VOICELOAD_HEALTH_PORT); continuing`);
+  }
+
+  /** Root pids per role, for the sampler: the workers' whole trees are the agents role. */
+  pids(): { agents: number[]; generator: number[] } {
+    return { agents: this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [w.pid] : [])), generator: this.generators.pids() };
+  }
+
+  /** Starts sessions [from, to): a step at once (bounded by joinConcurrency), or as Poisson arrivals. */
+  async launch(from: number, to: number, signal: AbortSignal): Promise<void> {
+    const { arrival } = this.o.scenario.pool;
+    const jobs: Promise<void>[] = [];
+    let atMs = 0;
+    for (let i = from; i < to; i++) {
+      if (arrival.mode === 'poisson') {
+        // Open loop: each arrival is due at its own time, whether or not earlier ones have joined.
+        atMs += (-Math.log(1 - Math.random()) / arrival.ratePerS) * 1000;
+        const due = atMs;
+        jobs.push(sleep(due, signal).then(() => (signal.aborted || this.stopping ? undefined : this.launchOne(i, signal))));
+      } else {
+        jobs.push(this.limit(() => (signal.aborted || this.stopping ? undefined : this.launchOne(i, signal))));
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** The metadata a session's dispatch carries. */
+  meta(i: number): DispatchMeta {
+    return { session: i, userIdentity: `user-${i}`, agentIdentity: `agent-${i}`, toneHz: this.o.scenario.toneHz };
+  }
+
+  private async launchOne(i: number, signal: AbortSignal): Promise<void> {
+    const room = `${this.o.runId}-s${i}`;
+    const rec = this.o.book.add(i, room);
+    const ws = this.wbook.addSession(i, room);
+    const meta = this.meta(i);
+    const token = await mintJoinToken(this.o.server, room, meta.userIdentity);
+    ws.dispatchAt = epochNow();
+    try {
+      await this.dispatcher.dispatch(room, meta);
+    } catch (err) {
+      ws.dispatchError = (err as Error).message;
+      rec.errors.push(`dispatch: ${ws.dispatchError}`);
+      this.emit('warning', `session ${i}: dispatch failed: ${ws.dispatchError}`);
+      return;
+    }
+    // A byo worker names its agents itself: the user then listens to any agent in its room.
+    const agentIdentity = this.o.scenario.pool.runtime === 'byo' ? '' : meta.agentIdentity;
+    this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
+    const joined = await awaitJoin(rec, signal, (w) => this.emit('warning', w));
+    const lengthS = this.o.scenario.pool.sessionLengthS;
+    if (joined && lengthS !== null && !this.stopping) {
+      const timer = setTimeout(() => this.hangUp(i), Math.max(0, rec.userJoinedAt! + lengthS * 1000 - epochNow()));
+      this.timers.add(timer);
+    }
+  }
+
+  /** The user of session i hangs up: its session has reached its length. */
+  private hangUp(i: number): void {
+    if (this.stopping) return;
+    this.generators.removeUser(i);
+    const at = epochNow();
+    const ws = this.wbook.session(i);
+    if (ws) ws.userLeftAt = at;
+    this.markEnded(i, at);
+  }
+
+  /** Session i no longer counts as active (its user left, or its worker was killed). */
+  markEnded(i: number, at: number): void {
+    const rec = this.o.book.get(i);
+    if (rec && rec.endedAt == null) rec.endedAt = at;
+  }
+
+  /** Dispatches a room again (after its worker was lost); times are recorded on the session. */
+  async redispatch(i: number): Promise<void> {
+    const ws = this.wbook.session(i);
+    if (!ws) return;
+    ws.redispatch = { at: epochNow(), worker: null, joinedAt: null };
+    await this.dispatcher.dispatch(ws.room, this.meta(i));
+  }
+
+  /**
+   * Stops in the order a deployment winds down: users hang up, their jobs end, then each worker is
+   * sent SIGTERM (it drains and exits) and anything left in its process group is killed and recorded.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.limit.clearQueue();
+    for (const t of this.timers) clearTimeout(t);
+    await this.drill;
+    await this.generators.stop();
+    const live = () => this.workers.filter((w) => w.alive).map((w) => w.spec.index);
+    await waitFor(() => live().every((k) => this.wbook.running(k).length === 0), JOBS_END_TIMEOUT_MS);
+    await Promise.all(this.workers.map(async (w) => {
+      const rec = this.wbook.workers[w.spec.index]!;
+      // A worker already draining is left to finish, as Kubernetes leaves it its grace period.
+      const survivors = rec.drill?.kind === 'rollout' ? await w.awaitDrain(DRAIN_GRACE_MS) : await w.stop(STOP_GRACE_MS);
+      rec.survivors.push(...survivors);
+      rec.logErrors = w.logErrors();
+      if (survivors.length) this.emit('warning', `worker ${w.spec.index}: ${survivors.length} process(es) of its group outlived it and were killed`);
+    }));
+    await this.prober?.stop();
+    await this.sampler?.stop();
+    await this.report?.close();
+    process.removeListener('exit', this.onExit);
+    // The raw record (every health probe, load report, offer and per-worker sample) beside the report.
+    await writeFile(path.join(this.o.outDir, 'workers.json'), `${JSON.stringify(this.input(), null, 1)}\n`).catch((err: Error) => this.emit('warning', `workers.json: ${err.message}`));
+  }
+
+  /** Everything recorded, as plain data for summarizeWorkers(). */
+  input(): WorkersInput {
+    const { pool } = this.o.scenario;
+    return {
+      runtime: pool.runtime === 'byo' ? 'byo' : 'framework',
+      agentName: this.agentName,
+      pool,
+      hostCores: this.o.hostCores,
+      externalServer: this.o.server.mode === 'external',
+      workers: this.wbook.workers,
+      // A byo agent's join is what its user saw.
+      sessions: this.wbook.allSessions().map((s) => ({ ...s, joinedAt: s.joinedAt ?? this.o.book.get(s.session)?.agentJoinedAt ?? null })),
+    };
+  }
+}

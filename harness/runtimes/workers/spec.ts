@@ -1,0 +1,89 @@
+import { UsageError } from '../../common/errors.js';
+import { parseDuration } from '../../scenario/duration.js';
+
+/** Which agent runs each session: our rtc-node agent, a @livekit/agents worker pool, or the user's own worker. */
+export type Runtime = 'bare' | 'framework' | 'byo';
+export const RUNTIMES: readonly Runtime[] = ['bare', 'framework', 'byo'];
+
+/** A drill done to one worker mid-run. */
+export interface DrillSpec {
+  /** rollout: SIGINT (drain); failover: SIGKILL of the worker's whole process group. */
+  kind: 'rollout' | 'failover';
+  /** When, in seconds since the run started. */
+  atS: number;
+}
+
+/** The worker-related part of a validated scenario. */
+export interface PoolSpec {
+  runtime: Runtime;
+  /** Worker processes (framework or byo); 0 for bare. */
+  workers: number;
+  /** `cpu` (LiveKit's default: host CPU) or `jobs:N` (active jobs / N). Applied to framework workers only: a byo worker sets its own. */
+  loadFunc: string;
+  /** LiveKit's loadThreshold: at or above it a worker reports itself full. */
+  loadThreshold: number;
+  /** The shell command of a byo worker. */
+  workerCmd: string | null;
+  /** Each user leaves this long after joining (null: users stay to the end of the run). */
+  sessionLengthS: number | null;
+  /** How each ramp step's sessions arrive: all at once, or as a Poisson process at `ratePerS`. */
+  arrival: { mode: 'step' } | { mode: 'poisson'; ratePerS: number };
+  drill: DrillSpec | null;
+  /** framework: the worker refuses offers while its own load is at or over the threshold (the server re-routes them). */
+  refuseWhenFull: boolean;
+}
+
+/** The scenario keys this part reads (the schema's own KEYS lists them too). */
+export const POOL_KEYS = ['runtime', 'workers', 'loadFunc', 'loadThreshold', 'workerCmd', 'sessionLength', 'arrival', 'drill', 'refuseWhenFull'] as const;
+
+/** LiveKit's production default loadThreshold (agents-js ServerOptions). */
+export const LIVEKIT_LOAD_THRESHOLD = 0.7;
+
+function bad(file: string, key: string, want: string, got: unknown): UsageError {
+  return new UsageError(`${file}: '${key}' must be ${want}, got ${JSON.stringify(got)}`);
+}
+
+function parseArrival(v: unknown, file: string): PoolSpec['arrival'] {
+  if (v === undefined || v === 'step') return { mode: 'step' };
+  const m = typeof v === 'string' ? /^poisson:(\d+(?:\.\d+)?)\/s$/.exec(v) : null;
+  if (!m || Number(m[1]) <= 0) throw bad(file, 'arrival', "'step' or 'poisson:R/s' (R sessions per second on average, e.g. poisson:0.5/s)", v);
+  return { mode: 'poisson', ratePerS: Number(m[1]) };
+}
+
+function parseDrill(v: unknown, file: string): DrillSpec | null {
+  if (v === undefined) return null;
+  const d = v as Record<string, unknown>;
+  if (typeof v !== 'object' || v === null || (d.kind !== 'rollout' && d.kind !== 'failover') || typeof d.at !== 'string' || Object.keys(d).some((k) => k !== 'kind' && k !== 'at')) {
+    throw bad(file, 'drill', "{ kind: 'rollout' | 'failover', at: '<duration>' }", v);
+  }
+  return { kind: d.kind, atS: parseDuration(d.at, `${file}: 'drill.at'`) };
+}
+
+/** Validates the worker keys of a scenario spec (already checked for unknown keys) and fills defaults. */
+export function validatePool(s: Record<string, unknown>, file: string): PoolSpec {
+  const workerCmd = s.workerCmd ?? null;
+  if (workerCmd !== null && (typeof workerCmd !== 'string' || !workerCmd.trim())) throw bad(file, 'workerCmd', 'a non-empty shell command', workerCmd);
+  const runtime = s.runtime ?? (workerCmd ? 'byo' : 'bare');
+  if (!RUNTIMES.includes(runtime as Runtime)) throw bad(file, 'runtime', `one of ${RUNTIMES.join(', ')}`, runtime);
+  if (runtime === 'byo' && !workerCmd) throw new UsageError(`${file}: runtime 'byo' needs a worker command: pass --worker-cmd "node my-worker.js start"`);
+  if (runtime !== 'byo' && workerCmd) throw new UsageError(`${file}: --worker-cmd runs your own worker, so the runtime must be 'byo', not '${String(runtime)}'`);
+  const workers = s.workers ?? (runtime === 'bare' ? 0 : 1);
+  if (runtime === 'bare' && s.workers !== undefined) throw new UsageError(`${file}: 'workers' needs runtime 'framework' or 'byo' (the bare runtime runs one agent process per session, no worker)`);
+  if (runtime !== 'bare' && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 16)) throw bad(file, 'workers', 'a whole number from 1 to 16', workers);
+  const loadFunc = s.loadFunc ?? 'cpu';
+  if (typeof loadFunc !== 'string' || !/^(cpu|jobs:[1-9]\d*)$/.test(loadFunc)) throw bad(file, 'loadFunc', "'cpu' or 'jobs:N' (active jobs / N)", loadFunc);
+  const loadThreshold = s.loadThreshold ?? LIVEKIT_LOAD_THRESHOLD;
+  if (typeof loadThreshold !== 'number' || !(loadThreshold > 0) || loadThreshold > 10) throw bad(file, 'loadThreshold', 'a number above 0 (LiveKit: 0.7)', loadThreshold);
+  const sessionLengthS = s.sessionLength === undefined ? null : parseDuration(String(s.sessionLength), `${file}: 'sessionLength'`);
+  const arrival = parseArrival(s.arrival, file);
+  const drill = parseDrill(s.drill, file);
+  if (runtime === 'bare' && (sessionLengthS !== null || arrival.mode !== 'step' || drill)) {
+    throw new UsageError(`${file}: 'sessionLength', 'arrival' and 'drill' need runtime 'framework' or 'byo'`);
+  }
+  if (drill && runtime !== 'framework') throw new UsageError(`${file}: drills need runtime 'framework' (a byo worker does not tell the harness which jobs it runs)`);
+  if (drill && (workers as number) < 2) throw new UsageError(`${file}: a ${drill.kind} drill needs at least 2 workers (the others take the new rooms); use --workers 2`);
+  const refuseWhenFull = s.refuseWhenFull ?? false;
+  if (typeof refuseWhenFull !== 'boolean') throw bad(file, 'refuseWhenFull', 'true or false', refuseWhenFull);
+  if (refuseWhenFull && runtime !== 'framework') throw new UsageError(`${file}: 'refuseWhenFull' configures the framework worker's request function; a byo worker decides for itself`);
+  return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, sessionLengthS, arrival, drill, refuseWhenFull };
+}

@@ -1,0 +1,84 @@
+import type { SessionBook } from '../../sessions/book.js';
+import type { HealthProbe } from './health.js';
+import type { WorkerReport } from './messages.js';
+import type { WorkerRecord, WorkerSession, WorkerUsage } from './types.js';
+
+/**
+ * Plain bookkeeping for a worker pool: what each worker and each session's job did, from the
+ * report socket, the health probes, the sampler and the drills. Agent measurements (joins, VAD,
+ * stats) are passed on to the SessionBook, as a bare agent's IPC messages are.
+ */
+export class WorkerBook {
+  readonly workers: WorkerRecord[] = [];
+  private readonly sessions = new Map<number, WorkerSession>();
+
+  constructor(private readonly book: SessionBook) {}
+
+  addWorker(index: number, pid: number | null, healthPort: number, startedAt: number): WorkerRecord {
+    const w: WorkerRecord = { index, pid, healthPort, startedAt, readyAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [] };
+    this.workers[index] = w;
+    return w;
+  }
+
+  addSession(session: number, room: string): WorkerSession {
+    const s: WorkerSession = { session, room, dispatchAt: null, dispatchError: null, worker: null, jobPid: null, jobAt: null, joinedAt: null, userLeftAt: null, endedAt: null, endReason: null, lost: false, redispatch: null };
+    this.sessions.set(session, s);
+    return s;
+  }
+
+  session(index: number): WorkerSession | undefined {
+    return this.sessions.get(index);
+  }
+
+  allSessions(): WorkerSession[] {
+    return [...this.sessions.values()].sort((a, b) => a.session - b.session);
+  }
+
+  /** Sessions whose job runs on `worker` now (started, not ended, not lost). */
+  running(worker: number): WorkerSession[] {
+    return this.allSessions().filter((s) => s.worker === worker && s.jobAt !== null && s.endedAt === null && !s.lost);
+  }
+
+  /** Pids of job processes running one of our jobs now. */
+  busyPids(): Set<number> {
+    const pids = new Set<number>();
+    for (const s of this.sessions.values()) if (s.jobPid !== null && s.endedAt === null && !s.lost) pids.add(s.jobPid);
+    return pids;
+  }
+
+  health(p: HealthProbe): void {
+    this.workers[p.worker]?.health.push(p);
+  }
+
+  usage(worker: number, u: WorkerUsage): void {
+    this.workers[worker]?.usage.push(u);
+  }
+
+  /** One line from the report socket. A lost session's second job (its re-dispatch) is kept apart. */
+  report(r: WorkerReport): void {
+    const w = this.workers[r.worker];
+    if (r.type === 'load') return void w?.loads.push({ at: r.at, load: r.load, activeJobs: r.activeJobs });
+    if (r.type === 'request') return void w?.requests.push({ at: r.at, session: r.session, load: r.load, activeJobs: r.activeJobs ?? null, accepted: r.accepted });
+    const s = this.sessions.get(r.session);
+    if (!s) return;
+    if (s.lost) return this.redispatched(s, r);
+    switch (r.type) {
+      case 'job':
+        Object.assign(s, { worker: r.worker, jobPid: r.pid, jobAt: r.at });
+        break;
+      case 'job-end':
+        Object.assign(s, { endedAt: r.at, endReason: r.reason });
+        break;
+      case 'agent':
+        if (r.msg.type === 'joined') s.joinedAt = r.msg.at;
+        this.book.fromAgent(r.session, r.msg);
+        break;
+    }
+  }
+
+  private redispatched(s: WorkerSession, r: WorkerReport): void {
+    if (!s.redispatch) return;
+    if (r.type === 'job') s.redispatch.worker = r.worker;
+    if (r.type === 'agent' && r.msg.type === 'joined') s.redispatch.joinedAt = r.msg.at;
+  }
+}

@@ -1,0 +1,58 @@
+import type { GeneratorCommand, GeneratorMessage, UserSpec } from './ipc.js';
+import { paths } from '../common/paths.js';
+import { Child } from '../child/child.js';
+import type { SessionBook } from './book.js';
+
+/**
+ * The generator processes that host the synthetic users, whatever runs the agents: user i lives in
+ * generator floor(i / usersPerGenerator), started on first use. What users report goes into the
+ * SessionBook; faults go to `warn`.
+ */
+export class GeneratorPool {
+  private readonly generators: Child<GeneratorCommand, GeneratorMessage>[] = [];
+
+  constructor(
+    private readonly usersPerGenerator: number,
+    private readonly speechPath: string,
+    private readonly book: SessionBook,
+    private readonly warn: (message: string) => void,
+    private readonly statsEveryMs: number,
+  ) {}
+
+  /** Live generator pids, for the sampler. */
+  pids(): number[] {
+    return this.generators.flatMap((c) => (c.pid !== undefined && c.proc.exitCode === null ? [c.pid] : []));
+  }
+
+  private generatorFor(index: number): Child<GeneratorCommand, GeneratorMessage> {
+    const g = Math.floor(index / this.usersPerGenerator);
+    let gen = this.generators[g];
+    if (!gen) {
+      gen = new Child<GeneratorCommand, GeneratorMessage>(paths.generatorMain, `generator-${g}`, (m) => {
+        if (m.type === 'stopped') return;
+        this.book.fromGenerator(m, g);
+        if (m.type === 'user-error' || m.type === 'error') this.warn(`generator ${g}: ${'index' in m ? `user ${m.index}: ` : ''}${m.message}`);
+      });
+      gen.onUnexpectedExit(`generator ${g}`, (msg) => {
+        this.book.fault((r) => Math.floor(r.index / this.usersPerGenerator) === g, msg);
+        this.warn(msg);
+      });
+      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: this.statsEveryMs });
+      this.generators[g] = gen;
+    }
+    return gen;
+  }
+
+  addUser(user: UserSpec): void {
+    this.generatorFor(user.index).send({ type: 'add-user', user });
+  }
+
+  /** The user hangs up: it leaves its room (its session ends as a real call would). */
+  removeUser(index: number): void {
+    this.generatorFor(index).send({ type: 'remove-user', index });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.generators.map((g) => g.stop()));
+  }
+}

@@ -1,0 +1,67 @@
+import type { HistogramData } from '../results/types.js';
+
+/** Sent by the harness to an agent process once it is up. */
+export interface AgentStart {
+  type: 'start';
+  url: string;
+  token: string;
+  /** Identity of the user whose audio this agent listens to. */
+  userIdentity: string;
+  toneHz: number;
+  modelPath: string;
+  statsEveryMs: number;
+  /** When set, each VAD event is also sent to the user as a data message on this topic (the token must allow data). */
+  vadTopic?: string;
+}
+
+/** Messages from an agent process to the harness. Times are epoch ms. */
+export type AgentMessage =
+  | { type: 'joined'; at: number }
+  | { type: 'listening'; at: number }
+  | { type: 'vad'; kind: 'start' | 'end'; at: number; audioMs: number }
+  | { type: 'stats'; publishLate: HistogramData; vadInferMs: HistogramData; loopDelay: HistogramData; windows: number }
+  | { type: 'error'; message: string };
+
+/** One synthetic user to add to a generator process. */
+export interface UserSpec {
+  index: number;
+  url: string;
+  token: string;
+  /** The agent's identity; empty: any participant of kind AGENT (a byo worker names its own agents). */
+  agentIdentity: string;
+  toneHz: number;
+}
+
+/** Sent by the harness to a generator process. */
+export type GeneratorCommand =
+  | { type: 'init'; speechPath: string; statsEveryMs: number }
+  | { type: 'add-user'; user: UserSpec }
+  /** The user leaves its room (a session of limited length ends). */
+  | { type: 'remove-user'; index: number }
+  | { type: 'stop' };
+
+/** What a user measured of the agent's audio so far. */
+export interface AgentAudioStats {
+  framesReceived: number;
+  framesExpected: number;
+  gapsOver100ms: number;
+  maxGapMs: number;
+  dominantHz: number[];
+}
+
+/** Messages from a generator process to the harness. Times are epoch ms. */
+export type GeneratorMessage =
+  | { type: 'user-joined'; index: number; at: number }
+  | { type: 'user-speech'; index: number; t0: number; loopMs: number }
+  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null }
+  | { type: 'user-error'; index: number; message: string }
+  | { type: 'user-candidates'; index: number; addresses: string[] }
+  /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */
+  | { type: 'user-agent'; index: number; at: number; identity: string }
+  | { type: 'generator-stats'; loopDelay: HistogramData }
+  | { type: 'error'; message: string };
+
+/** Common to both kinds of child. */
+export type ChildStop = { type: 'stop' };
+/** The last message a child sends before it exits on a stop request. */
+export type ChildStopped = { type: 'stopped' };
