@@ -2,6 +2,7 @@
  * Splits a run into its ramp steps and measures each one over its settled part, so the capacity
  * model can fit cost against sessions and find where quality broke. Pure, like aggregate.ts.
  */
+import { rampPlan } from '../common/ramp.js';
 import { ROLES, type Role, type Sample } from '../sampling/types.js';
 import { LatencyHistogram } from './histogram.js';
 import { expectedOnsets, matchOnsets } from './onsets.js';
@@ -101,15 +102,13 @@ function series(samples: readonly Sample[]): StepSummary['series'] {
 export function summariseSteps(input: StepInput, samples: readonly Sample[]): StepSummary[] {
   const { step, everyS, settleS } = input.ramp;
   const runS = (input.endedAt - input.startedAt) / 1000;
-  const count = Math.ceil(input.requestedSessions / step);
+  const plan = rampPlan({ sessions: input.requestedSessions, step, everyS });
   const steps: StepSummary[] = [];
-  for (let k = 0; k < count; k++) {
-    const startS = k * everyS;
+  for (const { index: k, from, to: targetSessions, atS: startS } of plan) {
     if (startS >= runS) break;
-    const endS = k === count - 1 ? runS : Math.min(runS, (k + 1) * everyS);
-    const targetSessions = Math.min(input.requestedSessions, (k + 1) * step);
+    const endS = k === plan.length - 1 ? runS : Math.min(runS, (k + 1) * everyS);
     const joins = input.sessions
-      .filter((s) => s.index >= k * step && s.index < targetSessions)
+      .filter((s) => s.index >= from && s.index < targetSessions)
       .map(joinedAt)
       .filter((t): t is number => t !== null)
       .map((t) => (t - input.startedAt) / 1000);

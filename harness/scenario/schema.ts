@@ -1,3 +1,4 @@
+import { rampEndSeconds, type RampShape } from '../common/ramp.js';
 import { UsageError } from '../common/errors.js';
 import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
@@ -28,7 +29,7 @@ export interface ScenarioSpec {
   stopAtKnee?: boolean;
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
-  /** Agent workers (see harness/workers/spec.ts): `bare` (default), `framework` or `byo`. */
+  /** Agent workers (see harness/runtimes/workers/spec.ts): `bare` (default), `framework` or `byo`. */
   runtime?: 'bare' | 'framework' | 'byo';
   /** Worker processes in the pool (framework, byo). */
   workers?: number;
@@ -164,7 +165,12 @@ export function validateScenario(spec: unknown, file: string): Scenario {
 
 /** Seconds from the start until the last ramp step. */
 export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): number {
-  return (Math.ceil(s.sessions / s.rampStep) - 1) * s.rampEveryS;
+  return rampEndSeconds(rampOf(s));
+}
+
+/** The scenario's ramp schedule (see common/ramp.ts). */
+export function rampOf(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): RampShape {
+  return { sessions: s.sessions, step: s.rampStep, everyS: s.rampEveryS };
 }
 
 function checkTimeline(s: Scenario, file: string): void {
