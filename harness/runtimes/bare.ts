@@ -2,53 +2,43 @@ import { EventEmitter } from 'node:events';
 import pLimit from 'p-limit';
 import type { AgentMessage, AgentStart, ChildStop } from '../sessions/ipc.js';
 import { paths } from '../common/paths.js';
-import type { SessionRecord } from '../results/types.js';
-import type { Scenario } from '../scenario/schema.js';
 import { mintJoinToken } from '../server/tokens.js';
-import type { ServerHandle } from '../server/types.js';
 import { Child } from '../child/child.js';
 import { GeneratorPool } from '../sessions/generators.js';
-import type { SessionBook } from '../sessions/book.js';
-import { waitFor } from '../common/wait.js';
-
-const JOIN_TIMEOUT_MS = 45_000;
-/** How often agents and users report their cumulative stats. */
-export const STATS_EVERY_MS = 2_000;
-
-/** Waits for a session's agent and user to join; a timeout is recorded against the session and warned about. */
-export async function awaitJoin(rec: SessionRecord, signal: AbortSignal, warn: (message: string) => void): Promise<boolean> {
-  const joined = await waitFor(() => rec.agentJoinedAt !== null && rec.userJoinedAt !== null, JOIN_TIMEOUT_MS, signal);
-  if (!joined && !signal.aborted) {
-    const who = [rec.agentJoinedAt === null ? 'agent' : '', rec.userJoinedAt === null ? 'user' : ''].filter(Boolean).join(' and ');
-    rec.errors.push(`${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
-    warn(`session ${rec.index}: ${who} did not join within ${JOIN_TIMEOUT_MS / 1000} s`);
-  }
-  return joined;
-}
+import { awaitJoin, STATS_EVERY_MS } from '../sessions/join.js';
+import type { AgentRuntime, JobPid, RuntimeContext, RuntimeResultPart } from './types.js';
 
 /**
- * The run's participants: one agent process per session and the generator processes that host the
- * users. Starts sessions on demand, reports what they say into the SessionBook, stops them all.
- * Emits 'warning' (string) for faults worth showing.
+ * The bare runtime: one agent process per session (as LiveKit runs one job per process, without a
+ * worker around it) and the generator processes that host the users. Starts sessions on demand,
+ * reports what they say into the SessionBook, stops them all. Emits 'warning' (string).
  */
-export class Fleet extends EventEmitter {
+export class BareRuntime extends EventEmitter implements AgentRuntime {
+  readonly kind = 'bare' as const;
   private readonly agents: Child<AgentStart | ChildStop, AgentMessage>[] = [];
+  /** Session index of each agent process, for jobPids(). */
+  private readonly sessionOf = new Map<Child<AgentStart | ChildStop, AgentMessage>, number>();
   private readonly generators: GeneratorPool;
   private readonly limit: ReturnType<typeof pLimit>;
   private stopping = false;
 
-  constructor(
-    private readonly scenario: Scenario,
-    private readonly server: ServerHandle,
-    private readonly book: SessionBook,
-    private readonly speechPath: string,
-    private readonly runId: string,
-    /** Called with each agent's pid before it starts work (e.g. to put it in the target's cgroup). */
-    private readonly onAgentPid?: (pid: number) => Promise<void>,
-  ) {
+  constructor(private readonly ctx: RuntimeContext) {
     super();
-    this.limit = pLimit(scenario.joinConcurrency);
-    this.generators = new GeneratorPool(scenario.usersPerGenerator, speechPath, book, (w) => this.emit('warning', w), STATS_EVERY_MS);
+    this.limit = pLimit(ctx.scenario.joinConcurrency);
+    this.generators = new GeneratorPool(ctx.scenario.usersPerGenerator, ctx.speechPath, ctx.book, (w) => this.emit('warning', w), STATS_EVERY_MS);
+  }
+
+  /** Nothing runs before the first session: each agent is started with its session. */
+  async start(): Promise<void> {}
+
+  /** Each live agent process is its session's job. */
+  jobPids(): JobPid[] {
+    return this.agents.flatMap((c) => (c.pid !== undefined && c.proc.exitCode === null ? [{ session: this.sessionOf.get(c) ?? -1, pid: c.pid }] : []));
+  }
+
+  /** The bare runtime adds nothing beyond the common figures. */
+  resultPart(): RuntimeResultPart {
+    return {};
   }
 
   /** Root pids per role, for the sampler. */
@@ -65,29 +55,30 @@ export class Fleet extends EventEmitter {
   }
 
   private async launchOne(i: number, signal: AbortSignal): Promise<void> {
-    const room = `${this.runId}-s${i}`;
-    const rec = this.book.add(i, room);
+    const room = `${this.ctx.runId}-s${i}`;
+    const rec = this.ctx.book.add(i, room);
     const agentId = `agent-${i}`;
     const userId = `user-${i}`;
     const agent = new Child<AgentStart | ChildStop, AgentMessage>(paths.agentMain, agentId, (m) => {
       if (m.type === 'stopped') return;
-      this.book.fromAgent(i, m);
+      this.ctx.book.fromAgent(i, m);
       if (m.type === 'error') this.emit('warning', `agent ${i}: ${m.message}`);
     });
     this.agents.push(agent);
+    this.sessionOf.set(agent, i);
     agent.onUnexpectedExit(`agent ${i}`, (msg) => {
-      this.book.fault((r) => r.index === i, msg);
+      this.ctx.book.fault((r) => r.index === i, msg);
       this.emit('warning', msg);
     });
-    if (this.onAgentPid && agent.pid !== undefined) {
-      await this.onAgentPid(agent.pid).catch((err: Error) => {
+    if (this.ctx.confine && agent.pid !== undefined) {
+      await this.ctx.confine(agent.pid).catch((err: Error) => {
         rec.errors.push(`agent could not be confined: ${err.message}`);
         this.emit('warning', `agent ${i}: could not be put in the target's cgroup: ${err.message}`);
       });
     }
-    const { url } = this.server;
-    agent.send({ type: 'start', url, token: await mintJoinToken(this.server, room, agentId), userIdentity: userId, toneHz: this.scenario.toneHz, modelPath: paths.sileroModel, statsEveryMs: STATS_EVERY_MS });
-    const user = { index: i, url, token: await mintJoinToken(this.server, room, userId), agentIdentity: agentId, toneHz: this.scenario.toneHz };
+    const { url } = this.ctx.server;
+    agent.send({ type: 'start', url, token: await mintJoinToken(this.ctx.server, room, agentId), userIdentity: userId, toneHz: this.ctx.scenario.toneHz, modelPath: paths.sileroModel, statsEveryMs: STATS_EVERY_MS });
+    const user = { index: i, url, token: await mintJoinToken(this.ctx.server, room, userId), agentIdentity: agentId, toneHz: this.ctx.scenario.toneHz };
     this.generators.addUser(user);
     await awaitJoin(rec, signal, (w) => this.emit('warning', w));
   }

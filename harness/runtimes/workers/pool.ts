@@ -4,7 +4,9 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { HarnessError, UsageError } from '../../common/errors.js';
 import { epochNow } from '../../media/clock.js';
-import { awaitJoin, STATS_EVERY_MS } from '../bare.js';
+import { awaitJoin, STATS_EVERY_MS } from '../../sessions/join.js';
+import type { AgentRuntime, JobPid, RunSpan, RuntimeContext, RuntimeResultPart } from '../types.js';
+import { summarizeWorkers } from './summary.js';
 import { GeneratorPool } from '../../sessions/generators.js';
 import type { SessionBook } from '../../sessions/book.js';
 import { sleep, waitFor } from '../../common/wait.js';
@@ -29,21 +31,8 @@ const STOP_GRACE_MS = 20_000;
 const DRAIN_GRACE_MS = 90_000;
 const JOBS_END_TIMEOUT_MS = 15_000;
 
-/** What a WorkerFleet needs besides the Fleet's own arguments. */
-export interface WorkerFleetOptions {
-  scenario: Scenario;
-  server: ServerHandle;
-  book: SessionBook;
-  speechPath: string;
-  runId: string;
-  /** Worker logs (worker-K.log) go here. */
-  outDir: string;
-  /** performance.now() when the run started: drills are timed from it. */
-  runT0: number;
-  hostCores: number;
-  /** Called with each worker's pid as it starts (e.g. to put it in the target's cgroup; its job processes follow). */
-  onWorkerPid?: (pid: number) => Promise<void>;
-}
+/** What a WorkerFleet is given: the runtime context (its `confine` takes each worker's pid; its job processes follow). */
+export type WorkerFleetOptions = RuntimeContext;
 
 /**
  * The sessions' agents as LiveKit deploys them: M worker processes (our @livekit/agents worker,
@@ -51,7 +40,8 @@ export interface WorkerFleetOptions {
  * and handed by the server to one of them, jobs in child processes. Same surface as Fleet
  * (launch, pids, stop, 'warning'), plus start() before the ramp and summary data after it.
  */
-export class WorkerFleet extends EventEmitter {
+export class WorkerFleet extends EventEmitter implements AgentRuntime {
+  readonly kind: 'framework' | 'byo';
   readonly wbook: WorkerBook;
   readonly workers: WorkerProcess[] = [];
   readonly agentName: string;
@@ -69,6 +59,7 @@ export class WorkerFleet extends EventEmitter {
 
   constructor(private readonly o: WorkerFleetOptions) {
     super();
+    this.kind = o.scenario.pool.runtime === 'byo' ? 'byo' : 'framework';
     this.agentName = `voiceload-${o.runId}`;
     this.wbook = new WorkerBook(o.book);
     this.limit = pLimit(o.scenario.joinConcurrency);
@@ -121,8 +112,8 @@ export class WorkerFleet extends EventEmitter {
     };
     const w = new WorkerProcess({ index: k, command: scenario.pool.workerCmd, env, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
-    if (this.o.onWorkerPid && w.pid !== undefined) {
-      await this.o.onWorkerPid(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
+    if (this.o.confine && w.pid !== undefined) {
+      await this.o.confine(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
     }
     const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
     void w.exited.then((exit) => {
@@ -258,6 +249,19 @@ export class WorkerFleet extends EventEmitter {
     process.removeListener('exit', this.onExit);
     // The raw record (every health probe, load report, offer and per-worker sample) beside the report.
     await writeFile(path.join(this.o.outDir, 'workers.json'), `${JSON.stringify(this.input(), null, 1)}\n`).catch((err: Error) => this.emit('warning', `workers.json: ${err.message}`));
+  }
+
+  /** Each running session's job process, as the workers reported it. */
+  jobPids(): JobPid[] {
+    return this.wbook.allSessions().flatMap((s) => (s.jobPid !== null && s.endedAt === null && !s.lost ? [{ session: s.session, pid: s.jobPid }] : []));
+  }
+
+  /** The workers' summary; the agents role is their whole process trees, fixed cost included. */
+  resultPart(span: RunSpan): RuntimeResultPart {
+    return {
+      workers: summarizeWorkers(this.input(), span.startedAt, span.endedAt, span.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores }))),
+      basisNote: `${this.o.scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`,
+    };
   }
 
   /** Everything recorded, as plain data for summarizeWorkers(). */
