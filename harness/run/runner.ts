@@ -1,33 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { rampPlan } from '../common/ramp.js';
 import type { HumanHook } from '../human/types.js';
-import { aggregate } from '../results/aggregate.js';
-import { summariseSteps } from '../results/steps.js';
-import type { Confinement, KneeStop, QosMark, RunInput, RunResult, Segment, StepSummary } from '../results/types.js';
-import { writeReport } from '../report/write.js';
-import { SampleRecorder } from '../sampling/recorder.js';
+import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
+import { createRuntime } from '../runtimes/factory.js';
+import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
+import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
-import { rampEndS, type Scenario } from '../scenario/schema.js';
+import { rampEndS, rampOf, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
-import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
-import { WorkerFleet } from '../runtimes/workers/pool.js';
-import { summarizeWorkers } from '../runtimes/workers/summary.js';
-import { Fleet } from '../runtimes/bare.js';
-import { hostInfo } from './host.js';
 import { SessionBook } from '../sessions/book.js';
-import { sleep } from '../common/wait.js';
+import { assembleResult } from './assemble.js';
+import { realClock, sleepOn, type RunClock } from './clock.js';
+import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
+import { hostInfo } from './host.js';
+import { judgeStepSoFar, kneeStopOf, type StepJudge } from './step-judge.js';
+import { lastJoinAt, windowStartMs } from './window.js';
 
 /** Everything one run needs; built by the CLI from flags and the environment. */
 export interface RunOptions {
   scenario: Scenario;
   speechPath: string;
   segments: Segment[];
+  /** The report folder: samples.jsonl and the runtimes' raw logs are recorded there. */
   outDir: string;
   /** Starts (or connects to) the server; called once the report folder exists. */
   startServer: () => Promise<ServerHandle>;
   network: RunInput['network'];
-  /** Aborting it (Ctrl-C, SIGTERM) stops the run and writes a partial report. */
+  /** Aborting it (Ctrl-C, SIGTERM) stops the run; what was recorded is still returned. */
   signal: AbortSignal;
   /** Confine the agents to the target's size when this host is bigger (default true). */
   confine?: boolean;
@@ -35,216 +36,267 @@ export interface RunOptions {
    * With scenario.stopAtKnee: judges each finished ramp step and returns what broke in it (empty:
    * the ramp goes on). The first broken step ends the run there.
    */
-  judgeStep?: (step: StepSummary, confinement: Confinement | null) => string[];
+  judgeStep?: StepJudge;
   /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
   human?: HumanHook;
+  /** Injected parts; the defaults are the real ones. */
+  deps?: RunDeps;
 }
 
-/** Epoch ms at which the last session to join had both its agent and its user in the room. */
-function lastJoinAt(book: SessionBook): number | null {
-  const times = book.all().flatMap((r) => (r.agentJoinedAt !== null && r.userJoinedAt !== null ? [Math.max(r.agentJoinedAt, r.userJoinedAt)] : []));
-  return times.length ? Math.max(...times) : null;
+/** What a test (or another platform) can swap: time, the host, the runtime, the samplers, the cgroup. */
+export interface RunDeps {
+  clock?: RunClock;
+  host?: HostInfo;
+  makeRuntime?: (ctx: RuntimeContext) => AgentRuntime;
+  /** The recorder's process and system samplers (default: /proc). */
+  samplers?: Pick<SampleRecorderOptions, 'sampler' | 'system'>;
+  makeCgroup?: (target: Scenario['target'], name: string) => Promise<Cgroup>;
 }
+
+/** What a run returns: its result, every sample, and the fault that ended it early (null: none). */
+export interface RunOutput { result: RunResult; samples: Sample[]; error: Error | null }
 
 /** Progress of a run, emitted with every sample. */
 export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
 
+/** What one run holds while it goes; the pieces are made in order and torn down in reverse. */
+interface RunState {
+  runId: string;
+  t0: number;
+  startedAt: number;
+  book: SessionBook;
+  invalid: string[];
+  marks: QosMark[];
+  stop: AbortController;
+  server: ServerHandle | null;
+  cgroup: Cgroup | null;
+  runtime: AgentRuntime | null;
+  recorder: SampleRecorder | null;
+  kneeStop: KneeStop | null;
+  /** Start of the knee step's settled part, s: a ramp stopped at its knee is measured over it. */
+  kneeFromS: number | null;
+  warmedUpAtMs: number | null;
+  windowTimer: unknown;
+  /** Each launched step's placements, awaited before the run is folded up. */
+  launches: Promise<void>[];
+  phase: string;
+}
+
 /**
- * Runs one scenario: server, ramp of sessions, sampling, stop, aggregation, report. It records and
- * emits ('progress', 'warning', 'info', 'phase'); it never prints.
+ * Runs one scenario: server, runtime, sampling, ramp, hold, stop, and the result. It records and
+ * emits ('progress', 'warning', 'info', 'phase'); it never prints and writes no report.
  */
 export class Runner extends EventEmitter {
-  private marks: QosMark[] = [];
-  /** The agents' cgroup, once made: the knee judge needs the cores they had. */
-  private confined: Confinement | null = null;
+  private readonly clock: RunClock;
+  private readonly host: HostInfo;
 
   constructor(private readonly opts: RunOptions) {
     super();
+    this.clock = opts.deps?.clock ?? realClock;
+    this.host = opts.deps?.host ?? hostInfo();
+  }
+
+  /** Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured. */
+  async run(): Promise<RunOutput> {
+    const st = this.initialState();
+    let error: Error | null = null;
+    try {
+      await this.startUp(st);
+      await this.ramp(st);
+      await this.hold(st);
+    } catch (err) {
+      error = err as Error;
+      st.invalid.push(`harness error: ${error.message}`);
+    } finally {
+      await this.tearDown(st);
+    }
+    // Nothing was measured: there is no result to return.
+    if (!st.server || !st.recorder) throw error ?? new Error('run ended before it started');
+    return { ...this.finish(st, st.server, st.recorder), error };
+  }
+
+  private initialState(): RunState {
+    return {
+      runId: `vl-${randomBytes(3).toString('hex')}`, t0: this.clock.now(), startedAt: this.clock.wall(),
+      book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
+      server: null, cgroup: null, runtime: null, recorder: null,
+      kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, launches: [], phase: 'starting server',
+    };
+  }
+
+  private setPhase(st: RunState, phase: string): void {
+    st.phase = phase;
+    this.emit('phase', phase);
+  }
+
+  /** Server, abort wiring, the agents' cgroup, the runtime, the recorder and the human room. */
+  private async startUp(st: RunState): Promise<void> {
+    const { scenario, signal } = this.opts;
+    this.setPhase(st, st.phase);
+    const server = (st.server = await this.opts.startServer());
+    signal.addEventListener('abort', () => st.stop.abort(), { once: true });
+    void server.died.then((why) => {
+      st.invalid.push(why);
+      st.stop.abort();
+    });
+    st.cgroup = await this.confinement(st);
+    const cg = st.cgroup;
+    const runtime = (st.runtime = (this.opts.deps?.makeRuntime ?? createRuntime)({
+      scenario, server, book: st.book, speechPath: this.opts.speechPath, runId: st.runId, outDir: this.opts.outDir,
+      runT0: st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid) } : {}),
+    }));
+    runtime.on('warning', (w: string) => this.emit('warning', w));
+    if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');
+    await runtime.start();
+    st.recorder = this.startRecorder(st, server, runtime);
+    await this.opts.human?.start({ server, runId: st.runId, startedAt: st.startedAt, activeSessions: () => st.book.active(), allowedAddrs: this.opts.network.allowedAddrs });
   }
 
   /**
    * On a host bigger than the target the agents run in a cgroup of the target's size. When that
    * cannot be made the run goes on unconfined, and the report says its figures are this host's.
    */
-  private async confinement(runId: string, invalid: string[]): Promise<Cgroup | null> {
+  private async confinement(st: RunState): Promise<Cgroup | null> {
     const { scenario } = this.opts;
-    const host = hostInfo();
-    if (this.opts.confine === false || !shouldConfine(host, scenario.target)) return null;
+    if (this.opts.confine === false || !shouldConfine(this.host, scenario.target)) return null;
     try {
-      const cg = await createCgroup(scenario.target, `voiceload-${runId}`);
+      const cg = await (this.opts.deps?.makeCgroup ?? createCgroup)(scenario.target, `voiceload-${st.runId}`);
       this.emit('info', `agents confined to ${scenario.targetLabel} (${cg.info.kind})`);
       return cg;
     } catch (err) {
-      const why = `this host (${host.cores} cores) is bigger than the target ${scenario.targetLabel} but the agents could not be confined to it: ${(err as Error).message}`;
+      const why = `this host (${this.host.cores} cores) is bigger than the target ${scenario.targetLabel} but the agents could not be confined to it: ${(err as Error).message}`;
       this.emit('warning', why);
-      invalid.push(why);
+      st.invalid.push(why);
       return null;
     }
   }
 
-  /** One ramp step's figures from what has been gathered so far (the run is still going). */
-  private judgeSoFar(index: number, book: SessionBook, samples: readonly Sample[], startedAt: number): { sessions: number; broke: string[]; fromS: number | null } {
+  /** Samples every role each second; each tick marks every session's counters and reports progress. */
+  private startRecorder(st: RunState, server: ServerHandle, runtime: AgentRuntime): SampleRecorder {
     const { scenario } = this.opts;
-    const step = summariseSteps({
-      startedAt, endedAt: Date.now(), requestedSessions: Math.min(scenario.sessions, (index + 1) * scenario.rampStep),
-      ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
-      sessions: book.all(), marks: this.marks, segments: this.opts.segments,
-    }, samples)[index];
-    if (!step) return { sessions: 0, broke: [], fromS: null };
-    return { sessions: step.sessions, broke: this.opts.judgeStep?.(step, this.confined) ?? [], fromS: step.fromS };
+    const recorder = new SampleRecorder({
+      file: path.join(this.opts.outDir, 'samples.jsonl'),
+      roots: () => ({ ...runtime.pids(), server: server.pid ? [server.pid] : [], harness: [process.pid] }),
+      activeSessions: () => st.book.active(),
+      clock: this.clock,
+      timers: this.clock,
+      ...this.opts.deps?.samplers,
+    });
+    recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
+    recorder.on('sample', (s: Sample) => {
+      st.marks.push(st.book.mark(s.elapsedMs));
+      this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, requested: scenario.sessions, cpuCores: s.system.cpuCores, phase: st.phase } satisfies Progress);
+      this.openWindowWhenFull(st);
+    });
+    recorder.start();
+    return recorder;
   }
 
-  async run(): Promise<{ result: RunResult; files: string[] }> {
-    const { scenario, outDir, signal } = this.opts;
-    const t0 = performance.now();
-    const startedAt = Date.now();
-    const book = new SessionBook();
-    const invalid: string[] = [];
-    let server: ServerHandle | null = null;
-    let fleet: Fleet | WorkerFleet | null = null;
-    let kneeStop: RunInput['kneeStop'] = null;
-    /** Start of the knee step's settled part, s: a ramp stopped at its knee is measured over it. */
-    let kneeFromS: number | null = null;
-    let cgroup: Cgroup | null = null;
-    let recorder: SampleRecorder | null = null;
-    let phase = 'starting server';
-    let fatal: Error | null = null;
-    let windowTimer: NodeJS.Timeout | null = null;
-    let windowFromMs: number | null = null;
-    try {
-      this.emit('phase', phase);
-      server = await this.opts.startServer();
-      const died = server.died.then((why) => void invalid.push(why));
-      const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      void died.then(() => stop.abort());
-      const runId = `vl-${randomBytes(3).toString('hex')}`;
-      cgroup = await this.confinement(runId, invalid);
-      const cg = cgroup;
-      this.confined = cg?.info ?? null;
-      const confine = cg ? (pid: number) => cg.add(pid) : undefined;
-      fleet = scenario.pool.runtime === 'bare'
-        ? new Fleet(scenario, server, book, this.opts.speechPath, runId, confine)
-        : new WorkerFleet({ scenario, server, book, speechPath: this.opts.speechPath, runId, outDir, runT0: t0, hostCores: hostInfo().cores, onWorkerPid: confine });
-      fleet.on('warning', (w: string) => this.emit('warning', w));
-      if (fleet instanceof WorkerFleet) {
-        phase = 'starting workers';
-        this.emit('phase', phase);
-        await fleet.start();
+  /**
+   * The window opens `warmup` after every session has joined; QoS histograms are snapshotted then
+   * so start-up bursts do not count as steady-state quality.
+   */
+  private openWindowWhenFull(st: RunState): void {
+    if (st.windowTimer || st.book.active() < this.opts.scenario.sessions) return;
+    st.windowTimer = this.clock.setTimeout(() => {
+      st.book.markWindowStart();
+      st.warmedUpAtMs = this.clock.now() - st.t0;
+    }, this.opts.scenario.warmupS * 1000);
+  }
+
+  /**
+   * Launches each step on schedule, even when earlier joins are slow: a struggling host must show
+   * up as late joins and lost quality, not as a quietly stretched ramp. With stopAtKnee, the step
+   * that just ended is judged first and a broken one ends the run.
+   */
+  private async ramp(st: RunState): Promise<void> {
+    const { scenario } = this.opts;
+    const runtime = st.runtime!;
+    this.setPhase(st, 'ramp');
+    for (const step of rampPlan(rampOf(scenario))) {
+      if (st.stop.signal.aborted) break;
+      await sleepOn(this.clock, st.t0 + step.atS * 1000 - this.clock.now(), st.stop.signal);
+      if (st.stop.signal.aborted) break;
+      const knee = step.index > 0 && scenario.stopAtKnee ? this.judge(st, step.index - 1) : null;
+      if (knee) {
+        this.emit('info', `the ramp stops at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
+        st.stop.abort();
+        break;
       }
-      const f = fleet;
-      const srv = server;
-      recorder = new SampleRecorder({
-        file: path.join(outDir, 'samples.jsonl'),
-        roots: () => ({ ...f.pids(), server: srv.pid ? [srv.pid] : [], harness: [process.pid] }),
-        activeSessions: () => book.active(),
-      });
-      recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
-      const marks: QosMark[] = [];
-      this.marks = marks;
-      recorder.on('sample', (s: Sample) => marks.push(book.mark(s.elapsedMs)));
-      recorder.on('sample', (s: Sample) => this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, requested: scenario.sessions, cpuCores: s.system.cpuCores, phase } satisfies Progress));
-      // The window opens `warmup` after every session has joined; QoS histograms are
-      // snapshotted then so start-up bursts do not count as steady-state quality.
-      recorder.on('sample', () => {
-        if (windowTimer || book.active() < scenario.sessions) return;
-        windowTimer = setTimeout(() => {
-          book.markWindowStart();
-          windowFromMs = performance.now() - t0;
-        }, scenario.warmupS * 1000);
-      });
-      recorder.start();
-      await this.opts.human?.start({ server, runId, startedAt, activeSessions: () => book.active(), allowedAddrs: this.opts.network.allowedAddrs });
-      phase = 'ramp';
-      this.emit('phase', phase);
-      // Steps fire on schedule even when earlier joins are slow: a struggling host must show
-      // up as late joins and lost quality, not as a quietly stretched ramp.
-      const steps = Math.ceil(scenario.sessions / scenario.rampStep);
-      const launches: Promise<void>[] = [];
-      const rec = recorder;
-      /** Judges step `index` from what has been gathered so far; a broken step becomes the run's kneeStop. */
-      const broken = (index: number): KneeStop | null => {
-        const judged = this.judgeSoFar(index, book, rec.samples, startedAt);
-        if (judged.broke.length === 0) return null;
-        kneeFromS = judged.fromS;
-        return (kneeStop = { stepIndex: index, sessions: judged.sessions, broke: judged.broke });
-      };
-      for (let k = 0; k < steps && !stop.signal.aborted; k++) {
-        await sleep(t0 + k * scenario.rampEveryS * 1000 - performance.now(), stop.signal);
-        if (stop.signal.aborted) break;
-        const knee = k > 0 && scenario.stopAtKnee && this.opts.judgeStep ? broken(k - 1) : null;
-        if (knee) {
-          this.emit('info', `the ramp stops at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
-          stop.abort();
-          break;
-        }
-        launches.push(f.launch(k * scenario.rampStep, Math.min(scenario.sessions, (k + 1) * scenario.rampStep), stop.signal));
-      }
-      phase = 'hold';
-      this.emit('phase', phase);
-      await sleep(t0 + scenario.durationS * 1000 - performance.now(), stop.signal);
-      stop.abort();
-      await Promise.all(launches);
-      if (signal.aborted) invalid.push('interrupted');
-      else if (!kneeStop && scenario.stopAtKnee && this.opts.judgeStep) {
-        // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
-        broken(steps - 1);
-      }
-      signal.removeEventListener('abort', onAbort);
-    } catch (err) {
-      fatal = err as Error;
-      invalid.push(`harness error: ${fatal.message}`);
-    } finally {
-      if (windowTimer) clearTimeout(windowTimer);
-      phase = 'stopping';
-      this.emit('phase', phase);
-      await this.opts.human?.stop().catch((err: Error) => invalid.push(`human room: ${err.message}`));
-      await fleet?.stop();
-      await recorder?.stop();
-      await server?.stop();
-      await cgroup?.remove();
+      st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
     }
-    // Nothing was measured: there is no report to write.
-    if (!server || !recorder) throw fatal ?? new Error('run ended before it started');
-    const lastJoin = lastJoinAt(book);
-    // A ramp stopped at its knee is measured over its last step's settled part: that is its hold.
-    const kneeFromMs = kneeStop ? (kneeFromS ?? 0) * 1000 : null;
-    const holdFromMs = kneeFromMs ?? windowFromMs ?? (lastJoin === null ? rampEndS(scenario) * 1000 : lastJoin - startedAt) + scenario.warmupS * 1000;
+    this.setPhase(st, 'hold');
+  }
+
+  /** Holds until the run's duration, a signal or the server dying; then judges the last step. */
+  private async hold(st: RunState): Promise<void> {
+    const { scenario, signal } = this.opts;
+    await sleepOn(this.clock, st.t0 + scenario.durationS * 1000 - this.clock.now(), st.stop.signal);
+    st.stop.abort();
+    await Promise.all(st.launches);
+    if (signal.aborted) st.invalid.push('interrupted');
+    else if (!st.kneeStop && scenario.stopAtKnee) {
+      // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
+      this.judge(st, rampPlan(rampOf(scenario)).length - 1);
+    }
+  }
+
+  /** Judges step `index` from what has been gathered so far; a broken step becomes the run's kneeStop. */
+  private judge(st: RunState, index: number): KneeStop | null {
+    const { scenario, judgeStep } = this.opts;
+    if (!judgeStep || !st.recorder) return null;
+    const judged = judgeStepSoFar(index, {
+      startedAt: st.startedAt, endedAt: this.clock.wall(), requestedSessions: scenario.sessions,
+      ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
+      sessions: st.book.all(), marks: st.marks, segments: this.opts.segments,
+    }, st.recorder.samples, judgeStep, this.confinementInfo(st));
+    const knee = kneeStopOf(index, judged);
+    if (knee) {
+      st.kneeFromS = judged.fromS;
+      st.kneeStop = knee;
+    }
+    return knee;
+  }
+
+  private confinementInfo(st: RunState): Confinement | null {
+    return st.cgroup?.info ?? null;
+  }
+
+  /** Stops in reverse: the human room, the runtime (users, then agents), the recorder, the server, the cgroup. */
+  private async tearDown(st: RunState): Promise<void> {
+    if (st.windowTimer) this.clock.clearTimeout(st.windowTimer);
+    this.setPhase(st, 'stopping');
+    await this.opts.human?.stop().catch((err: Error) => st.invalid.push(`human room: ${err.message}`));
+    await st.runtime?.stop();
+    await st.recorder?.stop();
+    await st.server?.stop();
+    await st.cgroup?.remove();
+  }
+
+  /** Folds what was recorded into the result. */
+  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[] } {
+    const { scenario } = this.opts;
+    const endedAt = this.clock.wall();
+    const samples = [...recorder.samples];
     const input: RunInput = {
-      scenario: scenario.name,
-      startedAt,
-      endedAt: Date.now(),
-      host: hostInfo(),
-      target: scenario.target,
+      scenario: scenario.name, startedAt: st.startedAt, endedAt, host: this.host, target: scenario.target,
       server: { mode: server.mode, version: server.version, url: server.url },
       network: this.opts.network,
       // A ramp stopped at its knee asked for the sessions it had launched, not its cap.
-      requestedSessions: kneeStop ? book.all().length : scenario.sessions,
-      kneeStop,
-      holdFromMs,
-      toneHz: scenario.toneHz,
-      segments: this.opts.segments,
-      sessions: book.all(),
-      samples: [...recorder.samples],
+      requestedSessions: st.kneeStop ? st.book.all().length : scenario.sessions,
+      kneeStop: st.kneeStop,
+      holdFromMs: windowStartMs({
+        knee: st.kneeStop ? { fromS: st.kneeFromS } : null, warmedUpAtMs: st.warmedUpAtMs, lastJoinAt: lastJoinAt(st.book.all()),
+        startedAt: st.startedAt, rampEndS: rampEndS(scenario), warmupS: scenario.warmupS,
+      }),
+      toneHz: scenario.toneHz, segments: this.opts.segments, sessions: st.book.all(), samples,
       ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
-      marks: this.marks,
-      generatorLoopDelay: book.generatorLoopDelays(),
-      confinement: cgroup?.info ?? null,
-      invalidReasons: invalid,
-      interrupted: signal.aborted,
+      marks: st.marks, generatorLoopDelay: st.book.generatorLoopDelays(), confinement: this.confinementInfo(st),
+      invalidReasons: st.invalid, interrupted: this.opts.signal.aborted,
     };
     const human = this.opts.human;
-    if (human) invalid.push(...human.invalidReasons());
-    const result = aggregate(input);
-    if (fleet instanceof WorkerFleet) {
-      result.workers = summarizeWorkers(fleet.input(), startedAt, input.endedAt, input.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores })));
-      result.perSession.basis += `; ${scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`;
-    }
-    if (human) result.human = human.summary();
-    const files = [...(human?.files() ?? []), ...(await writeReport(outDir, result))];
-    // A fault mid-run still leaves its partial report behind, then surfaces.
-    if (fatal) throw Object.assign(fatal, { reportDir: outDir });
-    return { result, files: [path.join(outDir, 'samples.jsonl'), ...files] };
+    if (human) st.invalid.push(...human.invalidReasons());
+    const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
+    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples };
   }
 }

@@ -35,7 +35,7 @@ export function runProcesses(): string[] {
     } catch {
       continue;
     }
-    if (/harness\/(agents|users)\/main\.js|harness\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
+    if (/harness\/(agents|users)\/main\.js|harness\/runtimes\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
   }
   return found;
 }
