@@ -9,7 +9,8 @@ import { LatencyHistogram } from '../harness/results/histogram.js';
 import { aggregate, matchOnsets } from '../harness/results/aggregate.js';
 import { renderResultsJson } from '../harness/report/results-json.js';
 import { renderSummary } from '../harness/report/summary-md.js';
-import { writeReport } from '../harness/report/write.js';
+import { writeRunReport } from '../harness/report/render.js';
+import { defaultSizingInputs } from '../harness/capacity/inputs.js';
 import type { HistogramData, RunInput, SessionRecord } from '../harness/results/types.js';
 import type { RoleSample, Sample } from '../harness/sampling/types.js';
 
@@ -394,16 +395,17 @@ test('results.json: parses, has the documented keys, stable order', () => {
   assert.equal(renderResultsJson(reversed), text);
 });
 
-test('writeReport: writes both files atomically and returns their paths', async () => {
+test('writeRunReport: writes results.json first and summary.md, atomically, and returns their paths', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'voiceload-report-'));
   try {
     const out = join(dir, 'run-1');
     const result = aggregate(baseInput());
-    const paths = await writeReport(out, result);
-    assert.deepEqual(paths, [join(out, 'results.json'), join(out, 'summary.md')]);
+    const { written: paths } = await writeRunReport(out, { result, samples: [], inputs: defaultSizingInputs(), withResults: true });
+    assert.deepEqual(paths.slice(0, 2), [join(out, 'results.json'), join(out, 'summary.md')]);
     assert.equal(await readFile(join(out, 'results.json'), 'utf8'), renderResultsJson(result));
     assert.equal(await readFile(join(out, 'summary.md'), 'utf8'), renderSummary(result));
-    assert.deepEqual((await readdir(out)).sort(), ['results.json', 'summary.md']);
+    assert.ok((await readdir(out)).includes('results.json') && (await readdir(out)).includes('summary.md'));
+    assert.deepEqual((await readdir(out, { recursive: true })).filter((f) => String(f).endsWith('.tmp')), []);
     assert.ok(!existsSync(join(out, 'results.json.tmp')));
   } finally {
     await rm(dir, { recursive: true, force: true });

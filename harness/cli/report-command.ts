@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import { EXIT, UsageError } from '../common/errors.js';
 import { readRunFolder } from '../report/read-run.js';
-import { writeRichReport } from '../report/rich.js';
+import { writeRunReport } from '../report/render.js';
 
 const USAGE = `usage: npm run report -- DIR [flags]
        (or: node dist/harness/cli/main.js report DIR [flags])
@@ -39,7 +39,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const inputs = sizingInputs(parsed.values);
   const { result, samples, droppedLastLine } = await readRunFolder(dir);
   if (droppedLastLine) say('samples.jsonl: its last line was cut short (a run stopped mid-write); left out');
-  const { written, problems } = await writeRichReport(dir, result, samples, inputs);
+  const { written, problems } = await writeRunReport(dir, { result, samples, inputs, withResults: false });
   for (const path of written) process.stdout.write(`${path}\n`);
   for (const p of problems) {
     say(p.status === 'skipped' ? `${p.output} not written: its reporter is not built yet (${p.message})` : `${p.output} failed: ${p.message}`);

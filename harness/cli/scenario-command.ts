@@ -4,11 +4,10 @@ import { EXIT, HarnessError, UsageError } from '../common/errors.js';
 import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
-import { readSamples } from '../report/read-run.js';
-import { writeRichReport } from '../report/rich.js';
+import { writeRunReport } from '../report/render.js';
 import { hostInfo } from '../run/host.js';
 import type { RunResult } from '../results/types.js';
-import { Runner, type Progress } from '../run/runner.js';
+import { Runner, type Progress, type RunOutput } from '../run/runner.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { connectExternal, externalFromEnv } from '../server/external.js';
 import { startLocalServer } from '../server/local.js';
@@ -33,6 +32,9 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const outDir = await checkOutDir(flags.out, scenario.name);
   const makeHuman = humanRoomFor(flags.human);
   if (needsNetns({ local: !external, wanted: flags.netns })) {
+    // The first use builds the server with Go, which needs the package registries: build it out
+    // here, before moving into a namespace that has no route out.
+    await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
     // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
     const again = flags.out ? fullArgv : [...fullArgv, '--out', outDir];
     return reexecInNetns(again);
@@ -72,36 +74,37 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   runner.on('warning', (w: string) => say(`warning: ${w}`));
   runner.on('info', (m: string) => say(m));
   say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
-  let result: RunResult;
+  let run: RunOutput;
   try {
-    ({ result } = await runner.run());
+    run = await runner.run();
   } catch (err) {
     status.clear();
-    const dir = (err as { reportDir?: string }).reportDir;
-    if (dir) say(`partial report in ${dir}`);
     // Nothing was measured: leave no empty report folder behind.
-    else await rmdir(outDir).catch(() => undefined);
+    await rmdir(outDir).catch(() => undefined);
     throw err instanceof UsageError ? err : new HarnessError((err as Error).message);
   }
   status.clear();
-  await writeSizing(outDir, result, flags.sizing, say);
+  await writeRunFiles(outDir, run, flags.sizing, say);
+  const { result } = run;
+  // A fault mid-run still leaves its partial report behind, then surfaces.
+  if (run.error) {
+    say(`partial report in ${outDir}`);
+    throw run.error instanceof UsageError ? run.error : new HarnessError(run.error.message);
+  }
   printOutcome(result, outDir);
   if (result.interrupted) return EXIT.interrupted;
   return result.valid ? EXIT.ok : EXIT.invalidRun;
 }
 
 /**
- * The capacity model and the rich reports (sizing.md, k8s/, report.html, charts/): a reporter that
- * fails is a warning, never a lost run; results.json and summary.md are already written.
+ * Every report file of the run, through the one render path: results.json must be written (its
+ * failure is a harness error); any other reporter that fails is a warning, never a lost run.
  */
-async function writeSizing(dir: string, result: RunResult, sizing: SizingInputs, say: (l: string) => void): Promise<void> {
-  try {
-    const { samples } = await readSamples(dir);
-    const { problems } = await writeRichReport(dir, result, samples, sizing);
-    for (const p of problems) say(`warning: ${p.output} not written: ${p.message}`);
-  } catch (err) {
-    say(`warning: the sizing reports were not written: ${(err as Error).message} (re-render with npm run report -- ${dir})`);
-  }
+async function writeRunFiles(dir: string, run: RunOutput, sizing: SizingInputs, say: (l: string) => void): Promise<void> {
+  const { problems } = await writeRunReport(dir, { result: run.result, samples: run.samples, inputs: sizing, withResults: true });
+  const lost = problems.find((p) => p.output === 'results.json');
+  if (lost) throw new HarnessError(`results.json could not be written: ${lost.message}`);
+  for (const p of problems) say(`warning: ${p.output} not written: ${p.message} (re-render with npm run report -- ${dir})`);
 }
 
 function printOutcome(r: RunResult, dir: string): void {

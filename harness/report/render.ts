@@ -1,8 +1,9 @@
 /**
- * The capacity outputs of a run folder: sizing.md, k8s/deployment.yaml, k8s/hpa.yaml, report.html
- * and charts/*.svg (plus summary.md, re-rendered). Everything is rendered before anything is
- * written; a reporter that fails is reported by name and the others are still written, each
- * atomically. Used by `npm run report -- DIR` and by the scenario run.
+ * The one render path of a run: results.json (for a fresh run), summary.md, sizing.md,
+ * k8s/deployment.yaml, k8s/hpa.yaml, report.html and charts/*.svg, from the result and its
+ * samples, with the capacity model built once. Everything is rendered before anything is written;
+ * a reporter that fails is reported by name and the others are still written, each atomically.
+ * Used by `scenario` (after the run) and by `report DIR` (from the folder).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { renderChartSvgs } from './charts.js';
 import { renderReportHtml } from './html.js';
 import { renderK8s } from './k8s.js';
 import { renderSizingMd } from './sizing-md.js';
+import { renderResultsJson } from './results-json.js';
 import { renderSummary } from './summary-md.js';
 import type { ReportData } from './types.js';
 import { writeAtomic } from './write.js';
@@ -35,8 +37,8 @@ function problem(output: string, err: unknown): RenderProblem {
   return { output, status: /not built yet/.test(message) ? 'skipped' : 'failed', message: message.split('\n')[0] ?? '' };
 }
 
-/** Renders every output of `data` in memory. */
-export async function renderRichReport(data: ReportData): Promise<RenderedReport> {
+/** Renders every output of `data` in memory; results.json too when `withResults`. */
+export async function renderRunReport(data: ReportData, withResults = false): Promise<RenderedReport> {
   const files = new Map<string, string>();
   const problems: RenderProblem[] = [];
   const attempt = async (output: string, render: () => Promise<Array<[string, string]>> | Array<[string, string]>) => {
@@ -46,6 +48,7 @@ export async function renderRichReport(data: ReportData): Promise<RenderedReport
       problems.push(problem(output, err));
     }
   };
+  if (withResults) await attempt('results.json', () => [['results.json', renderResultsJson(data.result)]]);
   await attempt('summary.md', () => [['summary.md', renderSummary(data.result)]]);
   await attempt('sizing.md', () => [['sizing.md', renderSizingMd(data)]]);
   await attempt('k8s', () => {
@@ -72,10 +75,12 @@ export async function writeRendered(dir: string, rendered: RenderedReport): Prom
   return written;
 }
 
-/** Builds the model, renders every output and writes it into `dir`. */
-export async function writeRichReport(dir: string, result: RunResult, samples: Sample[], inputs: SizingInputs):
-  Promise<{ written: string[]; problems: RenderProblem[] }> {
-  const data: ReportData = { result, samples, model: buildCapacityModel(result, inputs) };
-  const rendered = await renderRichReport(data);
+/** What to render: the result and its samples, the sizing inputs, and whether results.json is (re)written. */
+export interface RunReportInput { result: RunResult; samples: Sample[]; inputs: SizingInputs; withResults: boolean }
+
+/** Builds the capacity model once, renders every output and writes it into `dir`. */
+export async function writeRunReport(dir: string, run: RunReportInput): Promise<{ written: string[]; problems: RenderProblem[] }> {
+  const data: ReportData = { result: run.result, samples: run.samples, model: buildCapacityModel(run.result, run.inputs) };
+  const rendered = await renderRunReport(data, run.withResults);
   return { written: await writeRendered(dir, rendered), problems: rendered.problems };
 }
