@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What `npm test` needs beyond npm packages, installed where it can be: the same script runs for a
+# newcomer's `npm test` and for CI, so what CI proves is what a newcomer gets.
+#   iproute2, util-linux  the private network namespace the e2e tests run the server in
+#   chromium              the browser report tests and the human probe (VOICELOAD_CHROMIUM overrides)
+# Go (to build livekit-server on first use) comes with this kind of machine; a missing Go is named.
+# As root with apt-get, missing Debian packages are installed; otherwise one line says what to install.
+set -euo pipefail
+
+missing=()
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+[ -n "${VOICELOAD_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-setup: installing Debian packages: ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test-setup: npm test needs these packages: ${missing[*]}; install them (Debian: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+if ! command -v go >/dev/null 2>&1 && [ -z "${LIVEKIT_SERVER_BIN:-}" ] && ! command -v livekit-server >/dev/null 2>&1; then
+  echo "test-setup: the e2e tests need livekit-server: install Go (it is built once), or set LIVEKIT_SERVER_BIN" >&2
+  exit 1
+fi
