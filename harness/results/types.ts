@@ -1,12 +1,13 @@
-import type { HumanSummary } from '../human/types.js';
 import type { Role, Sample } from '../sampling/types.js';
-import type { WorkersResult } from '../runtimes/workers/summary.js';
+import type { HumanSummary } from './human.js';
+import type { Summary2, Summary3 } from './stats.js';
+import type { WorkersResult } from './workers.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
 
-export interface Summary3 { mean: number; p95: number; max: number }
-export interface Summary2 { mean: number; max: number }
+/** Mean/p95/max and mean/max of a series (defined beside the functions that compute them). */
+export type { Summary2, Summary3 } from './stats.js';
 
 /** CPU and memory of one role over the measurement window. */
 export interface RoleSummary {
