@@ -6,7 +6,7 @@ import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { readSamples } from '../report/read-run.js';
 import { writeRichReport } from '../report/rich.js';
-import { hostInfo } from '../run/host.js';
+import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress } from '../run/runner.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';

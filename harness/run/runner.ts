@@ -14,7 +14,7 @@ import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
 import { WorkerFleet } from '../runtimes/workers/pool.js';
 import { summarizeWorkers } from '../runtimes/workers/summary.js';
 import { Fleet } from '../runtimes/bare.js';
-import { hostInfo } from './host.js';
+import { hostInfo } from '../sampling/host.js';
 import { SessionBook } from '../sessions/book.js';
 import { sleep } from '../common/wait.js';
 
