@@ -1,10 +1,10 @@
 /**
  * The human room: one more room with its own agent, joined by a person (`--human`) or by headless
  * Chromium playing the speech fixture as its microphone (`--human-probe`). These are the lines it
- * records and the seam the runner calls; the summary results.json carries is results/human.ts.
+ * records and the seam the runner calls; the summary it adds to results.json is results/human.ts.
  */
-import type { RoleSample } from '../sampling/types.js';
 import type { HumanSummary } from '../results/human.js';
+import type { RoleSample } from '../sampling/types.js';
 import type { ServerHandle } from '../server/types.js';
 import type { SecondRow } from './webrtc-stats.js';
 
