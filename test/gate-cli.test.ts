@@ -104,3 +104,21 @@ test('baseline save: an invalid run saves nothing and exits 3', async () => {
   assert.equal(existsSync(at('never.json')), false);
   assert.match(run.stderr, /no baseline saved: not judged: run 2: invalid \(1 of 2 sessions joined\)/);
 });
+
+test('gate, baseline and report read results.json alike: a schemaVersion 1 file missing a field is exit 2 naming it', async () => {
+  const bare = resultsDir('bare-v1', { schemaVersion: 1 } as unknown as RunResult);
+  const { perSession: _dropped, ...rest } = runResult({}, 0.08);
+  const noPerSession = resultsDir('no-per-session', rest as unknown as RunResult);
+  const runs: Array<[string[], RegExp]> = [
+    [['gate', '--results', bare], /results\.json: not a voiceload result: scenario: Required/],
+    [['baseline', 'save', '--from', bare, '--out', at('never-bare.json')], /results\.json: not a voiceload result: scenario: Required/],
+    [['report', bare], /results\.json: not a voiceload result: scenario: Required/],
+    [['gate', '--results', noPerSession], /results\.json: not a voiceload result: perSession: Required/],
+  ];
+  for (const [args, want] of runs) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, `${args.join(' ')}: exit ${run.code}\n${run.stderr}`);
+    assert.match(run.stderr, want, args.join(' '));
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  }
+});

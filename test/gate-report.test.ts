@@ -8,7 +8,7 @@ import { evaluateGate, type GateRun } from '../harness/gate/evaluate.js';
 import { renderJunit, xmlEscape } from '../harness/gate/junit.js';
 import { renderMarkdown } from '../harness/gate/markdown.js';
 import { renderTable } from '../harness/gate/table.js';
-import { parseThresholds } from '../harness/gate/thresholds.js';
+import { parseThresholds } from '../harness/scenario/thresholds.js';
 import type { RunResult } from '../harness/results/types.js';
 import { runResult } from './support/run-result.js';
 

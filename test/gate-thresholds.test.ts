@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../harness/common/errors.js';
-import { isMetric, METRIC_NAMES, METRICS, readMetric, suggestMetrics, type MetricPath } from '../harness/gate/metrics.js';
-import { evaluateThreshold, holds, parseThreshold, parseThresholds, type Op } from '../harness/gate/thresholds.js';
+import { isMetric, METRIC_NAMES, METRICS, readMetric, suggestMetrics, type MetricPath } from '../harness/results/metrics.js';
+import { evaluateThreshold, holds } from '../harness/gate/thresholds.js';
+import { parseThreshold, parseThresholds, type Op } from '../harness/scenario/thresholds.js';
 import { validateScenario } from '../harness/scenario/schema.js';
 import { runResult } from './support/run-result.js';
 

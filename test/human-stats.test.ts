@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Alignment } from '../harness/human/align.js';
-import { humanSection } from '../harness/human/report-md.js';
+import { humanSection } from '../harness/report/human-md.js';
 import { summarizeHuman, type HumanRecord } from '../harness/human/summary.js';
 import type { HumanLine } from '../harness/human/types.js';
 import { dbfs, secondRow, snapshotFromStats, type StatLike, type StatsSnapshot } from '../harness/human/webrtc-stats.js';

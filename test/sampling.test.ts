@@ -13,7 +13,7 @@ import {
   parseSmapsRollupPss,
   parseStat,
   parseStatusRss,
-} from '../harness/sampling/procfs.js';
+} from '../harness/proc/parse.js';
 import { SampleRecorder, type RecorderTimers } from '../harness/sampling/recorder.js';
 import { SystemSampler } from '../harness/sampling/system.js';
 import { ROLES, type ProcessGroup, type RoleSample, type Sample, type TreeSampler } from '../harness/sampling/types.js';

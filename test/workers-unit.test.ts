@@ -13,7 +13,7 @@ import { validateScenario } from '../harness/scenario/schema.js';
 import { ReportClient, ReportServer } from '../harness/runtimes/workers/channel.js';
 import { drillTarget } from '../harness/runtimes/workers/drills.js';
 import type { WorkerReport } from '../harness/runtimes/workers/messages.js';
-import type { ProcInfo } from '../harness/runtimes/workers/proc-tree.js';
+import type { ProcInfo } from '../harness/proc/tree.js';
 import { summarizeWorkers } from '../harness/runtimes/workers/summary.js';
 import type { WorkerRecord, WorkerSession, WorkersInput, WorkerUsage } from '../harness/runtimes/workers/types.js';
 import { WorkerBook } from '../harness/runtimes/workers/worker-book.js';

@@ -1,42 +1,22 @@
 /**
  * Getting results for the gate: running the scenario as a child (`cli.js scenario NAME … --out
  * DIR`, the same path as `npm run scenario`, so the network-namespace re-run works unchanged) or
- * reading the results.json of finished runs.
+ * reading the results.json of finished runs (through report/read-run.ts, the one reader).
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, UsageError } from '../common/errors.js';
 import { paths } from '../common/paths.js';
-import type { RunResult } from '../results/types.js';
 import type { GateRun } from '../gate/evaluate.js';
+import { readResultOrNull } from '../report/read-run.js';
 
 const CLI = paths.cli;
-
-/** Reads DIR/results.json; null when there is none (a run that failed before writing it). */
-export async function readResultsOrNull(dir: string): Promise<RunResult | null> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, 'results.json'), 'utf8');
-  } catch {
-    return null;
-  }
-  const r = JSON.parse(text) as RunResult;
-  if (r?.schemaVersion !== 1) throw new UsageError(`${dir}/results.json: schemaVersion ${JSON.stringify(r?.schemaVersion)}, this voiceload reads 1`);
-  return r;
-}
 
 /** Reads the results.json of finished runs (`--results DIR…`); a folder without one is bad input. */
 export async function readFinishedRuns(dirs: string[], flag: string): Promise<GateRun[]> {
   const runs: GateRun[] = [];
   for (const [i, dir] of dirs.entries()) {
-    let result: RunResult | null;
-    try {
-      result = await readResultsOrNull(dir);
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(`${flag} ${dir}: results.json is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
+    const result = await readResultOrNull(dir);
     if (result === null) throw new UsageError(`${flag} ${dir}: no results.json there; name the report folder of a finished run`);
     runs.push({ label: `run ${i + 1}`, dir: path.resolve(dir), result, exitCode: null });
   }
@@ -79,7 +59,7 @@ export async function runScenarioTimes(args: string[], out: string, count: numbe
     say(`run ${k} of ${count}: ${args.join(' ')} → ${dir}`);
     const exitCode = await runScenario(args, dir);
     if (exitCode === EXIT.badInput) throw new UsageError(`the scenario refused its input (exit 2, see above)`);
-    const result = await readResultsOrNull(dir).catch(() => null);
+    const result = await readResultOrNull(dir).catch(() => null);
     runs.push({ label: `run ${k}`, dir, result, exitCode });
     if (exitCode !== EXIT.ok) break;
   }

@@ -8,7 +8,7 @@ import type { RunResult } from '../results/types.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { GateRun } from '../gate/evaluate.js';
-import { parseThresholds, type Threshold } from '../gate/thresholds.js';
+import { parseThresholds, type Threshold } from '../scenario/thresholds.js';
 
 /** A scenario about to be run: validated, with the arguments to hand to `cli.js scenario`. */
 export interface PlannedScenario {

@@ -5,8 +5,8 @@
  * Pure: the caller reads and writes the file.
  */
 import { UsageError } from '../common/errors.js';
+import { isMetric, METRIC_NAMES, metricInfo, readMetric, type MetricPath } from '../results/metrics.js';
 import type { HostInfo, RunResult } from '../results/types.js';
-import { isMetric, METRIC_NAMES, metricInfo, readMetric, type MetricPath } from './metrics.js';
 
 /** What a baseline file holds. */
 export interface Baseline {

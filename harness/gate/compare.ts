@@ -13,7 +13,7 @@
  * is fair while the baseline's spread is small beside its mean). A zero baseline mean makes any
  * non-zero change infinite in the direction of its sign.
  */
-import type { Better } from './metrics.js';
+import type { Better } from '../results/metrics.js';
 import { studentTQuantile } from '../results/student-t.js';
 
 /** What became of one compared metric. */

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../common/errors.js';
-import { isMetric, metricInfo, suggestMetrics, type MetricPath } from './metrics.js';
-import { parseThresholds, type Threshold } from './thresholds.js';
+import { isMetric, metricInfo, suggestMetrics, type MetricPath } from '../results/metrics.js';
+import { parseThresholds, type Threshold } from '../scenario/thresholds.js';
 
 /** A validated gate. */
 export interface GateConfig {

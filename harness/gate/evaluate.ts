@@ -4,12 +4,12 @@
  * (junit.ts, markdown.ts, table.ts) are functions of this report. Pure.
  */
 import { EXIT } from '../common/errors.js';
+import { readMetric } from '../results/metrics.js';
 import type { HostInfo, RunResult } from '../results/types.js';
 import { hostDifference, hostWarning, type Baseline } from './baseline.js';
 import { compareMetric, type Comparison } from './compare.js';
 import { comparedMetrics, directionOf, toleranceOf, type GateConfig } from './config.js';
 import { fmtShare } from './format.js';
-import { readMetric } from './metrics.js';
 import { evaluateThreshold, type ThresholdOutcome } from './thresholds.js';
 
 /** How one run ended: valid, invalid (results say why), a harness error, or interrupted. */

@@ -1,5 +1,5 @@
 /** Number formatting shared by the gate's messages and renderers. Pure. */
-import type { MetricValue } from './metrics.js';
+import type { MetricValue } from '../results/metrics.js';
 
 /** Four significant digits, no trailing zeros: 0.08123 → "0.08123", 123456 → "123456", 1.5e-7 → "1.5e-7". */
 export function fmtNumber(x: number): string {

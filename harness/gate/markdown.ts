@@ -6,7 +6,7 @@ import { describeHost } from './baseline.js';
 import type { Comparison } from './compare.js';
 import type { GateReport, GateVerdict } from './evaluate.js';
 import { fmtPercent, fmtShare, fmtValue } from './format.js';
-import { metricInfo, type MetricPath } from './metrics.js';
+import { metricInfo, type MetricPath } from '../results/metrics.js';
 
 const HEAD: Record<GateVerdict, string> = {
   pass: '✅ pass',

@@ -5,7 +5,7 @@
 import type { Comparison } from './compare.js';
 import type { GateReport } from './evaluate.js';
 import { fmtPercent, fmtShare, fmtValue } from './format.js';
-import { metricInfo, type MetricPath } from './metrics.js';
+import { metricInfo, type MetricPath } from '../results/metrics.js';
 import type { ThresholdOutcome } from './thresholds.js';
 
 const WIDTH = 100;

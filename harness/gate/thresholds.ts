@@ -1,62 +1,10 @@
 /**
- * Thresholds, in the spirit of k6: `<metric> <op> <value>`, e.g. `perSession.cpuCores < 0.15`,
- * `qos.vad.onsetLagMs.p95 < 250`, `valid == true`. Parsed and checked against the metrics of
- * results.json when the file holding them is loaded (a wrong name is bad input, never a silent
- * pass), and evaluated against one or more runs. Pure.
+ * Evaluating thresholds (parsed by scenario/thresholds.ts) against one or more runs: a number by
+ * the median of the runs, a boolean in every run. Pure.
  */
-import { UsageError } from '../common/errors.js';
+import { metricInfo, type MetricValue } from '../results/metrics.js';
+import type { Op, Threshold } from '../scenario/thresholds.js';
 import { fmtNumber, fmtValue } from './format.js';
-import { isMetric, metricInfo, suggestMetrics, type MetricPath, type MetricValue } from './metrics.js';
-
-/** The comparison operators, longest first so `<=` is not read as `<`. */
-export const OPS = ['<=', '>=', '==', '!=', '<', '>'] as const;
-export type Op = (typeof OPS)[number];
-
-/** One parsed threshold. */
-export interface Threshold {
-  /** The line as written (trimmed). */
-  text: string;
-  metric: MetricPath;
-  op: Op;
-  value: number | boolean;
-  /** Where it was written, e.g. `scenarios/voice-2.ts: thresholds[0]`. */
-  source: string;
-}
-
-const LINE = /^([A-Za-z][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)$/;
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/**
- * Parses one threshold line. `where` names the file and key for the error message, which is one
- * line: what is wrong and how to write it instead.
- */
-export function parseThreshold(line: unknown, where: string): Threshold {
-  if (typeof line !== 'string') throw new UsageError(`${where}: a threshold must be a string like "perSession.cpuCores < 0.15", got ${JSON.stringify(line)}`);
-  const text = line.trim();
-  const bad = (why: string) => new UsageError(`${where}: '${text}': ${why}`);
-  const m = LINE.exec(text);
-  if (!m) throw bad(`not a threshold; write '<metric> <op> <value>' with op one of ${OPS.join(' ')}, e.g. 'perSession.cpuCores < 0.15'`);
-  const [, name, op, raw] = m as unknown as [string, string, Op, string];
-  if (!isMetric(name)) throw bad(`'${name}' is not a metric of results.json; ${suggestMetrics(name)}`);
-  const info = metricInfo(name);
-  if (info.type === 'boolean') {
-    if (op !== '==' && op !== '!=') throw bad(`'${name}' is true or false: use == or !=`);
-    if (raw !== 'true' && raw !== 'false') throw bad(`'${name}' is true or false, got '${raw}'`);
-    return { text, metric: name, op, value: raw === 'true', source: where };
-  }
-  if (!NUMBER.test(raw)) {
-    const unit = info.unit && info.unit !== 'count' ? ` (in ${info.unit})` : '';
-    throw bad(`'${raw}' is not a number; '${name}' is a number${unit}: write it bare, e.g. '${name} ${op} 10'`);
-  }
-  return { text, metric: name, op, value: Number(raw), source: where };
-}
-
-/** Parses a list of thresholds found under `key` in `file`; each error names the file and the entry. */
-export function parseThresholds(lines: unknown, file: string, key = 'thresholds'): Threshold[] {
-  if (lines === undefined) return [];
-  if (!Array.isArray(lines)) throw new UsageError(`${file}: '${key}' must be a list of strings like "perSession.cpuCores < 0.15"`);
-  return lines.map((line, i) => parseThreshold(line, `${file}: ${key}[${i}]`));
-}
 
 /** True when `a op b`. */
 export function holds(a: number | boolean, op: Op, b: number | boolean): boolean {

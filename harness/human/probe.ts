@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { childEnv } from '../child/env.js';
+import { markedChildren } from '../proc/tree.js';
 
 /** Debian's chromium; VOICELOAD_CHROMIUM names another build. */
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -25,20 +26,6 @@ export function probeFlags(wav: string): string[] {
 }
 
 const CLOSE_TIMEOUT_MS = 5_000;
-
-/** Pids whose parent is `parent` and whose environment holds `marker` (the browser we started). */
-function markedChildren(parent: number, marker: string): number[] {
-  const found: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(marker)) found.push(Number(d));
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 /** Where the probe's page went and what went wrong in it. */
 export interface ProbeEvents {

@@ -15,7 +15,8 @@ import { parsePageReport, type PageReport } from './page-report.js';
 import { startPageServer, type PageServer } from './page-server.js';
 import { Probe } from './probe.js';
 import { summarizeHuman, type HumanRecord } from './summary.js';
-import type { HumanContext, HumanHook, HumanLine, HumanMode, HumanSummary } from './types.js';
+import type { HumanMode, HumanSummary } from '../results/human.js';
+import type { HumanContext, HumanHook, HumanLine } from './types.js';
 import { secondRow, type StatsSnapshot } from './webrtc-stats.js';
 
 /** Topic of the agent's VAD data messages. */

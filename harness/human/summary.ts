@@ -4,9 +4,10 @@
  */
 import { isLoopback } from '../results/network-check.js';
 import { matchOnsets } from '../results/onsets.js';
-import { percentile, spread, summary2, summary3 } from '../results/stats.js';
+import { percentile, spread, summary2, summary3, type Spread } from '../results/stats.js';
+import type { HumanMode, HumanSlice, HumanSummary } from '../results/human.js';
 import type { Alignment } from './align.js';
-import type { HumanLine, HumanMode, HumanSlice, HumanSummary, Spread } from './types.js';
+import type { HumanLine } from './types.js';
 import { dbfs } from './webrtc-stats.js';
 
 /** Onsets this soon after the agent began listening are not judged: its VAD state is still settling. */

@@ -1,5 +1,4 @@
 import { AudioFrame, AudioSource } from '@livekit/rtc-node';
-import type { LatencyHistogram } from '../results/histogram.js';
 import type { Clock } from './clock.js';
 import { Pacer } from './pacer.js';
 
@@ -14,6 +13,9 @@ const SOURCE_QUEUE_MS = 50;
  * Frame k stays tied to t0 + k·20 ms either way, so the speech ground truth keeps its timeline.
  */
 const DROP_LATE_MS = FRAME_MS;
+
+/** Where each frame's lateness (ms behind its due time) goes: a histogram, in practice. */
+export interface LatenessSink { record(ms: number): void }
 
 /** Something that yields 20 ms of 48 kHz mono audio for frame k. */
 export type FrameFn = (k: number) => Int16Array;
@@ -33,7 +35,7 @@ export class PacedPublisher {
   /** Monotonic time the last frame was handed over. */
   lastSent: number | null = null;
 
-  constructor(private readonly frame: FrameFn, private readonly late: LatencyHistogram, private readonly clock: Clock) {}
+  constructor(private readonly frame: FrameFn, private readonly late: LatenessSink, private readonly clock: Clock) {}
 
   start(): void {
     if (this.running) return;

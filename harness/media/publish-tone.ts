@@ -1,15 +1,14 @@
 import { LocalAudioTrack, TrackPublishOptions, TrackSource, type LocalParticipant } from '@livekit/rtc-node';
-import type { LatencyHistogram } from '../results/histogram.js';
 import { systemClock } from './clock.js';
 import { SineGenerator } from './sine.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from './paced-publisher.js';
+import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE, type LatenessSink } from './paced-publisher.js';
 
 /**
  * Publishes a continuous sine as a microphone track from `participant`, paced on the absolute
  * clock with each frame's lateness recorded in `late`. Every agent runtime answers its user this
  * way, so the users' tone checks measure them all alike. Returns the running publisher (stop() it).
  */
-export async function publishTone(participant: LocalParticipant, toneHz: number, late: LatencyHistogram): Promise<PacedPublisher> {
+export async function publishTone(participant: LocalParticipant, toneHz: number, late: LatenessSink): Promise<PacedPublisher> {
   const sine = new SineGenerator(toneHz, SAMPLE_RATE);
   const publisher = new PacedPublisher(() => sine.next(FRAME_SAMPLES), late, systemClock);
   const track = LocalAudioTrack.createAudioTrack('agent-tone', publisher.source);

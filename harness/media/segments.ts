@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Segment } from '../results/types.js';
 import { MediaError } from './wav.js';
+
+/** One speech segment of the looping fixture, relative to the start of the loop. */
+export interface Segment { startMs: number; endMs: number }
 
 /** Where the ground truth for a speech file lives: `x.wav` -> `x.segments.json`. */
 export function segmentsPathFor(wavPath: string): string {

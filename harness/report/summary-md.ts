@@ -3,7 +3,7 @@
  * (measured here, published elsewhere, or extrapolated), and a run on a host
  * smaller than the target says plainly that it is not the target's capacity.
  */
-import { humanSection } from '../human/report-md.js';
+import { humanSection } from './human-md.js';
 import type { RoleSummary, RunResult, Summary2 } from '../results/types.js';
 import { workersSection } from './workers-md.js';
 

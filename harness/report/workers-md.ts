@@ -3,7 +3,7 @@
  * used, health answers, dispatch, the drills and the grace period. Pure: RunResult['workers'] → lines.
  */
 import type { Spread } from '../results/stats.js';
-import type { WorkersResult } from '../runtimes/workers/summary.js';
+import type { WorkersResult } from '../results/workers.js';
 
 const NA = 'n/a';
 const f = (x: number | null | undefined, d = 2): string => (x == null ? NA : x.toFixed(d));

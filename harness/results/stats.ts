@@ -5,7 +5,11 @@
  * read as "measured, and it was zero", which is a different statement from
  * "nothing was measured".
  */
-import type { Summary2, Summary3 } from './types.js';
+
+/** Mean, 95th percentile and maximum of a series. */
+export interface Summary3 { mean: number; p95: number; max: number }
+/** Mean and maximum of a series. */
+export interface Summary2 { mean: number; max: number }
 
 /** Arithmetic mean, or null for an empty array. */
 export function mean(xs: readonly number[]): number | null {

@@ -1,12 +1,15 @@
-import type { HumanSummary } from '../human/types.js';
+import type { Segment } from '../media/segments.js';
+import type { HostInfo, HostSize } from '../sampling/host.js';
 import type { Role, Sample } from '../sampling/types.js';
-import type { WorkersResult } from '../runtimes/workers/summary.js';
+import type { HumanSummary } from './human.js';
+import type { Summary2, Summary3 } from './stats.js';
+import type { WorkersResult } from './workers.js';
 
 /** Where a number came from. Every figure in a report carries one. */
 export type BasisKind = 'measured' | 'fitted' | 'extrapolated';
 
-export interface Summary3 { mean: number; p95: number; max: number }
-export interface Summary2 { mean: number; max: number }
+/** Mean/p95/max and mean/max of a series (defined beside the functions that compute them). */
+export type { Summary2, Summary3 } from './stats.js';
 
 /** CPU and memory of one role over the measurement window. */
 export interface RoleSummary {
@@ -23,20 +26,11 @@ export interface RoleSummaries { agents: RoleSummary; generator: RoleSummary; se
 /** System-wide CPU and memory over the measurement window. */
 export interface SystemSummary { cpuCores: Summary3; memUsedBytes: Summary2 }
 
-/** A host's size. */
-export interface HostSize { cores: number; memoryBytes: number }
+/** A host's size, and the machine the run was measured on (read where they are measured). */
+export type { HostInfo, HostSize } from '../sampling/host.js';
 
-/** The machine the run was measured on. */
-export interface HostInfo extends HostSize {
-  hostname: string;
-  cpuModel: string;
-  platform: string;
-  kernel: string;
-  node: string;
-}
-
-/** One speech segment of the looping fixture, relative to the start of the loop. */
-export interface Segment { startMs: number; endMs: number }
+/** One speech segment of the looping fixture (defined where the fixture's segments are read). */
+export type { Segment } from '../media/segments.js';
 
 /** A mergeable latency histogram: counts per bucket, see results/histogram.ts. */
 export interface HistogramData { bucketMs: number; counts: number[]; overflow: number; count: number; maxMs: number }

@@ -14,7 +14,7 @@ import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
 import { realClock, sleepOn, type RunClock } from './clock.js';
 import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
-import { hostInfo } from './host.js';
+import { hostInfo } from '../sampling/host.js';
 import { judgeStepSoFar, kneeStopOf, type StepJudge } from './step-judge.js';
 import { lastJoinAt, windowStartMs } from './window.js';
 

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clockTicksPerSecond, parseSmapsRollupPss, parseStat, parseStatusRss } from './procfs.js';
+import { clockTicksPerSecond, parseSmapsRollupPss, parseStat, parseStatusRss } from '../proc/parse.js';
+import { pidNames, readOrGone } from '../proc/read.js';
+import { byParent } from '../proc/tree.js';
 import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
 
 /** Options of {@link ProcfsSampler}; all have working defaults and exist for tests. */
@@ -29,28 +30,12 @@ interface ProcTable {
   /** Monotonic ms when the listing began. */
   atMs: number;
   byPid: Map<number, ProcEntry>;
-  children: Map<number, number[]>;
+  children: Map<number, ProcEntry[]>;
 }
 
 interface Memory {
   rss: number;
   pss: number | null;
-}
-
-const GONE = new Set(['ENOENT', 'ESRCH']);
-
-function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
-}
-
-/** Reads a /proc file; null when the process is gone (exited between listing and reading). */
-function readOrGone(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if (GONE.has(errCode(err) ?? '')) return null;
-    throw err;
-  }
 }
 
 /**
@@ -134,19 +119,13 @@ export class ProcfsSampler implements TreeSampler {
   /** Lists /proc and reads every process's stat; processes that vanish mid-read are left out. */
   private async readTable(slicer: Slicer): Promise<ProcTable> {
     const atMs = this.now();
-    const names = readdirSync(this.procRoot).filter((n) => /^\d+$/.test(n));
-    const byPid = new Map<number, ProcEntry>();
-    const children = new Map<number, number[]>();
-    for (const name of names) {
+    const entries: ProcEntry[] = [];
+    for (const name of pidNames(this.procRoot)) {
       const e = this.readStat(name);
       await slicer.pause();
-      if (e === null) continue;
-      byPid.set(e.pid, e);
-      const siblings = children.get(e.ppid);
-      if (siblings) siblings.push(e.pid);
-      else children.set(e.ppid, [e.pid]);
+      if (e !== null) entries.push(e);
     }
-    return { atMs, byPid, children };
+    return { atMs, byPid: new Map(entries.map((e) => [e.pid, e])), children: byParent(entries) };
   }
 
   private readStat(name: string): ProcEntry | null {
@@ -212,7 +191,7 @@ function assignMembers(table: ProcTable, groups: Readonly<Record<string, Process
         claimed.add(pid);
         list.push(entry);
       }
-      if (group.descendants) stack.push(...(table.children.get(pid) ?? []));
+      if (group.descendants) stack.push(...(table.children.get(pid) ?? []).map((c) => c.pid));
     }
     out.set(name, list);
   }

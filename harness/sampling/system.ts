@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
-import { parseProcStatCpuTotal, type ProcStatCpuTotal } from './procfs.js';
+import { parseProcStatCpuTotal, type ProcStatCpuTotal } from '../proc/parse.js';
 import type { SystemSample } from './types.js';
 
 /** Options of {@link SystemSampler}; the defaults suit a real machine. */

@@ -1,8 +1,8 @@
 import { rampEndSeconds, type RampShape } from '../common/ramp.js';
 import { UsageError } from '../common/errors.js';
-import { parseThresholds } from '../gate/thresholds.js';
 import { parseDuration, parseHostSize } from './duration.js';
-import { POOL_KEYS, validatePool, type PoolSpec } from '../runtimes/workers/spec.js';
+import { parseThresholds } from './thresholds.js';
+import { POOL_KEYS, validatePool, type PoolSpec } from './pool.js';
 
 /** What a scenario file exports (all optional but `name`): plain data, validated at load. */
 export interface ScenarioSpec {
@@ -29,7 +29,7 @@ export interface ScenarioSpec {
   stopAtKnee?: boolean;
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
-  /** Agent workers (see harness/runtimes/workers/spec.ts): `bare` (default), `framework` or `byo`. */
+  /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework` or `byo`. */
   runtime?: 'bare' | 'framework' | 'byo';
   /** Worker processes in the pool (framework, byo). */
   workers?: number;

@@ -1,55 +1,6 @@
-import { max } from '../../results/stats.js';
+import { max, spread } from '../../results/stats.js';
+import type { DrainSummary, FailoverSummary, GraceSummary } from '../../results/workers.js';
 import type { WorkersInput } from './types.js';
-import { spread, type Spread } from '../../results/stats.js';
-
-/** A rollout drill: one worker sent SIGINT mid-run. */
-export interface DrainSummary {
-  worker: number;
-  /** When SIGINT was sent, s since the run started. */
-  atS: number;
-  /** Its sessions running at that moment. */
-  sessionsRunning: number;
-  /** Of those, how many ran to their end (the user hung up) — the drain kept them. */
-  completed: number;
-  /** Of those, how many ended otherwise, or were still running when the worker exited. */
-  cut: number;
-  /** Jobs it started after SIGINT (a draining worker should take none). */
-  newJobsAfter: number;
-  /** SIGINT to the worker's exit, s; null if it had not exited by the end of the run. */
-  drainS: number | null;
-  exit: { code: number | null; signal: string | null } | null;
-  /** SIGINT to the end of its last running session, s. */
-  lastSessionEndS: number | null;
-  /** drainS minus lastSessionEndS: what draining costs beyond waiting for the sessions. */
-  overheadS: number | null;
-}
-
-/** A failover drill: one worker's whole process group killed mid-run. */
-export interface FailoverSummary {
-  worker: number;
-  atS: number;
-  /** Sessions whose job died with it. */
-  lost: number;
-  /** Lost rooms dispatched again, and how long until a new agent was in each (from the kill). */
-  redispatched: number;
-  redispatchToAgentMs: Spread;
-  /** Lost rooms whose new agent never joined. */
-  redispatchUnanswered: number;
-  /** Rooms first dispatched after the kill, and how many of them the killed worker got (should be 0). */
-  newRoomsAfter: number;
-  newRoomsOnKilled: number;
-  /** Processes of its group still alive 2 s after SIGKILL. */
-  survivors: number;
-}
-
-/** The terminationGracePeriod to give workers, from what was measured. */
-export interface GraceSummary {
-  recommendedS: number | null;
-  longestSessionS: number | null;
-  drainOverheadS: number | null;
-  basis: string;
-  kind: 'extrapolated';
-}
 
 function drilled(input: WorkersInput, kind: 'rollout' | 'failover') {
   return input.workers.find((w) => w.drill?.kind === kind) ?? null;

@@ -1,6 +1,6 @@
 import { epochNow } from '../../media/clock.js';
 import { sleep } from '../../common/wait.js';
-import type { WorkerFleet } from './pool.js';
+import type { DrilledFleet as WorkerFleet } from './drilled-fleet.js';
 
 /** Time allowed for the killed group to be gone before its survivors are recorded. */
 const KILL_SETTLE_MS = 2_000;

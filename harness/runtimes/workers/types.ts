@@ -1,5 +1,5 @@
 import type { HealthProbe } from './health.js';
-import type { DrillSpec, PoolSpec, Runtime } from './spec.js';
+import type { DrillSpec, PoolSpec, Runtime } from '../../scenario/pool.js';
 
 /** CPU (cores) and memory of one set of processes at one tick. pss null where the platform has none. */
 export interface UsagePart { processes: number; cpuCores: number; rssBytes: number; pssBytes: number | null }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { childEnv } from '../../child/env.js';
 import { epochNow } from '../../media/clock.js';
 import { sleep } from '../../common/wait.js';
-import { groupMembers } from './proc-tree.js';
+import { groupMembers } from '../../proc/tree.js';
 
 const FRAMEWORK_WORKER = fileURLToPath(new URL('./framework-worker.js', import.meta.url));
 

@@ -1,10 +1,17 @@
 import { epochNow } from '../../media/clock.js';
 import { createProcessSampler } from '../../sampling/factory.js';
 import type { ProcessGroup, TreeSampler } from '../../sampling/types.js';
-import { descendantsOf, listProcesses, workerProcKind, type ProcInfo } from './proc-tree.js';
+import { descendantsOf, listProcesses, type ProcInfo } from '../../proc/tree.js';
 import type { UsagePart, WorkerUsage } from './types.js';
 
 type Part = Exclude<keyof WorkerUsage, 'at'>;
+
+/** What a process under a @livekit/agents worker is, from its command line. */
+export function workerProcKind(cmd: string): 'job' | 'inference' | 'other' {
+  if (cmd.includes('job_proc_lazy_main')) return 'job';
+  if (cmd.includes('inference_proc_lazy_main')) return 'inference';
+  return 'other';
+}
 const PARTS: readonly Part[] = ['main', 'inference', 'busy', 'idle', 'other'];
 
 /**

@@ -1,5 +1,16 @@
 import os from 'node:os';
-import type { HostInfo } from '../results/types.js';
+
+/** A host's size. */
+export interface HostSize { cores: number; memoryBytes: number }
+
+/** The machine the run was measured on. */
+export interface HostInfo extends HostSize {
+  hostname: string;
+  cpuModel: string;
+  platform: string;
+  kernel: string;
+  node: string;
+}
 
 /** Describes the machine the run is measured on. */
 export function hostInfo(): HostInfo {

@@ -1,3 +1,7 @@
+/**
+ * Parsers of the /proc files the harness reads (stat, status, smaps_rollup, /proc/stat) and the
+ * clock-tick unit of their times. Pure but for reading CLK_TCK once.
+ */
 import { execFileSync } from 'node:child_process';
 
 /** The fields of /proc/PID/stat the samplers use. Times are in clock ticks (see {@link clockTicksPerSecond}). */
@@ -25,19 +29,25 @@ export interface ProcStatCpuTotal {
 // Field positions after the closing ')' of comm: index 0 is the state (field 3 in proc(5)).
 const STATE = 0;
 const PPID = 1;
+const PGRP = 2;
 const UTIME = 11;
 const STIME = 12;
 const STARTTIME = 19;
+
+/** The stat line split at the last ')' of comm: the fields after it, from the state on. */
+function splitStat(text: string): { open: number; close: number; rest: string[] } {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) throw new Error(`not a /proc/PID/stat line: ${text.slice(0, 80)}`);
+  return { open, close, rest: text.slice(close + 1).trim().split(/\s+/) };
+}
 
 /**
  * Parses /proc/PID/stat. The command name sits in parentheses and may itself contain spaces
  * and ')', so the text is split at the last ')'. Throws on text that is not a stat line.
  */
 export function parseStat(text: string): ProcStat {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error(`not a /proc/PID/stat line: ${text.slice(0, 80)}`);
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const { open, close, rest } = splitStat(text);
   const num = (i: number): number => {
     const v = Number(rest[i]);
     if (!Number.isFinite(v)) throw new Error(`bad field ${i + 3} in /proc/PID/stat: ${text.slice(0, 80)}`);
@@ -54,6 +64,11 @@ export function parseStat(text: string): ProcStat {
     stimeTicks: num(STIME),
     startTimeTicks: num(STARTTIME),
   };
+}
+
+/** The process group of a /proc/PID/stat line (field 5); NaN when the field is not a number. */
+export function parseStatPgid(text: string): number {
+  return Number(splitStat(text).rest[PGRP]);
 }
 
 /** Reads `<label>:   <n> kB` from a /proc status-like text, as bytes; null when the line is absent. */

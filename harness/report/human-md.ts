@@ -2,7 +2,8 @@
  * summary.md's "What a person hears" section: the human room's figures, overall, against the load
  * ramp and over time. Pure: a function of the summary and the run's start time.
  */
-import type { HumanSlice, HumanSummary, Spread } from './types.js';
+import type { HumanSlice, HumanSummary } from '../results/human.js';
+import type { Spread } from '../results/stats.js';
 
 const NA = 'n/a';
 

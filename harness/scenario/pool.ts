@@ -1,5 +1,5 @@
-import { UsageError } from '../../common/errors.js';
-import { parseDuration } from '../../scenario/duration.js';
+import { UsageError } from '../common/errors.js';
+import { parseDuration } from './duration.js';
 
 /** Which agent runs each session: our rtc-node agent, a @livekit/agents worker pool, or the user's own worker. */
 export type Runtime = 'bare' | 'framework' | 'byo';

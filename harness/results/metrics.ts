@@ -4,7 +4,7 @@
  * and strings are not gateable). The catalogue below must list exactly those paths, so the
  * compiler fails when RunResult gains or loses a leaf and this file is not updated with it.
  */
-import type { RunResult } from '../results/types.js';
+import type { RunResult } from './types.js';
 
 type Leaf = number | boolean;
 
