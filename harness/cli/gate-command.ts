@@ -36,15 +36,18 @@ flags:
                        (default reports/gate-<scenario>-<time>; must be new or empty)
   --junit FILE         write the JUnit XML here instead
   --markdown FILE      write the Markdown summary here instead
+  --fail-on-inconclusive
+                       exit 99 when a comparison is inconclusive (its interval straddles the
+                       tolerance on the worse side); without it such a gate is INCONCLUSIVE, exit 0
 scenario flags (--duration, --sessions, --no-netns, …) are passed to each run; see: scenario --help
-exit codes: 0 pass, 99 a threshold or comparison failed, 3 a run was invalid, 2 bad input,
+exit codes: 0 pass (or inconclusive), 99 a threshold or comparison failed, 3 a run was invalid, 2 bad input,
             1 harness error, 105 interrupted
 `;
 
 const SPEC = {
   single: ['gate', 'baseline', 'runs', 'out', 'tolerance', 'confidence', 'junit', 'markdown'],
   multi: ['results'],
-  booleans: ['help'],
+  booleans: ['help', 'fail-on-inconclusive'],
 };
 
 /** Reads and checks a baseline file. */
@@ -102,7 +105,10 @@ export async function gateCommand(argv: string[]): Promise<number> {
     await createOutDir(outDir);
     runs = await runScenarioTimes(planned.args, outDir, count, say);
   }
-  const report = evaluateGate({ scenario, runs, config, baseline: baseline && { file: values.baseline as string, data: baseline } });
+  const report = evaluateGate({
+    scenario, runs, config, baseline: baseline && { file: values.baseline as string, data: baseline },
+    failOnInconclusive: booleans.has('fail-on-inconclusive'),
+  });
   const junit = path.resolve(values.junit ?? path.join(outDir, 'junit.xml'));
   const markdown = path.resolve(values.markdown ?? path.join(outDir, 'gate.md'));
   await writeAtomic(path.join(outDir, 'gate.json'), `${JSON.stringify(report, null, 2)}\n`);
