@@ -9,6 +9,7 @@ import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js
 import { EXIT, UsageError } from '../common/errors.js';
 import { readRunFolder } from '../report/read-run.js';
 import { writeRunReport } from '../report/render.js';
+import { checkWritableDir } from './out-dir.js';
 
 const USAGE = `usage: npm run report -- DIR [flags]
        (or: node dist/harness/cli/main.js report DIR [flags])
@@ -38,6 +39,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (dir === undefined || extra.length > 0) throw new UsageError('name one run folder: npm run report -- DIR [flags]; see --help');
   const inputs = sizingInputs(parsed.values);
   const { result, samples, droppedLastLine } = await readRunFolder(dir);
+  await checkWritableDir(dir, `report ${dir}`);
   if (droppedLastLine) say('samples.jsonl: its last line was cut short (a run stopped mid-write); left out');
   const { written, problems } = await writeRunReport(dir, { result, samples, inputs, withResults: false });
   for (const path of written) process.stdout.write(`${path}\n`);
