@@ -10,6 +10,7 @@ import { EXIT, UsageError } from '../common/errors.js';
 import { readRunFolder } from '../report/read-run.js';
 import { writeRunReport } from '../report/render.js';
 import { checkWritableDir } from './out-dir.js';
+import { refuseNegativeValues, refuseRepeats } from './flags.js';
 
 const USAGE = `usage: npm run report -- DIR [flags]
        (or: node dist/harness/cli/main.js report DIR [flags])
@@ -25,12 +26,15 @@ function say(line: string): void {
 
 /** Re-renders a run folder; resolves with the exit code. */
 export async function reportCommand(argv: string[]): Promise<number> {
+  const options = { ...SIZING_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+  refuseNegativeValues(argv, options);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...SIZING_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
+  refuseRepeats(parsed.tokens);
   if (parsed.values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
