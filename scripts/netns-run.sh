@@ -58,7 +58,10 @@ export VOICELOAD_NETNS_ADDRS="$addr_a,$addr_b"
 nsenter --net="/var/run/netns/$ns" -- "$@" &
 child=$!
 forward() { kill "-$1" "$child" 2>/dev/null || true; }
-trap 'forward INT' INT
+# SIGINT is not passed on: the child shares this shell's process group, so a terminal's Ctrl-C
+# reaches it directly, and passing it on would deliver it twice (the harness reads a second
+# SIGINT as "stop at once"). This shell only outlives it to clean up.
+trap ':' INT
 trap 'forward TERM' TERM
 trap 'forward HUP' HUP
 

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InterruptedError } from '../harness/common/errors.js';
 import type { RunClock } from '../harness/run/clock.js';
 import { Runner, type RunOptions } from '../harness/run/runner.js';
 import type { HostInfo } from '../harness/results/types.js';
@@ -181,6 +182,46 @@ test('Runner: a fault before anything was sampled is thrown, and the server it s
     // Nothing was sampled before the fault: there is nothing to report, and the server was stopped.
     assert.ok(out instanceof Error && /no agent could start/.test(out.message));
     assert.ok(server.stopped);
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a signal already aborted before run() stops it before the server starts (exit 105 path, nothing started)', async () => {
+  const { clock, runner, controller, cleanUp } = setUp({});
+  let starts = 0;
+  try {
+    controller.abort();
+    (runner as unknown as { opts: RunOptions }).opts.startServer = async () => {
+      starts++;
+      return fakeServer();
+    };
+    const out = await clock.drive(runner.run().catch((err: Error) => err));
+    assert.ok(out instanceof InterruptedError, String(out));
+    assert.equal(starts, 0, 'the server was started after the signal');
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a signal while the server starts stops the run there; the server it started is stopped, no agent started', async () => {
+  const server = fakeServer();
+  let seen: AbortSignal | null = null;
+  const { clock, runner, controller, runtime, cleanUp } = setUp({}, {
+    startServer: async (signal: AbortSignal) => {
+      seen = signal;
+      // The start takes 5 s of virtual time; Ctrl-C comes 1 s in.
+      clock.setTimeout(() => controller.abort(), 1000);
+      await new Promise<void>((r) => clock.setTimeout(r, 5000));
+      return server;
+    },
+  });
+  try {
+    const out = await clock.drive(runner.run().catch((err: Error) => err));
+    assert.ok(out instanceof InterruptedError, String(out));
+    assert.equal(seen!.aborted, true, 'startServer was not handed the run signal');
+    assert.equal(server.stopped, true);
+    assert.equal(runtime(), null, 'a runtime was made after the signal');
   } finally {
     cleanUp();
   }

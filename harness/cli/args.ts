@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../common/errors.js';
+import { refuseNegativeValues, refuseRepeats } from './flags.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
@@ -58,13 +59,15 @@ function int(flag: string, value: string | undefined): number | undefined {
 
 /** Parses the scenario command's arguments (everything after `scenario`). */
 export function parseScenarioArgs(argv: string[]): ScenarioFlags {
+  refuseNegativeValues(argv, OPTIONS);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     // node's messages are long and multi-line; keep the first line, which names the flag.
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
+  refuseRepeats(parsed.tokens);
   const v = parsed.values;
   if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** voiceload's command line: parses, dispatches, maps errors to exit codes. No business logic. */
-import { EXIT, HarnessError, UsageError } from '../common/errors.js';
+import { EXIT, HarnessError, InterruptedError, UsageError } from '../common/errors.js';
 import { scenarioCommand } from './scenario-command.js';
 import { baselineCommand } from './baseline-command.js';
 import { gateCommand } from './gate-command.js';
@@ -49,8 +49,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    const code = err instanceof UsageError ? EXIT.badInput : EXIT.harnessError;
-    const known = err instanceof UsageError || err instanceof HarnessError;
+    const code = err instanceof UsageError ? EXIT.badInput : err instanceof InterruptedError ? EXIT.interrupted : EXIT.harnessError;
+    const known = err instanceof UsageError || err instanceof HarnessError || err instanceof InterruptedError;
     process.stderr.write(`voiceload: ${known ? err.message : err.stack ?? err.message}\n`);
     process.exit(code);
   },

@@ -1,6 +1,5 @@
-import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, HarnessError, UsageError } from '../common/errors.js';
+import { EXIT, HarnessError, InterruptedError, UsageError } from '../common/errors.js';
 import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
@@ -14,7 +13,7 @@ import { startLocalServer } from '../server/local.js';
 import { provisionServer } from '../server/provision.js';
 import { parseScenarioArgs, SCENARIO_HELP } from './args.js';
 import { netnsState, needsNetns, reexecInNetns } from './netns.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { prepareOutDir, removeCreated, type OutDir } from './out-dir.js';
 import { loadSpeech } from './speech.js';
 import { formatProgress, StatusLine } from './status.js';
 
@@ -29,32 +28,70 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const scenario = await loadScenario(flags.name, flags.overrides);
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();
-  const outDir = await checkOutDir(flags.out, scenario.name);
   const makeHuman = humanRoomFor(flags.human);
-  if (needsNetns({ local: !external, wanted: flags.netns })) {
-    // The first use builds the server with Go, which needs the package registries: build it out
-    // here, before moving into a namespace that has no route out.
-    await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
-    // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
-    const again = flags.out ? fullArgv : [...fullArgv, '--out', outDir];
-    return reexecInNetns(again);
+  const isolate = needsNetns({ local: !external, wanted: flags.netns });
+  // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
+  const out = await prepareOutDir(flags.out, scenario.name);
+  try {
+    if (isolate) {
+      // The first use builds the server with Go, which needs the package registries: build it out
+      // here, before moving into a namespace that has no route out.
+      await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
+      // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
+      return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
+    }
+    return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine }, out.dir);
+  } finally {
+    await removeCreated(out);
   }
+}
+
+/** What runHere needs, all of it checked. */
+interface Checked {
+  scenario: Awaited<ReturnType<typeof loadScenario>>;
+  speech: Awaited<ReturnType<typeof loadSpeech>>;
+  external: ReturnType<typeof externalFromEnv>;
+  makeHuman: ReturnType<typeof humanRoomFor>;
+  sizing: SizingInputs;
+  confine: boolean;
+}
+
+/**
+ * The signals of a run: the first stops it gracefully (users, agents, server; a partial report),
+ * the second at once (every process killed, the cgroup removed, exit 105), as k6 does.
+ */
+function onSignals(abort: AbortController, say: (line: string) => void, killNow: () => Promise<void>): void {
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals === 1) {
+      say(`${sig}: stopping users, agents and server; writing a partial report (again to stop at once)`);
+      abort.abort();
+      return;
+    }
+    if (signals > 2) return;
+    say(`${sig} again: stopping at once; no report`);
+    void killNow().finally(() => process.exit(EXIT.interrupted));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+/** Runs the scenario in this process (already in its namespace, or without one) into `outDir`. */
+async function runHere(c: Checked, outDir: string): Promise<number> {
+  const { scenario, speech, external, makeHuman } = c;
   const status = new StatusLine(process.stderr);
   const say = (line: string) => status.message(`voiceload: ${line}`);
   if (!speech.hasTruth) say(`no ${path.basename(speech.path, '.wav')}.segments.json beside ${speech.path}: VAD accuracy will not be judged`);
   const ns = netnsState();
   const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: string) => {
-    signals++;
-    say(signals === 1 ? `${sig}: stopping users, agents and server; writing a partial report` : 'already stopping');
-    abort.abort();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  await createOutDir(outDir);
+  let runner: Runner | null = null;
+  onSignals(abort, say, async () => {
+    status.clear();
+    await runner?.killNow();
+  });
   const human = makeHuman?.({ outDir, speechPath: speech.path, segments: speech.segments, toneHz: scenario.toneHz, durationS: scenario.durationS, netns: ns.inside, say });
-  const runner = new Runner({
+  runner = new Runner({
     ...(human ? { human } : {}),
     scenario,
     speechPath: speech.path,
@@ -62,12 +99,12 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     outDir,
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
-    confine: flags.confine,
-    judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
-    startServer: async () => {
-      if (external) return connectExternal(external);
-      const binary = await provisionServer(say);
-      return startLocalServer({ binary, logFile: path.join(outDir, 'server.log'), mediaAddrs: ns.addrs });
+    confine: c.confine,
+    judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, c.sizing.loadThreshold)),
+    startServer: async (signal) => {
+      if (external) return connectExternal(external, signal);
+      const binary = await provisionServer(say, process.env, signal);
+      return startLocalServer({ binary, logFile: path.join(outDir, 'server.log'), mediaAddrs: ns.addrs, signal });
     },
   });
   runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
@@ -79,12 +116,11 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     run = await runner.run();
   } catch (err) {
     status.clear();
-    // Nothing was measured: leave no empty report folder behind.
-    await rmdir(outDir).catch(() => undefined);
-    throw err instanceof UsageError ? err : new HarnessError((err as Error).message);
+    if (err instanceof UsageError || err instanceof InterruptedError) throw err;
+    throw new HarnessError((err as Error).message);
   }
   status.clear();
-  await writeRunFiles(outDir, run, flags.sizing, say);
+  await writeRunFiles(outDir, run, c.sizing, say);
   const { result } = run;
   // A fault mid-run still leaves its partial report behind, then surfaces.
   if (run.error) {

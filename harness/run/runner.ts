@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { InterruptedError } from '../common/errors.js';
 import { rampPlan } from '../common/ramp.js';
+import { killTree } from '../proc/kill.js';
 import type { HumanHook } from '../human/types.js';
 import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { createRuntime } from '../runtimes/factory.js';
@@ -25,8 +27,12 @@ export interface RunOptions {
   segments: Segment[];
   /** The report folder: samples.jsonl and the runtimes' raw logs are recorded there. */
   outDir: string;
-  /** Starts (or connects to) the server; called once the report folder exists. */
-  startServer: () => Promise<ServerHandle>;
+  /**
+   * Starts (or connects to) the server; called once the report folder exists. It must honour the
+   * signal (a Ctrl-C during the external check, the first-use build or the local start): reject
+   * promptly, leaving nothing started.
+   */
+  startServer: (signal: AbortSignal) => Promise<ServerHandle>;
   network: RunInput['network'];
   /** Aborting it (Ctrl-C, SIGTERM) stops the run; what was recorded is still returned. */
   signal: AbortSignal;
@@ -89,6 +95,7 @@ interface RunState {
 export class Runner extends EventEmitter {
   private readonly clock: RunClock;
   private readonly host: HostInfo;
+  private current: RunState | null = null;
 
   constructor(private readonly opts: RunOptions) {
     super();
@@ -96,9 +103,18 @@ export class Runner extends EventEmitter {
     this.host = opts.deps?.host ?? hostInfo();
   }
 
-  /** Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured. */
+  /**
+   * Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured: an
+   * InterruptedError when the signal came (or had come) before sampling started.
+   */
   async run(): Promise<RunOutput> {
     const st = this.initialState();
+    this.current = st;
+    const { signal } = this.opts;
+    // Wired before anything starts, so a signal during start-up (or before run()) counts.
+    const onAbort = () => st.stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) st.stop.abort();
     let error: Error | null = null;
     try {
       await this.startUp(st);
@@ -106,9 +122,10 @@ export class Runner extends EventEmitter {
       await this.hold(st);
     } catch (err) {
       error = err as Error;
-      st.invalid.push(`harness error: ${error.message}`);
+      if (!(error instanceof InterruptedError)) st.invalid.push(`harness error: ${error.message}`);
     } finally {
       await this.tearDown(st);
+      signal.removeEventListener('abort', onAbort);
     }
     // Nothing was measured: there is no result to return.
     if (!st.server || !st.recorder) throw error ?? new Error('run ended before it started');
@@ -129,12 +146,26 @@ export class Runner extends EventEmitter {
     this.emit('phase', phase);
   }
 
-  /** Server, abort wiring, the agents' cgroup, the runtime, the recorder and the human room. */
+  /**
+   * Second signal: stops at once. Every process this one started (server, generators, agents,
+   * workers, browser) is killed with its children, and the agents' cgroup removed; nothing is
+   * written. The caller exits next.
+   */
+  async killNow(): Promise<void> {
+    await killTree(process.pid);
+    await this.current?.cgroup?.remove();
+  }
+
+  /** Server, the agents' cgroup, the runtime, the recorder and the human room; a signal during any of them stops the start. */
   private async startUp(st: RunState): Promise<void> {
-    const { scenario, signal } = this.opts;
+    const { scenario } = this.opts;
     this.setPhase(st, st.phase);
-    const server = (st.server = await this.opts.startServer());
-    signal.addEventListener('abort', () => st.stop.abort(), { once: true });
+    const stopped = (when: string) => {
+      if (st.stop.signal.aborted) throw new InterruptedError(`interrupted ${when}: nothing was measured`);
+    };
+    stopped('before the server started');
+    const server = (st.server = await this.opts.startServer(st.stop.signal));
+    stopped('while the server started');
     void server.died.then((why) => {
       st.invalid.push(why);
       st.stop.abort();
@@ -148,6 +179,7 @@ export class Runner extends EventEmitter {
     runtime.on('warning', (w: string) => this.emit('warning', w));
     if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');
     await runtime.start();
+    stopped('while the agents started');
     st.recorder = this.startRecorder(st, server, runtime);
     await this.opts.human?.start({ server, runId: st.runId, startedAt: st.startedAt, activeSessions: () => st.book.active(), allowedAddrs: this.opts.network.allowedAddrs });
   }

@@ -129,6 +129,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
   const sessions = positiveInt(s.sessions ?? DEFAULTS.sessions, 'sessions', file, 500);
   const rampStep = positiveInt(ramp.step ?? DEFAULTS.ramp.step, 'ramp.step', file, 500);
   const rampEveryS = parseDuration(str(ramp.every ?? DEFAULTS.ramp.every, 'ramp.every', file), `${file}: 'ramp.every'`);
+  if (rampEveryS <= 0) throw new UsageError(`${file}: 'ramp.every' must be longer than 0s, got ${JSON.stringify(ramp.every)}`);
   // Unset, settle is 5 s or half a step, whichever is shorter, so a quick ramp still has a settled part.
   const rampSettleS = ramp.settle === undefined
     ? Math.min(parseDuration(DEFAULTS.ramp.settle, 'settle'), rampEveryS / 2)

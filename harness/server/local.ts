@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { childEnv } from '../child/env.js';
-import { HarnessError } from '../common/errors.js';
+import { HarnessError, InterruptedError } from '../common/errors.js';
+import { sleep } from '../common/wait.js';
 import { renderServerConfig } from './config.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 import type { ServerHandle } from './types.js';
@@ -21,6 +22,8 @@ export interface LocalServerOptions {
   logFile: string;
   /** Addresses media may use (the private namespace's veth addresses); empty means loopback only. */
   mediaAddrs: string[];
+  /** Aborting it while the server starts kills it and rejects with an InterruptedError. */
+  signal?: AbortSignal;
 }
 
 /** Reads `server --version` ("server version 1.13.5"). */
@@ -33,15 +36,16 @@ async function serverVersion(binary: string): Promise<string | null> {
   }
 }
 
-async function waitReady(url: string, child: ChildProcess, exited: Promise<string>): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, exited: Promise<string>, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   let dead: string | null = null;
   void exited.then((why) => (dead = why));
   while (performance.now() < deadline) {
+    if (signal?.aborted) throw new InterruptedError('interrupted while livekit-server started: nothing was measured');
     if (dead) throw new HarnessError(`livekit-server exited while starting: ${dead}`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200, signal);
   }
   child.kill('SIGKILL');
   throw new HarnessError(`livekit-server did not become ready within ${READY_TIMEOUT_MS / 1000} s`);
@@ -72,7 +76,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
     log.end();
   };
   try {
-    await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited);
+    await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited, opts.signal);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
