@@ -411,3 +411,41 @@ test('writeRunReport: writes results.json first and summary.md, atomically, and 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('aggregate: system CPU over the window agrees with /proc/stat over the same seconds within 2 %', async () => {
+  // A real SystemSampler reads a /proc/stat the test writes: 2 CPUs, 100 ticks a second each.
+  const dir = await mkdtemp(join(tmpdir(), 'vl-procstat-'));
+  const path = join(dir, 'stat');
+  const { SystemSampler } = await import('../harness/sampling/system.js');
+  const { writeFile } = await import('node:fs/promises');
+  const sampler = new SystemSampler({ procStatPath: path });
+  let busy = 0;
+  let total = 0;
+  const files: { busy: number; total: number }[] = [];
+  const input = baseInput();
+  const base = samples();
+  // Seconds covered by each sample and the cores busy in them. Sample 10 opens the window: the second
+  // before it (a join burst, 2 cores) is not the window's. Sample 12 came 2.5 s after the one before.
+  const plan = base.map((_, i) => ({ seconds: i === 12 ? 2.5 : 1, cores: i === 10 ? 2 : i >= 11 ? 1 : 0.5 }));
+  const out: Sample[] = [];
+  let elapsed = 0;
+  for (const [i, s] of base.entries()) {
+    const p = plan[i]!;
+    elapsed += i === 0 ? 0 : p.seconds * 1000;
+    total += 200 * p.seconds;
+    busy += 100 * p.cores * p.seconds;
+    files.push({ busy, total });
+    await writeFile(path, `cpu  ${busy} 0 0 ${total - busy} 0 0 0 0 0 0\ncpu0 0\ncpu1 0\n`);
+    out.push({ ...s, elapsedMs: i < 10 ? i * 1000 : elapsed, system: { ...(await sampler.sample()), memUsedBytes: 2 * GB, memTotalBytes: 8 * GB } });
+  }
+  // Elapsed times before the window stay 0..9 s; from sample 10 on they follow the plan.
+  input.samples = out.map((s, i) => (i < 10 ? { ...s, elapsedMs: i * 1000 } : { ...s, elapsedMs: 10_000 + (s.elapsedMs - out[10]!.elapsedMs) }));
+  const r = aggregate(input);
+  const first = files[10]!;
+  const last = files[files.length - 1]!;
+  const procStat = ((last.busy - first.busy) / (last.total - first.total)) * 2;
+  assert.equal(r.window.samples, 5);
+  const got = r.system?.cpuCores.mean ?? NaN;
+  assert.ok(Math.abs(got - procStat) / procStat <= 0.02, `system CPU ${got} vs /proc/stat ${procStat}`);
+  await rm(dir, { recursive: true });
+});

@@ -85,10 +85,26 @@ function summariseRoles(samples: Sample[]): RoleSummaries | null {
   };
 }
 
+/**
+ * Mean system CPU over the window's own seconds, from the kernel's counters at its first and last
+ * sample: what /proc/stat says of that span. A mean of per-sample rates would count the second
+ * before the window (each sample covers the interval before it) and weigh short and long intervals
+ * alike. Without counters (not Linux, or under two samples), the mean of the samples.
+ */
+export function systemCpuMean(samples: readonly Sample[]): number | null {
+  const a = samples[0]?.system.cpuTicks;
+  const b = samples[samples.length - 1]?.system.cpuTicks;
+  if (samples.length >= 2 && a && b && b.total > a.total && a.cpus === b.cpus) {
+    return (Math.max(0, b.busy - a.busy) / (b.total - a.total)) * b.cpus;
+  }
+  return mean(samples.map((s) => s.system.cpuCores));
+}
+
 function summariseSystem(samples: Sample[]): SystemSummary | null {
   if (samples.length === 0) return null;
+  const perSample = known(summary3(samples.map((s) => s.system.cpuCores)));
   return {
-    cpuCores: known(summary3(samples.map((s) => s.system.cpuCores))),
+    cpuCores: { ...perSample, mean: systemCpuMean(samples) ?? perSample.mean },
     memUsedBytes: known(summary2(samples.map((s) => s.system.memUsedBytes))),
   };
 }
