@@ -186,3 +186,20 @@ test('ToneMonitor: audio that stops arriving is a gap, counted up to now, until 
   left.end(end + 20);
   assert.equal(left.stats(end + 5000).gapsOver100ms, 0);
 });
+
+test('LoopDelayMonitor: a blocked event loop is remembered as a stall over the time it was blocked', async () => {
+  const { LoopDelayMonitor } = await import('../harness/sessions/loop-delay.js');
+  const loop = new LoopDelayMonitor();
+  loop.start();
+  await new Promise((r) => setTimeout(r, 120));
+  const from = performance.timeOrigin + performance.now();
+  const until = performance.now() + 300;
+  while (performance.now() < until) { /* block the loop for 300 ms */ }
+  await new Promise((r) => setTimeout(r, 120));
+  const to = performance.timeOrigin + performance.now();
+  loop.stop();
+  const blocked = loop.blockedMs(from, to);
+  // At least the 300 ms block less one probe period (50 ms) it may have begun inside; never more than the span.
+  assert.ok(blocked >= 250 && blocked <= to - from, `blocked ${blocked} ms of ${to - from}`);
+  assert.equal(loop.blockedMs(from - 10_000, from - 5000), 0, 'nothing before');
+});
