@@ -148,6 +148,10 @@ test('k8s manifests: deployable only from 3 steady steps with an interval and at
   const far = data({ steps: linearRamp({ counts: [1, 2, 3], ...RAMP }) });
   assert.equal(far.model.plan, null);
   assert.match(far.model.warnings.join('\n'), /is ×\d+\.\d the largest step measured \(3\), more than ×2/);
+  // sizing.md still gives the estimate with its range, and the run that would make it deployable.
+  const md = renderSizingMd(far);
+  assert.match(md, /An \*\*estimate, not deployable\*\*: on a \*\*4-core \/ 8 GB\*\* worker, about \*\*\d+ voice sessions\*\* fit .* range \d+–/);
+  assert.match(md, /No manifest is written from it: \d+ sessions is ×[\d.]+ the largest step measured \(3\), more than ×2; re-run a ramp with at least 3 steady steps/);
 });
 
 function runReport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
