@@ -70,7 +70,7 @@ test('gate --results: an invalid run exits 3 and is not judged', async () => {
 test('bad input: one line naming the file and key, exit 2, nothing written', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['gate', '--results', same[0]!, '--gate', json('typo.json', { thresholds: ['valid == true', 'qos.vad.onsetLagMs.p99 < 250'] })],
-      /^voiceload: .*typo\.json: thresholds\[1\]: 'qos\.vad\.onsetLagMs\.p99 < 250': 'qos\.vad\.onsetLagMs\.p99' is not a metric of results\.json; qos\.vad\.onsetLagMs has: p50, p95\n$/],
+      /^voiceload: .*typo\.json: thresholds\[1\]: 'qos\.vad\.onsetLagMs\.p99 < 250': 'qos\.vad\.onsetLagMs\.p99' is not a metric of results\.json; qos\.vad\.onsetLagMs has: p50, p95, p50Censored, p95Censored\n$/],
     [['gate', '--results', same[0]!, '--gate', json('key.json', { thresholds: [], tolerence: 0.1 })], /^voiceload: .*key\.json: unknown key 'tolerence'; known keys: /],
     [['gate', '--results', same[0]!, '--gate', at('missing.json')], /^voiceload: --gate .*missing\.json: cannot read it/],
     [['gate', '--results', at('nowhere')], /^voiceload: --results .*nowhere: no results\.json there/],

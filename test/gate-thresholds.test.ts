@@ -53,7 +53,7 @@ test('metrics: readMetric gives null under a null object and for a null leaf', (
 
 test('metrics: a wrong name is answered with what its prefix has', () => {
   const table: Array<[string, string]> = [
-    ['qos.vad.onsetLagMs.p99', 'qos.vad.onsetLagMs has: p50, p95'],
+    ['qos.vad.onsetLagMs.p99', 'qos.vad.onsetLagMs has: p50, p95, p50Censored, p95Censored'],
     ['perSession.cpu', 'perSession has: cpuCores, pssBytes, rssBytes'],
     ['roles.agent.cpuCores.p95', 'roles has: agents.…, generator.…, server.…, harness.…'],
     ['roles.agents.cpu.p95', 'roles.agents has: cpuCores.…, rssBytes.…, pssBytes.…, samples'],
@@ -92,7 +92,7 @@ test('parseThreshold: each operator, numbers of every form, booleans', () => {
 test('parseThreshold: unknown names, malformed lines and type mismatches are one line naming the file and key', () => {
   const w = 'gate.json: thresholds[2]';
   const table: Array<[unknown, string | RegExp]> = [
-    ['qos.vad.onsetLagMs.p99 < 250', `${w}: 'qos.vad.onsetLagMs.p99 < 250': 'qos.vad.onsetLagMs.p99' is not a metric of results.json; qos.vad.onsetLagMs has: p50, p95`],
+    ['qos.vad.onsetLagMs.p99 < 250', `${w}: 'qos.vad.onsetLagMs.p99 < 250': 'qos.vad.onsetLagMs.p99' is not a metric of results.json; qos.vad.onsetLagMs has: p50, p95, p50Censored, p95Censored`],
     ['perSesion.cpuCores < 0.15', /^gate\.json: thresholds\[2\]: 'perSesion\.cpuCores < 0\.15': 'perSesion\.cpuCores' is not a metric of results\.json; metrics start with: /],
     ['steps < 3', /'steps' is not a metric of results\.json/],
     ['perSession.basis == 1', /'perSession\.basis' is not a metric of results\.json; perSession has: cpuCores, pssBytes, rssBytes/],

@@ -142,10 +142,15 @@ test('Runner: with stopAtKnee, a broken step ends the ramp there and is measured
   const judged: number[] = [];
   const { clock, runner, runtime, cleanUp } = setUp(
     { sessions: 6, ramp: { step: 2, every: '10s', settle: '3s' }, duration: '40s', stopAtKnee: true },
-    { judgeStep: (step) => (judged.push(step.index), step.index === 1 ? ['onset lag p95 400 ms > 300 ms'] : []) },
+    { judgeStep: (step) => (judged.push(step.index), { agents: step.index === 1 ? ['onset lag p95 400 ms > 300 ms'] : [], loadSide: [] }) },
   );
+  const info: string[] = [];
+  runner.on('info', (m: string) => info.push(m));
   try {
     const { result } = await clock.drive(runner.run());
+    // The agents' own knee is what a ramp is for: the run is valid and says where the knee is.
+    assert.deepEqual(result.invalidReasons, []);
+    assert.deepEqual(info, ['knee at 4 sessions: onset lag p95 400 ms > 300 ms']);
     assert.deepEqual(runtime().launches.map((l) => [l.from, l.to]), [[0, 2], [2, 4]]);
     assert.deepEqual(judged, [0, 1]);
     assert.equal(result.kneeStop?.stepIndex, 1);
@@ -155,6 +160,25 @@ test('Runner: with stopAtKnee, a broken step ends the ramp there and is measured
     // Step 1 joined at 10 s; settle 3 s: its settled part, and so the window, starts at 13 s.
     assert.equal(result.window.fromS, 13);
     assert.ok(result.durationS <= 20.001, `stopped at the knee, not held to 40 s (${result.durationS})`);
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a ramp stopped because the load side missed real time is invalid and says the load side broke first', async () => {
+  const late = 'the load generator missed real time: publish lateness p99 30.0 ms > 20 ms';
+  const { clock, runner, cleanUp } = setUp(
+    { sessions: 6, ramp: { step: 2, every: '10s', settle: '3s' }, duration: '40s', stopAtKnee: true },
+    { judgeStep: (step) => ({ agents: [], loadSide: step.index === 1 ? [late] : [] }) },
+  );
+  const info: string[] = [];
+  runner.on('info', (m: string) => info.push(m));
+  try {
+    const { result } = await clock.drive(runner.run());
+    assert.equal(result.valid, false);
+    assert.deepEqual(result.invalidReasons, [`the load side broke first, at 4 sessions (${late}): the agents' knee was not reached`]);
+    assert.match(info[0] ?? '', /the load side broke first/);
+    assert.deepEqual(result.kneeStop?.loadSide, [late]);
   } finally {
     cleanUp();
   }

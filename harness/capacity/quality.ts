@@ -3,6 +3,7 @@
  * load_threshold, or did the load generator break (which makes the step measure nothing)?
  * Pure and self-contained, so the runner can call it after each step to stop a ramp at the knee.
  */
+import { isSaturated } from '../results/saturation.js';
 import { mean } from '../results/stats.js';
 import type { Confinement, HostSize, StepSummary } from '../results/types.js';
 import { settled } from './steadiness.js';
@@ -38,8 +39,7 @@ export const QUALITY_LIMITS = {
   generatorPublishLateP99Ms: 20,
 } as const;
 
-/** System CPU at or above this share of the measuring host's cores counts as saturated. */
-export const SATURATION_SHARE = 0.9;
+export { SATURATION_SHARE } from '../results/saturation.js';
 
 /** What a judgement needs besides the step: the threshold, and the cores the agents and the host had. */
 export interface JudgeContext {
@@ -98,7 +98,7 @@ export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
   const agentsCpu = mean(afterWarmup(step.series.agents.cpuCores));
   const load = agentsCpu === null ? null : agentsCpu / ctx.agentCores;
   const systemCpu = mean(afterWarmup(step.systemCpuCores));
-  const saturated = systemCpu !== null && systemCpu >= SATURATION_SHARE * ctx.hostCores;
+  const saturated = isSaturated(systemCpu, ctx.hostCores);
   const broke = qualityBroke(step.qos);
   const cpuReached = load !== null && load >= ctx.loadThreshold;
   if (cpuReached) {
@@ -108,13 +108,13 @@ export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
 }
 
 /**
- * What should end a knee-stopping ramp at this step, in words (empty: go on): an agent-side
- * break or the load threshold (the knee), or the generator missing real time (later steps would be
- * measured by a broken generator). A step with no samples yet says nothing and stops nothing.
+ * What should end a knee-stopping ramp at this step, in words (both empty: go on): an agent-side
+ * break or the load threshold (`agents`: the knee), or the generator missing real time (`loadSide`:
+ * later steps would be measured by a broken generator, and the run is invalid). A step with no samples yet says nothing and stops nothing.
  * Fits the runner's `judgeStep` option: `(s) => rampStopReasons(s, judgeContext(host, cgroup, θ))`.
  */
-export function rampStopReasons(step: StepSummary, ctx: JudgeContext): string[] {
-  if (step.fromS === null || step.series.agents.cpuCores.length === 0) return [];
+export function rampStopReasons(step: StepSummary, ctx: JudgeContext): { agents: string[]; loadSide: string[] } {
+  if (step.fromS === null || step.series.agents.cpuCores.length === 0) return { agents: [], loadSide: [] };
   const j = judgeStep(step, ctx);
-  return [...j.broke, ...j.invalidWhy];
+  return { agents: j.broke, loadSide: j.invalidWhy };
 }

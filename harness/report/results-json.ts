@@ -33,7 +33,7 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
     vad: {
       segmentsExpected: vad.segmentsExpected,
       segmentsDetected: vad.segmentsDetected,
-      onsetLagMs: { p50: vad.onsetLagMs.p50, p95: vad.onsetLagMs.p95 },
+      onsetLagMs: { ...vad.onsetLagMs },
       inferMs: { p50: vad.inferMs.p50, p95: vad.inferMs.p95 },
     },
     agentAudio: {
@@ -43,7 +43,9 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
       maxGapMs: a.maxGapMs,
       toneOk: a.toneOk,
       sessionsHearingTone: a.sessionsHearingTone,
+      ...(a.generatorStalls === undefined ? {} : { generatorStalls: a.generatorStalls }),
     },
+    ...(q.publishDroppedFrames === undefined ? {} : { publishDroppedFrames: q.publishDroppedFrames }),
     publishLateMs: late(q.publishLateMs),
     agentPublishLateMs: late(q.agentPublishLateMs),
     agentLoopDelayMs: late(q.agentLoopDelayMs),
@@ -60,7 +62,7 @@ function step(s: StepSummary): StepSummary {
     series: ser,
     systemCpuCores: [...s.systemCpuCores],
     qos: {
-      segmentsExpected: q.segmentsExpected, segmentsDetected: q.segmentsDetected, onsetLagMs: { p50: q.onsetLagMs.p50, p95: q.onsetLagMs.p95 },
+      segmentsExpected: q.segmentsExpected, segmentsDetected: q.segmentsDetected, onsetLagMs: { ...q.onsetLagMs },
       framesExpected: q.framesExpected, framesReceived: q.framesReceived, gapsOver100ms: q.gapsOver100ms,
       publishLateMsP99: q.publishLateMsP99, agentPublishLateMsP99: q.agentPublishLateMsP99,
       agentLoopDelayMsP99: q.agentLoopDelayMsP99, generatorLoopDelayMsP99: q.generatorLoopDelayMsP99,

@@ -18,12 +18,17 @@ const summary3 = obj({ mean: num, p95: num, max: num });
 const summary2 = obj({ mean: num, max: num });
 const role = obj({ cpuCores: summary3, rssBytes: summary2, pssBytes: summary2.nullable(), samples: num });
 const p50p95 = obj({ p50: nnum, p95: nnum });
+const onsetLag = obj({ p50: nnum, p95: nnum, p50Censored: z.boolean().optional(), p95Censored: z.boolean().optional() });
 const lateness = obj({ p50: nnum, p99: nnum, max: nnum });
 const series = obj({ cpuCores: z.array(num), pssBytes: z.array(num).nullable(), rssBytes: z.array(num) });
 
 const qos = obj({
-  vad: obj({ segmentsExpected: num, segmentsDetected: num, onsetLagMs: p50p95, inferMs: p50p95 }),
-  agentAudio: obj({ framesExpected: num, framesReceived: num, gapsOver100ms: num, maxGapMs: nnum, toneOk: z.boolean(), sessionsHearingTone: num }),
+  vad: obj({ segmentsExpected: num, segmentsDetected: num, onsetLagMs: onsetLag, inferMs: p50p95 }),
+  agentAudio: obj({
+    framesExpected: num, framesReceived: num, gapsOver100ms: num, maxGapMs: nnum, toneOk: z.boolean(), sessionsHearingTone: num,
+    generatorStalls: num.optional(),
+  }),
+  publishDroppedFrames: num.optional(),
   publishLateMs: lateness,
   agentPublishLateMs: lateness,
   agentLoopDelayMs: lateness,
@@ -35,7 +40,7 @@ const step = obj({
   series: obj({ agents: series, generator: series, server: series, harness: series }),
   systemCpuCores: z.array(num),
   qos: obj({
-    segmentsExpected: num, segmentsDetected: num, onsetLagMs: p50p95,
+    segmentsExpected: num, segmentsDetected: num, onsetLagMs: onsetLag,
     framesExpected: num, framesReceived: num, gapsOver100ms: num, publishLateMsP99: nnum,
     agentPublishLateMsP99: nnum, agentLoopDelayMsP99: nnum, generatorLoopDelayMsP99: nnum,
   }),
@@ -78,7 +83,7 @@ const runResult = obj({
   ramp: obj({ step: num, everyS: num, settleS: num }),
   steps: z.array(step),
   confinement: obj({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num }).nullable().optional(),
-  kneeStop: obj({ stepIndex: num, sessions: num, broke: strings }).nullable().optional(),
+  kneeStop: obj({ stepIndex: num, sessions: num, broke: strings, loadSide: strings.optional() }).nullable().optional(),
   human: human.nullable().optional(),
   workers: workers.nullable().optional(),
 });

@@ -83,6 +83,8 @@ interface RunState {
   kneeFromS: number | null;
   warmedUpAtMs: number | null;
   windowTimer: unknown;
+  /** When teardown began (the first session stopped), ms since the start: the window's end. */
+  stoppingAtMs: number | null;
   /** Each launched step's placements, awaited before the run is folded up. */
   launches: Promise<void>[];
   phase: string;
@@ -137,7 +139,7 @@ export class Runner extends EventEmitter {
       runId: `vl-${randomBytes(3).toString('hex')}`, t0: this.clock.now(), startedAt: this.clock.wall(),
       book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
       server: null, cgroup: null, runtime: null, recorder: null,
-      kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, launches: [], phase: 'starting server',
+      kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, stoppingAtMs: null, launches: [], phase: 'starting server',
     };
   }
 
@@ -251,7 +253,9 @@ export class Runner extends EventEmitter {
       if (st.stop.signal.aborted) break;
       const knee = step.index > 0 && scenario.stopAtKnee ? this.judge(st, step.index - 1) : null;
       if (knee) {
-        this.emit('info', `the ramp stops at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
+        this.emit('info', knee.loadSide
+          ? `the ramp stops at ${knee.sessions} sessions: the load side broke first (${knee.loadSide.join('; ')}); the agents' knee was not reached`
+          : `knee at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
         st.stop.abort();
         break;
       }
@@ -297,6 +301,7 @@ export class Runner extends EventEmitter {
   /** Stops in reverse: the human room, the runtime (users, then agents), the recorder, the server, the cgroup. */
   private async tearDown(st: RunState): Promise<void> {
     if (st.windowTimer) this.clock.clearTimeout(st.windowTimer);
+    st.stoppingAtMs = this.clock.now() - st.t0;
     this.setPhase(st, 'stopping');
     await this.opts.human?.stop().catch((err: Error) => st.invalid.push(`human room: ${err.message}`));
     await st.runtime?.stop();
@@ -321,6 +326,7 @@ export class Runner extends EventEmitter {
         knee: st.kneeStop ? { fromS: st.kneeFromS } : null, warmedUpAtMs: st.warmedUpAtMs, lastJoinAt: lastJoinAt(st.book.all()),
         startedAt: st.startedAt, rampEndS: rampEndS(scenario), warmupS: scenario.warmupS,
       }),
+      holdToMs: st.stoppingAtMs,
       toneHz: scenario.toneHz, segments: this.opts.segments, sessions: st.book.all(), samples,
       ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
       marks: st.marks, generatorLoopDelay: st.book.generatorLoopDelays(), confinement: this.confinementInfo(st),

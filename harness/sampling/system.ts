@@ -28,19 +28,23 @@ export class SystemSampler {
 
   /** One reading of machine CPU (cores busy since the last call) and memory. */
   async sample(): Promise<SystemSample> {
-    const [cpuCores, mem] = await Promise.all([this.cpuCores(), si.mem()]);
-    return { cpuCores, memUsedBytes: mem.active, memTotalBytes: mem.total };
+    const [cpu, mem] = await Promise.all([this.cpu(), si.mem()]);
+    return { ...cpu, memUsedBytes: mem.active, memTotalBytes: mem.total };
   }
 
-  private async cpuCores(): Promise<number> {
+  private async cpu(): Promise<Pick<SystemSample, 'cpuCores' | 'cpuTicks'>> {
     if (this.useProcStat) {
       const text = await readFile(this.procStatPath, 'utf8').catch(() => null);
       const total = text === null ? null : parseProcStatCpuTotal(text);
-      if (text !== null && total !== null) return this.coresSince(total, countCpus(text));
+      if (text !== null && total !== null) {
+        const cpus = countCpus(text);
+        const cpuTicks = { busy: total.totalTicks - total.idleTicks, total: total.totalTicks, cpus };
+        return { cpuCores: this.coresSince(total, cpus), cpuTicks };
+      }
       this.useProcStat = false; // not Linux (or no procfs): stay on systeminformation from now on
     }
     const load = await si.currentLoad();
-    return (load.currentLoad * Math.max(1, load.cpus.length)) / 100;
+    return { cpuCores: (load.currentLoad * Math.max(1, load.cpus.length)) / 100 };
   }
 
   private coresSince(now: ProcStatCpuTotal, cpus: number): number {

@@ -44,8 +44,13 @@ export type GeneratorCommand =
 export interface AgentAudioStats {
   framesReceived: number;
   framesExpected: number;
+  /** Gaps over 100 ms that were the agent's (not explained by this generator's own stalls). */
   gapsOver100ms: number;
   maxGapMs: number;
+  /** Holes over 100 ms that this generator's own event-loop stalls explain: the load side's, not the agent's. */
+  generatorStalls: number;
+  /** The agent's gaps: when each ended (epoch ms; a gap still open: the time of this report) and how long it was. */
+  gaps: { at: number; ms: number }[];
   dominantHz: number[];
 }
 
@@ -53,7 +58,7 @@ export interface AgentAudioStats {
 export type GeneratorMessage =
   | { type: 'user-joined'; index: number; at: number }
   | { type: 'user-speech'; index: number; t0: number; loopMs: number }
-  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null }
+  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null; publishDropped: number }
   | { type: 'user-error'; index: number; message: string }
   | { type: 'user-candidates'; index: number; addresses: string[] }
   /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */

@@ -4,7 +4,7 @@ import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { candidateAddresses } from './candidates.js';
-import { ToneMonitor } from './tone-monitor.js';
+import { ToneMonitor, type StalledFn } from './tone-monitor.js';
 
 /** When to read the session's ICE candidates: after connectivity checks have settled. */
 const CANDIDATES_AFTER_MS = 4000;
@@ -24,13 +24,15 @@ export function loopFrame(speech: Int16Array, k: number): Int16Array {
 export class SyntheticUser {
   private readonly room = new Room();
   private readonly publishLate = new LatencyHistogram();
-  private readonly monitor = new ToneMonitor(SAMPLE_RATE);
+  private readonly monitor: ToneMonitor;
   private readonly publisher: PacedPublisher;
   private receiving: Promise<void> | null = null;
   private stream: AudioStream | null = null;
   private candidatesTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly spec: UserSpec, speech: Int16Array, private readonly send: (m: GeneratorMessage) => void) {
+  /** `stalled`: how long this generator's own event loop was blocked in a span (epoch ms), so its stalls are not blamed on the agent. */
+  constructor(private readonly spec: UserSpec, speech: Int16Array, private readonly send: (m: GeneratorMessage) => void, stalled: StalledFn = () => 0) {
+    this.monitor = new ToneMonitor(SAMPLE_RATE, stalled);
     this.publisher = new PacedPublisher((k) => loopFrame(speech, k), this.publishLate, systemClock);
     this.loopMs = (speech.length * 1000) / SAMPLE_RATE;
   }
@@ -71,7 +73,7 @@ export class SyntheticUser {
     const stream = this.stream;
     this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
     this.receiving = (async () => {
-      for await (const frame of stream) this.monitor.push(frame.data, systemClock.now());
+      for await (const frame of stream) this.monitor.push(frame.data, epochNow());
     })().catch((err: Error) => this.send({ type: 'user-error', index: this.spec.index, message: `receive: ${err.message}` }));
   }
 
@@ -92,13 +94,15 @@ export class SyntheticUser {
       type: 'user-stats',
       index: this.spec.index,
       publishLate: this.publishLate.toData(),
-      agentAudio: this.monitor.stats(),
+      agentAudio: this.monitor.stats(epochNow()),
       lastSentAt: last === null ? null : systemClock.toEpoch(last),
+      publishDropped: this.publisher.dropped,
     };
   }
 
   async stop(): Promise<void> {
     if (this.candidatesTimer) clearTimeout(this.candidatesTimer);
+    this.monitor.end(epochNow());
     await this.publisher.stop();
     await this.stream?.cancel().catch(() => undefined);
     await this.room.disconnect().catch(() => undefined);
