@@ -103,7 +103,7 @@ function perJob(input: WorkersInput): WorkersResult['perJob'] {
     pssBytes: per((p) => p.pssBytes),
     basis: busy.length
       ? `measured: each sample's job processes running one of our jobs (with their children), divided by how many there were, averaged over ${busy.length} worker samples with a job running`
-      : input.runtime === 'byo' ? 'not measured: a byo worker does not tell which of its processes runs which job' : 'not measured: no sample saw a running job',
+      : input.runtime === 'byo' ? 'not measured: this byo worker did not report its jobs (add the reporter of docs/report-protocol.md)' : 'not measured: no sample saw a running job',
   };
 }
 
