@@ -57,7 +57,8 @@ test('placeWithin: gives up after maxRetries, and at once when the agent is in',
 
 test('stop: SIGTERM reaches the whole group, so a worker behind `sh -c` (no exec) drains and nothing is left', { timeout: 30_000 }, async () => {
   // The shell runs the "worker" as a child and waits: it is not exec'd, like `sh -c "python agent.py start"`.
-  const script = "process.on('SIGTERM', () => { console.log('drained'); process.exit(0); }); console.log('up'); setInterval(() => {}, 1000);";
+  // It drains for a second after SIGTERM, as a worker finishing its jobs would; the shell dies at once.
+  const script = "process.on('SIGTERM', () => setTimeout(() => { console.log('drained'); process.exit(0); }, 1000)); console.log('up'); setInterval(() => {}, 1000);";
   const w = worker(`${process.execPath} -e "${script}"; echo shell-after-worker`);
   while (!w.tail.includes('up')) await new Promise((r) => setTimeout(r, 50));
   const survivors = await w.stop(5_000);

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { childEnv } from '../../child/env.js';
 import { epochNow } from '../../media/clock.js';
-import { sleep } from '../../common/wait.js';
+import { sleep, waitFor } from '../../common/wait.js';
 import { groupMembers } from '../../proc/tree.js';
 
 /** The framework runtime's worker, as `node framework-worker.js start`. */
@@ -167,14 +167,19 @@ export class WorkerProcess {
     return false;
   }
 
-  /** Waits up to `graceMs` for a worker already told to drain to exit, then kills its group. Returns survivors as stop() does. */
+  /**
+   * Waits up to `graceMs` for a worker already told to drain to exit — its whole process group:
+   * behind `sh -c` without `exec` the shell dies of the signal at once while the worker it started
+   * drains — then kills whatever is left. Returns the pids still in the group after its main
+   * process had exited and the grace had run out (processes that would have outlived their worker).
+   */
   async awaitDrain(graceMs: number): Promise<number[]> {
-    const timer = setTimeout(() => this.killGroup(), graceMs);
+    const deadline = performance.now() + graceMs;
+    const mainGone = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    if (mainGone) await waitFor(() => this.members().length === 0, Math.max(200, deadline - performance.now()));
+    const survivors = mainGone ? this.members() : [];
+    this.killGroup();
     await this.exited;
-    clearTimeout(timer);
-    await sleep(200);
-    const survivors = this.members();
-    if (survivors.length) this.killGroup();
     return survivors;
   }
 
