@@ -13,6 +13,10 @@ export default {
   description: 'Poisson arrivals of finite sessions to one worker: memory per completed session, and a leak verdict',
   runtime: 'python',
   workers: 1,
+  // Full at 8 running jobs: LiveKit's default (the whole host's CPU over 0.7) would mark the worker
+  // unavailable on a busy small host and the server would stop dispatching; a soak asks about memory.
+  loadFunc: 'jobs:8',
+  loadThreshold: 1,
   arrival: 'poisson:0.25/s',
   sessionLength: '6s..14s',
   sessions: 40,
