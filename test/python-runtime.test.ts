@@ -10,12 +10,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { judgeLeak } from '../harness/capacity/leak.js';
 import { paths } from '../harness/common/paths.js';
 import type { ProcInfo } from '../harness/proc/tree.js';
 import { LatencyHistogram } from '../harness/results/histogram.js';
 import type { SoakPoint } from '../harness/results/workers.js';
+import { ReportServer } from '../harness/runtimes/workers/channel.js';
 import { placeWithin } from '../harness/runtimes/workers/dispatch.js';
+import type { WorkerReport } from '../harness/runtimes/workers/messages.js';
 import { classify } from '../harness/runtimes/workers/worker-sampler.js';
 import { WorkerProcess } from '../harness/runtimes/workers/worker-proc.js';
 
@@ -141,4 +144,37 @@ test('the reference worker and its report client are in the repo where the runti
   const agent = readFileSync(path.join(paths.root, 'agents-py', 'agent.py'), 'utf8');
   assert.match(agent, /prewarm_fnc=prewarm/);
   assert.match(agent, /VOICELOAD_TEST_LEAK_MB/);
+});
+
+test('the Node and Python reporters write protocol v1 lines the harness reads: job, joined, vad, job-end', { timeout: 30_000 }, async () => {
+  const got: WorkerReport[] = [];
+  const server = await ReportServer.listen((r) => got.push(r));
+  try {
+    const ctx = { job: { metadata: JSON.stringify({ session: 3, userIdentity: 'user-3', agentIdentity: 'agent-3', toneHz: 440 }), id: 'AJ_node' } };
+    process.env.VOICELOAD_REPORT_SOCKET = server.socketPath;
+    const mod = (await import(pathToFileURL(path.join(paths.root, 'reporters', 'voiceload-report.mjs')).href)) as { reportJob(c: unknown): { joined(): void; vad(k: string, ms: number): void; jobEnd(r: string): void; close(): void } };
+    const rep = mod.reportJob(ctx);
+    rep.joined();
+    rep.vad('start', 1500);
+    rep.jobEnd('user left');
+    rep.close();
+    const py = `import sys, types; sys.path.insert(0, ${JSON.stringify(path.join(paths.root, 'agents-py'))})
+from voiceload_report import report_job
+ctx = types.SimpleNamespace(job=types.SimpleNamespace(metadata='{"session": 4}', id='AJ_py'))
+rep = report_job(ctx); rep.joined(); rep.vad("end", 2500.0); rep.job_end("user left"); rep.close()`;
+    execFileSync('python3', ['-c', py], { env: { ...process.env, VOICELOAD_WORKER_INDEX: '1' } });
+    const deadline = Date.now() + 5000;
+    while (got.length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    delete process.env.VOICELOAD_REPORT_SOCKET;
+    await server.close();
+  }
+  for (const [session, jobId, kind] of [[3, 'AJ_node', 'start'], [4, 'AJ_py', 'end']] as const) {
+    const mine = got.filter((r) => 'session' in r && r.session === session);
+    const job = mine.find((r) => r.type === 'job');
+    assert.ok(job && job.type === 'job' && job.jobId === jobId && typeof job.pid === 'number' && (job as { v?: number }).v === 1, JSON.stringify(mine));
+    assert.ok(mine.some((r) => r.type === 'agent' && r.msg.type === 'joined'), JSON.stringify(mine));
+    assert.ok(mine.some((r) => r.type === 'agent' && r.msg.type === 'vad' && r.msg.kind === kind && r.msg.audioMs > 1000), JSON.stringify(mine));
+    assert.ok(mine.some((r) => r.type === 'job-end' && r.reason === 'user left'), JSON.stringify(mine));
+  }
 });
