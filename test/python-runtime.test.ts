@@ -67,6 +67,9 @@ test('stop: SIGTERM reaches the whole group, so a worker behind `sh -c` (no exec
   const survivors = await w.stop(5_000);
   assert.deepEqual(survivors, [], 'a process of the worker group outlived it');
   assert.match(w.tail, /drained/, `the worker never saw SIGTERM: ${w.tail}`);
+  // Its drain is in its log too, written after the shell had gone.
+  await new Promise((r) => setTimeout(r, 200));
+  assert.match(readFileSync(w.spec.logFile, 'utf8'), /drained/);
 });
 
 test('a byo worker gets the user\'s environment; our own workers get only the allow-list', { timeout: 30_000 }, async () => {

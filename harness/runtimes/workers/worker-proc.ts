@@ -78,7 +78,11 @@ export class WorkerProcess {
         resolve({ code: null, signal: null, at: epochNow() });
       });
     });
-    void this.exited.then(() => this.log.end());
+    // Ends with the output, not with the main process: behind `sh -c` the shell can exit first while
+    // its worker, which shares the pipes, still writes its drain.
+    const endLog = () => void (this.log.writableEnded || this.log.end());
+    this.proc.once('close', endLog);
+    this.proc.once('error', endLog);
   }
 
   get pid(): number | undefined {
