@@ -18,6 +18,7 @@ import { LatencyHistogram } from '../harness/results/histogram.js';
 import type { SoakPoint } from '../harness/results/workers.js';
 import { ReportServer } from '../harness/runtimes/workers/channel.js';
 import { placeWithin } from '../harness/runtimes/workers/dispatch.js';
+import { soakPoints } from '../harness/runtimes/workers/soak-summary.js';
 import type { WorkerReport } from '../harness/runtimes/workers/messages.js';
 import { classify } from '../harness/runtimes/workers/worker-sampler.js';
 import { WorkerProcess } from '../harness/runtimes/workers/worker-proc.js';
@@ -180,4 +181,21 @@ rep = report_job(ctx); rep.joined(); rep.vad("end", 2500.0); rep.job_end("user l
     assert.ok(mine.some((r) => r.type === 'agent' && r.msg.type === 'vad' && r.msg.kind === kind && r.msg.audioMs > 1000), JSON.stringify(mine));
     assert.ok(mine.some((r) => r.type === 'job-end' && r.reason === 'user left'), JSON.stringify(mine));
   }
+});
+
+test('soakPoints: one point per session its user ended, from the next worker sample: main + inference PSS, a busy job process\'s mean', () => {
+  const part = (pssMb: number, processes = 1) => ({ processes, cpuCores: 0, rssBytes: 0, pssBytes: pssMb * MB });
+  const usage = (at: number, mainMb: number, busy: number) => ({ at, main: part(mainMb), inference: part(10), busy: part(100 * busy, busy), idle: part(500, 2), other: part(150) });
+  const s = (i: number, endedAt: number, userLeftAt: number | null) => ({ session: i, room: `r${i}`, dispatchAt: 0, dispatchError: null, worker: 0, jobPid: 100 + i, jobAt: 1, joinedAt: 2, userLeftAt, endedAt, endReason: 'user left', lost: false, redispatch: null, retries: [] });
+  const input = {
+    runtime: 'python' as const, agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: false,
+    pool: { runtime: 'python' as const, workers: 1, loadFunc: 'jobs:8', loadThreshold: 1, workerCmd: null, sessionLengthS: 6, sessionLengthMaxS: 14, arrival: { mode: 'poisson' as const, ratePerS: 0.25 }, drill: null, refuseWhenFull: false },
+    workers: [{ index: 0, pid: 1, healthPort: 1, startedAt: 0, readyAt: 1, registeredAt: 1, exit: null, loads: [], requests: [], health: [], usage: [usage(1000, 100, 2), usage(2000, 102, 1), usage(3000, 104, 0)], drill: null, survivors: [], logErrors: [] }],
+    // Session 2 ended before session 1; session 3 was cut by the run's end (its user never hung up).
+    sessions: [s(1, 1900, 1800), s(2, 900, 800), s(3, 2500, null)],
+  };
+  assert.deepEqual(soakPoints(input, 0), [
+    { completed: 1, atS: 0.9, fixedPssBytes: 110 * MB, jobPssBytes: 100 * MB },
+    { completed: 2, atS: 1.9, fixedPssBytes: 112 * MB, jobPssBytes: 100 * MB },
+  ]);
 });

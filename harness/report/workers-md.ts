@@ -64,7 +64,7 @@ function drillLines(w: WorkersResult): string[] {
 /** The soak's verdicts: the workers' own memory and a busy job process, each against completed sessions. */
 function leakLines(points: SoakPoint[]): string[] {
   return [
-    `- Workers' own memory (main, inference, forkserver; warm idle job processes left out): ${judgeLeak(points, 'worker').text}.`,
+    `- Workers' own memory (main and inference processes; idle job processes and Python's forkserver left out): ${judgeLeak(points, 'worker').text}.`,
     `- A busy job process: ${judgeLeak(points, 'job').text}.`,
     `- ${points.length} completed sessions; each point is the memory right after a session ended (chart: memory-vs-sessions.svg).`,
   ];

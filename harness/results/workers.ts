@@ -57,7 +57,7 @@ export interface WorkerSummary {
   logErrors: { message: string; count: number }[];
 }
 
-/** One completed session of a soak: the workers' own memory (PSS, idle job processes left out) and a busy job process's mean PSS then. */
+/** One completed session of a soak: the workers' own memory (PSS of main and inference processes) and a busy job process's mean PSS then. */
 export interface SoakPoint { completed: number; atS: number; fixedPssBytes: number; jobPssBytes: number | null }
 
 /** The worker side of a run, as results.json's `workers`. Every figure is measured on the run's host. */

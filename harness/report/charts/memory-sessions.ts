@@ -6,7 +6,7 @@ import { judgeLeak } from '../../capacity/leak.js';
 import type { ReportData } from '../types.js';
 import { type ChartSpec, MB, hostLabel } from './common.js';
 
-const WORKER = "workers' own memory (main, inference, forkserver)";
+const WORKER = "workers' own memory (main + inference process)";
 const JOB = 'busy job process (mean)';
 
 /** Only runs whose sessions end (a soak) have this chart. */

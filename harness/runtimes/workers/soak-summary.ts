@@ -13,17 +13,19 @@ function after(usage: readonly WorkerUsage[], at: number): WorkerUsage | null {
 }
 
 /**
- * The points: for the k-th completed session (by end time), the workers' own memory (main process,
- * inference process, anything else of theirs such as Python's forkserver; warm idle job processes
- * are left out, their count changes as the pool refills) and the mean PSS of a busy job process.
+ * The points: for the k-th completed session (by end time; sessions cut by the run's end are left
+ * out), the workers' own memory — PSS of the main and inference processes — and the mean PSS of a
+ * busy job process. Left out: warm idle job processes (their number changes as the pool refills) and
+ * Python's forkserver, whose PSS swings by tens of MB as its forked children come and go (PSS divides
+ * the pages it shares with them); neither runs the application's code.
  */
 export function soakPoints(input: WorkersInput, t0: number): SoakPoint[] {
-  const ends = input.sessions.flatMap((s) => (s.endedAt !== null && s.jobAt !== null && !s.lost ? [s.endedAt] : [])).sort((a, b) => a - b);
+  const ends = input.sessions.flatMap((s) => (s.endedAt !== null && s.jobAt !== null && s.userLeftAt !== null && !s.lost ? [s.endedAt] : [])).sort((a, b) => a - b);
   const points: SoakPoint[] = [];
   ends.forEach((at, k) => {
     const us = input.workers.map((w) => after(w.usage, at));
     if (us.some((u) => u === null || u.main.pssBytes === null)) return;
-    const fixed = us.reduce((n, u) => n + u!.main.pssBytes! + (u!.inference.pssBytes ?? 0) + (u!.other.pssBytes ?? 0), 0);
+    const fixed = us.reduce((n, u) => n + u!.main.pssBytes! + (u!.inference.pssBytes ?? 0), 0);
     const jobs = us.flatMap((u) => (u!.busy.processes > 0 && u!.busy.pssBytes !== null ? [u!.busy.pssBytes / u!.busy.processes] : []));
     points.push({ completed: k + 1, atS: (at - t0) / 1000, fixedPssBytes: fixed, jobPssBytes: mean(jobs) });
   });
