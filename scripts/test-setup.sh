@@ -3,6 +3,7 @@
 # newcomer's `npm test` and for CI, so what CI proves is what a newcomer gets.
 #   iproute2, util-linux  the private network namespace the e2e tests run the server in
 #   chromium              the browser report tests and the human probe (VOICELOAD_CHROMIUM overrides)
+#   python3, python3-venv the Python runtime's venv (the harness pip-installs livekit-agents into it on first use)
 # Go (to build livekit-server on first use) comes with this kind of machine; a missing Go is named.
 # As root with apt-get, missing Debian packages are installed; otherwise one line says what to install.
 set -euo pipefail
@@ -11,6 +12,8 @@ missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
 [ -n "${VOICELOAD_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v python3 >/dev/null 2>&1 && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && missing+=(python3-venv)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -81,7 +81,7 @@ test('validateScenario: only a name gives every default', () => {
     joinConcurrency: 4,
     stopAtKnee: false,
     thresholds: [],
-    pool: { runtime: 'bare', workers: 0, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
+    pool: { runtime: 'bare', workers: 0, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
   });
 });
 

@@ -134,7 +134,8 @@ flags (each overrides the scenario file):
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --runtime R               agent runtime: bare (one rtc-node agent process per session, default),
-                            framework (@livekit/agents 1.9 workers), byo (your worker, see --worker-cmd)
+                            framework (@livekit/agents 1.9 workers), python (LiveKit Agents for Python
+                            1.8.9 workers, installed on first use), byo (your worker, see --worker-cmd)
   --workers N               worker processes in the pool (framework, byo; default 1)
   --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
                             LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT

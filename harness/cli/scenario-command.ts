@@ -11,6 +11,7 @@ import { listScenarios, loadScenario } from '../scenario/load.js';
 import { connectExternal, externalFromEnv } from '../server/external.js';
 import { startLocalServer } from '../server/local.js';
 import { provisionServer } from '../server/provision.js';
+import { provisionPythonAgents } from '../runtimes/python/provision.js';
 import { parseScenarioArgs, SCENARIO_HELP } from './args.js';
 import { netnsState, needsNetns, reexecInNetns } from './netns.js';
 import { prepareOutDir, removeCreated, type OutDir } from './out-dir.js';
@@ -37,6 +38,8 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
       // The first use builds the server with Go, which needs the package registries: build it out
       // here, before moving into a namespace that has no route out.
       await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
+      // Likewise the Python runtime's venv: pip needs PyPI.
+      if (scenario.pool.runtime === 'python') await provisionPythonAgents((line) => process.stderr.write(`voiceload: ${line}\n`));
       // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
       return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
     }

@@ -55,7 +55,7 @@ const human = section<HumanSummary>({
 });
 
 const workers = section<WorkersResult>({
-  runtime: z.enum(['framework', 'byo']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
+  runtime: z.enum(['framework', 'python', 'byo']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
   arrival: z.string(), warning: z.string().nullable(), perWorker: z.array(obj({})), perJob: obj({}), fixedPerWorker: obj({}),
   jobsOverTime: obj({}), dispatch: obj({}), routing: obj({}), drain: obj({}).nullable(), failover: obj({}).nullable(), grace: obj({}),
 });

@@ -8,6 +8,7 @@ export function createRuntime(ctx: RuntimeContext): AgentRuntime {
     case 'bare':
       return new BareRuntime(ctx);
     case 'framework':
+    case 'python':
     case 'byo':
       return new WorkerFleet(ctx);
   }

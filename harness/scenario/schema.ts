@@ -30,7 +30,7 @@ export interface ScenarioSpec {
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
   /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework` or `byo`. */
-  runtime?: 'bare' | 'framework' | 'byo';
+  runtime?: 'bare' | 'framework' | 'python' | 'byo';
   /** Worker processes in the pool (framework, byo). */
   workers?: number;
   /** Framework workers' load function: `cpu` (LiveKit's default) or `jobs:N`. */

@@ -35,9 +35,9 @@ export function runProcesses(): string[] {
     } catch {
       continue;
     }
-    // `flock LOCK … netns-run.sh` is another run queued for the machine-wide lock, not part of this one.
+    // A `flock` still waiting for the machine-wide lock is another run's, not a leftover of this one.
     if (cmd.startsWith('flock ')) continue;
-    if (/harness\/(agents|users)\/main\.js|harness\/runtimes\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
+    if (/harness\/(agents|users)\/main\.js|harness\/runtimes\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh|agents-py\/agent\.py|multiprocessing\.(forkserver|resource_tracker)/.test(cmd)) found.push(`${pid}: ${cmd}`);
   }
   return found;
 }

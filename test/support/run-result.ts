@@ -70,7 +70,7 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
       runtime: 'framework', agentName: 'voiceload-agent', workers: 2, loadFunc: 'jobs:4', loadThreshold: 0.7, arrival: 'step', warning: null, perWorker: [],
       perJob: { cpuCores: 0.12, pssBytes: 90 * MB, basis: 'measured' }, fixedPerWorker: { cpuCores: 0.02, pssBytes: 300 * MB, basis: 'measured' },
       jobsOverTime: { everyS: 5, rows: [] },
-      dispatch: { dispatched: 2, failed: 0, toJobMs: SP, toAgentInRoomMs: SP, firstToLastS: 1 },
+      dispatch: { dispatched: 2, failed: 0, toJobMs: SP, toAgentInRoomMs: SP, firstToLastS: 1, placement: { boundS: 10, redispatchedRooms: 0, redispatches: 0, toAgentMs: SP, neverPlaced: 0 } },
       routing: { refusedOffers: 0, reroutedSessions: 0, rerouteMs: SP, unplaced: 0 },
       drain: { worker: 0, atS: 13, sessionsRunning: 1, completed: 1, cut: 0, newJobsAfter: 0, drainS: 9, exit: { code: 130, signal: null }, lastSessionEndS: 8, overheadS: 1 },
       failover: { worker: 1, atS: 15, lost: 1, redispatched: 1, redispatchToAgentMs: SP, redispatchUnanswered: 0, newRoomsAfter: 1, newRoomsOnKilled: 0, survivors: 0 },

@@ -15,17 +15,24 @@ import { freeTcpPort } from '../../server/ports.js';
 import { mintJoinToken } from '../../server/tokens.js';
 import type { ServerHandle } from '../../server/types.js';
 import { ReportServer } from './channel.js';
-import { Dispatcher } from './dispatch.js';
+import { Dispatcher, placeWithin } from './dispatch.js';
 import { runDrill } from './drills.js';
 import { HealthProber } from './health.js';
 import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
 import type { WorkersInput } from './types.js';
 import { WorkerBook } from './worker-book.js';
-import { WorkerProcess } from './worker-proc.js';
+import { FRAMEWORK_WORKER_ARGV, WorkerProcess } from './worker-proc.js';
+import { provisionPythonAgents, PY_AGENT } from '../python/provision.js';
 import { WorkerSampler } from './worker-sampler.js';
 
 const READY_TIMEOUT_MS = 40_000;
+/** After its health check answers, how long a worker may take to log its registration (Python 1.8.9: ~2.5 s). */
+const REGISTER_TIMEOUT_MS = 15_000;
+/** A room whose agent is not in within this bound is dispatched again, as an application watching its agent would. */
+export const PLACE_BOUND_MS = 10_000;
+/** Re-dispatches of one room before it is left to time out. */
+const MAX_RETRIES = 3;
 const STOP_GRACE_MS = 20_000;
 /** How long a drained (SIGINTed) worker may take to exit after the run, as an orchestrator's grace period would allow. */
 const DRAIN_GRACE_MS = 90_000;
@@ -41,7 +48,7 @@ export type WorkerFleetOptions = RuntimeContext;
  * (launch, pids, stop, 'warning'), plus start() before the ramp and summary data after it.
  */
 export class WorkerFleet extends EventEmitter implements AgentRuntime {
-  readonly kind: 'framework' | 'byo';
+  readonly kind: 'framework' | 'python' | 'byo';
   readonly wbook: WorkerBook;
   readonly workers: WorkerProcess[] = [];
   readonly agentName: string;
@@ -59,7 +66,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
 
   constructor(private readonly o: WorkerFleetOptions) {
     super();
-    this.kind = o.scenario.pool.runtime === 'byo' ? 'byo' : 'framework';
+    this.kind = o.scenario.pool.runtime === 'bare' ? 'framework' : o.scenario.pool.runtime;
     this.agentName = `voiceload-${o.runId}`;
     this.wbook = new WorkerBook(o.book);
     this.limit = pLimit(o.scenario.joinConcurrency);
@@ -75,14 +82,16 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     const { pool } = this.o.scenario;
     process.once('exit', this.onExit);
     if (this.o.server.mode === 'external') this.emit('warning', PRODUCTION_POOL_WARNING);
+    const argv = await this.workerArgv();
     this.report = await ReportServer.listen((r) => this.wbook.report(r));
-    for (let k = 0; k < pool.workers; k++) await this.spawn(k, this.report.socketPath);
+    for (let k = 0; k < pool.workers; k++) await this.spawn(k, argv, this.report.socketPath);
     const ready = await Promise.all(this.workers.map((w) => w.waitHealthy(READY_TIMEOUT_MS)));
     ready.forEach((ok, k) => this.checkReady(k, ok));
+    await this.awaitRegistered();
     this.prober = new HealthProber(() => this.workers.filter((w) => w.alive).map((w) => ({ worker: w.spec.index, port: w.spec.healthPort })), (p) => this.wbook.health(p));
     this.prober.start();
     this.sampler = new WorkerSampler(
-      () => this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [{ worker: w.spec.index, pid: w.pid }] : [])),
+      () => this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [{ worker: w.spec.index, pid: w.pid, inferencePids: w.inferencePids }] : [])),
       () => this.wbook.busyPids(),
       (k, u) => this.wbook.usage(k, u),
       (m) => this.emit('warning', m),
@@ -95,7 +104,29 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     }
   }
 
-  private async spawn(k: number, socketPath: string): Promise<void> {
+  /** The worker's command line: ours (Node or Python, the venv made on first use) or the user's through a shell. */
+  private async workerArgv(): Promise<readonly string[]> {
+    if (this.kind === 'byo') return ['/bin/sh', '-c', this.o.scenario.pool.workerCmd!];
+    if (this.kind === 'framework') return FRAMEWORK_WORKER_ARGV;
+    const python = await provisionPythonAgents((line) => this.emit('info', line));
+    return [python, PY_AGENT, 'start'];
+  }
+
+  /**
+   * A worker answers its health check before the server has registered it (LiveKit Python 1.8.9 by
+   * ~2.5 s), and a room dispatched in that window gets no agent. Waits for each worker's
+   * "registered worker" log line; a worker that logs none is trusted to the re-dispatch bound.
+   */
+  private async awaitRegistered(): Promise<void> {
+    await Promise.all(this.workers.map(async (w) => {
+      const rec = this.wbook.workers[w.spec.index]!;
+      if (rec.readyAt === null || !w.alive) return;
+      if (await w.waitRegistered(REGISTER_TIMEOUT_MS)) rec.registeredAt = w.registeredAt;
+      else this.emit('warning', `worker ${w.spec.index}: its log did not say "registered worker" within ${REGISTER_TIMEOUT_MS / 1000} s of its health check; rooms whose agent is not in within ${PLACE_BOUND_MS / 1000} s are dispatched again`);
+    }));
+  }
+
+  private async spawn(k: number, argv: readonly string[], socketPath: string): Promise<void> {
     const { server, scenario, outDir } = this.o;
     const port = await freeTcpPort();
     const env: Record<string, string> = {
@@ -109,8 +140,10 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       [WORKER_ENV.loadFunc]: scenario.pool.loadFunc,
       [WORKER_ENV.loadThreshold]: String(scenario.pool.loadThreshold),
       [WORKER_ENV.refuseWhenFull]: scenario.pool.refuseWhenFull ? '1' : '0',
+      // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
+      ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
-    const w = new WorkerProcess({ index: k, command: scenario.pool.workerCmd, env, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    const w = new WorkerProcess({ index: k, argv, env, userEnv: this.kind === 'byo', healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
     if (this.o.confine && w.pid !== undefined) {
       await this.o.confine(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
@@ -180,8 +213,9 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     const meta = this.meta(i);
     const token = await mintJoinToken(this.o.server, room, meta.userIdentity);
     ws.dispatchAt = epochNow();
+    let dispatchId: string;
     try {
-      await this.dispatcher.dispatch(room, meta);
+      dispatchId = await this.dispatcher.dispatch(room, meta);
     } catch (err) {
       ws.dispatchError = (err as Error).message;
       rec.errors.push(`dispatch: ${ws.dispatchError}`);
@@ -189,14 +223,29 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       return;
     }
     // A byo worker names its agents itself: the user then listens to any agent in its room.
-    const agentIdentity = this.o.scenario.pool.runtime === 'byo' ? '' : meta.agentIdentity;
+    const agentIdentity = this.kind === 'byo' ? '' : meta.agentIdentity;
     this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
+    await this.place(i, dispatchId, signal);
     const joined = await awaitJoin(rec, signal, (w) => this.emit('warning', w));
-    const lengthS = this.o.scenario.pool.sessionLengthS;
+    const { sessionLengthS: minS, sessionLengthMaxS: maxS } = this.o.scenario.pool;
+    const lengthS = minS === null || maxS === null ? minS : minS + Math.random() * (maxS - minS);
     if (joined && lengthS !== null && !this.stopping) {
       const timer = setTimeout(() => this.hangUp(i), Math.max(0, rec.userJoinedAt! + lengthS * 1000 - epochNow()));
       this.timers.add(timer);
     }
+  }
+
+  /** Re-dispatches session i's room while its agent is late (see placeWithin); each re-dispatch is recorded on the session. */
+  private async place(i: number, dispatchId: string, signal: AbortSignal): Promise<void> {
+    const rec = this.o.book.get(i)!;
+    const ws = this.wbook.session(i)!;
+    await placeWithin({
+      arrived: () => rec.agentJoinedAt !== null,
+      withdraw: (id) => this.dispatcher.withdraw(id, ws.room),
+      dispatch: () => this.dispatcher.dispatch(ws.room, this.meta(i)),
+      onRetry: () => ws.retries.push(epochNow()),
+      stopping: () => this.stopping,
+    }, dispatchId, PLACE_BOUND_MS, MAX_RETRIES, signal).catch((err: Error) => this.emit('warning', `session ${i}: re-dispatch failed: ${err.message}`));
   }
 
   /** The user of session i hangs up: its session has reached its length. */
@@ -268,12 +317,13 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   input(): WorkersInput {
     const { pool } = this.o.scenario;
     return {
-      runtime: pool.runtime === 'byo' ? 'byo' : 'framework',
+      runtime: this.kind,
       agentName: this.agentName,
       pool,
       hostCores: this.o.hostCores,
       externalServer: this.o.server.mode === 'external',
       workers: this.wbook.workers,
+      placeBoundS: PLACE_BOUND_MS / 1000,
       // A byo agent's join is what its user saw.
       sessions: this.wbook.allSessions().map((s) => ({ ...s, joinedAt: s.joinedAt ?? this.o.book.get(s.session)?.agentJoinedAt ?? null })),
     };
