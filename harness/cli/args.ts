@@ -3,6 +3,7 @@ import { UsageError } from '../common/errors.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
+import { parseShard, parseStartAt, type Shard } from '../scenario/shard.js';
 
 /** The flags of `voiceload scenario NAME`. */
 export interface ScenarioFlags {
@@ -17,6 +18,10 @@ export interface ScenarioFlags {
   human?: 'human' | 'probe';
   /** What the capacity model sizes with (load threshold, peak, arrival rate, pod start, session length). */
   sizing: SizingInputs;
+  /** `--shard i/N`: run shard i's share of the sessions and write shard.json for `merge`. */
+  shard?: Shard;
+  /** `--start-at`: epoch ms all shards start at, so their ramps line up. */
+  startAt?: number;
   help: boolean;
 }
 
@@ -47,6 +52,8 @@ const OPTIONS = {
   'worker-cmd': { type: 'string' },
   'load-func': { type: 'string' },
   arrival: { type: 'string' },
+  shard: { type: 'string' },
+  'start-at': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -106,6 +113,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     confine: !v['no-confine'],
     ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
     sizing,
+    ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
+    ...(v['start-at'] !== undefined ? { startAt: parseStartAt(v['start-at']) } : {}),
     help: v.help ?? false,
   };
 }
@@ -145,6 +154,10 @@ flags (each overrides the scenario file):
                             (hear the agent's tone, speak to its VAD, see your connection's figures)
   --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)
                             playing the speech as its microphone; the report says what it heard
+  --shard i/N               run shard i (0-based) of N: session g of the scenario is shard g mod N's; needs
+                            LIVEKIT_URL (all shards share one server); writes shard.json for \`voiceload merge\`
+  --start-at T              start at T (ISO time or epoch ms), not at once: give every shard the same T
+                            so their ramps line up
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

@@ -5,6 +5,9 @@ import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { writeRunReport } from '../report/render.js';
+import { writeAtomic } from '../report/write.js';
+import { renderShardJson } from '../results/shard.js';
+import { shardScenario } from '../scenario/shard.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
@@ -26,9 +29,12 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     return EXIT.ok;
   }
   if (!flags.name) throw new UsageError(`name a scenario; known scenarios: ${(await listScenarios()).join(', ')}`);
-  const scenario = await loadScenario(flags.name, flags.overrides);
+  const whole = await loadScenario(flags.name, flags.overrides);
+  const scenario = flags.shard ? shardScenario(whole, flags.shard) : whole;
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();
+  // Shards of one run must meet on one server: a local one per shard would be N separate runs.
+  if (flags.shard && !external) throw new UsageError('--shard needs the shared server: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
   const outDir = await checkOutDir(flags.out, scenario.name);
   const makeHuman = humanRoomFor(flags.human);
   if (needsNetns({ local: !external, wanted: flags.netns })) {
@@ -63,6 +69,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
     confine: flags.confine,
+    ...(flags.startAt !== undefined ? { startAt: flags.startAt } : {}),
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
     startServer: async () => {
       if (external) return connectExternal(external);
@@ -73,7 +80,8 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
   runner.on('warning', (w: string) => say(`warning: ${w}`));
   runner.on('info', (m: string) => say(m));
-  say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
+  const part = scenario.shard ? ` (shard ${scenario.shard.index}/${scenario.shard.count} of ${scenario.shard.totalSessions})` : '';
+  say(`${scenario.name}: ${scenario.sessions} sessions${part}, ${scenario.durationS} s, report in ${outDir}`);
   let run: RunOutput;
   try {
     run = await runner.run();
@@ -85,6 +93,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   }
   status.clear();
   await writeRunFiles(outDir, run, flags.sizing, say);
+  if (scenario.shard) await writeAtomic(path.join(outDir, 'shard.json'), renderShardJson(scenario.shard, flags.startAt ?? null, run.input));
   const { result } = run;
   // A fault mid-run still leaves its partial report behind, then surfaces.
   if (run.error) {

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { rampPlan } from '../common/ramp.js';
 import type { HumanHook } from '../human/types.js';
 import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { createRuntime } from '../runtimes/factory.js';
 import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
 import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
-import { rampEndS, rampOf, type Scenario } from '../scenario/schema.js';
+import { launchPlan, rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
 import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
@@ -39,6 +38,11 @@ export interface RunOptions {
   judgeStep?: StepJudge;
   /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
   human?: HumanHook;
+  /**
+   * Epoch ms at which the run starts (`--start-at`): the shards of one distributed run wait for the
+   * same instant so their ramps line up. Absent: at once.
+   */
+  startAt?: number;
   /** Injected parts; the defaults are the real ones. */
   deps?: RunDeps;
 }
@@ -53,8 +57,11 @@ export interface RunDeps {
   makeCgroup?: (target: Scenario['target'], name: string) => Promise<Cgroup>;
 }
 
-/** What a run returns: its result, every sample, and the fault that ended it early (null: none). */
-export interface RunOutput { result: RunResult; samples: Sample[]; error: Error | null }
+/**
+ * What a run returns: its result, every sample, what was gathered before aggregation (a shard
+ * writes it for the merge), and the fault that ended it early (null: none).
+ */
+export interface RunOutput { result: RunResult; samples: Sample[]; input: RunInput; error: Error | null }
 
 /** Progress of a run, emitted with every sample. */
 export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
@@ -98,6 +105,11 @@ export class Runner extends EventEmitter {
 
   /** Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured. */
   async run(): Promise<RunOutput> {
+    if (this.opts.startAt !== undefined) {
+      this.emit('info', `waiting for the start instant ${new Date(this.opts.startAt).toISOString()}`);
+      await sleepOn(this.clock, this.opts.startAt - this.clock.wall(), this.opts.signal);
+      if (this.opts.signal.aborted) throw new Error('interrupted before the start instant: nothing was measured');
+    }
     const st = this.initialState();
     let error: Error | null = null;
     try {
@@ -117,7 +129,8 @@ export class Runner extends EventEmitter {
 
   private initialState(): RunState {
     return {
-      runId: `vl-${randomBytes(3).toString('hex')}`, t0: this.clock.now(), startedAt: this.clock.wall(),
+      // A shard's rooms carry its index, so shards sharing one server never share a room name.
+      runId: `vl-${randomBytes(3).toString('hex')}${this.opts.scenario.shard ? `-k${this.opts.scenario.shard.index}` : ''}`, t0: this.clock.now(), startedAt: this.clock.wall(),
       book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
       server: null, cgroup: null, runtime: null, recorder: null,
       kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, launches: [], phase: 'starting server',
@@ -213,7 +226,7 @@ export class Runner extends EventEmitter {
     const { scenario } = this.opts;
     const runtime = st.runtime!;
     this.setPhase(st, 'ramp');
-    for (const step of rampPlan(rampOf(scenario))) {
+    for (const step of launchPlan(scenario)) {
       if (st.stop.signal.aborted) break;
       await sleepOn(this.clock, st.t0 + step.atS * 1000 - this.clock.now(), st.stop.signal);
       if (st.stop.signal.aborted) break;
@@ -223,7 +236,8 @@ export class Runner extends EventEmitter {
         st.stop.abort();
         break;
       }
-      st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
+      // A shard's step may bring none of its sessions: it keeps the time, launches nothing.
+      if (step.to > step.from) st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
     }
     this.setPhase(st, 'hold');
   }
@@ -237,7 +251,7 @@ export class Runner extends EventEmitter {
     if (signal.aborted) st.invalid.push('interrupted');
     else if (!st.kneeStop && scenario.stopAtKnee) {
       // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
-      this.judge(st, rampPlan(rampOf(scenario)).length - 1);
+      this.judge(st, launchPlan(scenario).length - 1);
     }
   }
 
@@ -274,7 +288,7 @@ export class Runner extends EventEmitter {
   }
 
   /** Folds what was recorded into the result. */
-  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[] } {
+  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[]; input: RunInput } {
     const { scenario } = this.opts;
     const endedAt = this.clock.wall();
     const samples = [...recorder.samples];
@@ -297,6 +311,6 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) st.invalid.push(...human.invalidReasons());
     const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
-    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples };
+    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples, input };
   }
 }
