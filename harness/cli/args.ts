@@ -22,6 +22,8 @@ export interface ScenarioFlags {
   shard?: Shard;
   /** `--start-at`: epoch ms all shards start at, so their ramps line up. */
   startAt?: number;
+  /** `--shard-to-log`: also print the shard result as one line on stdout (a pod's log carries it out). */
+  shardToLog: boolean;
   help: boolean;
 }
 
@@ -54,6 +56,7 @@ const OPTIONS = {
   arrival: { type: 'string' },
   shard: { type: 'string' },
   'start-at': { type: 'string' },
+  'shard-to-log': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +76,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
   const v = parsed.values;
+  if (v['shard-to-log'] && v.shard === undefined) throw new UsageError('--shard-to-log prints a shard result: add --shard i/N');
   if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
   const overrides: Partial<ScenarioSpec> = {};
@@ -115,6 +119,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     sizing,
     ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
     ...(v['start-at'] !== undefined ? { startAt: parseStartAt(v['start-at']) } : {}),
+    shardToLog: v['shard-to-log'] ?? false,
     help: v.help ?? false,
   };
 }
@@ -158,6 +163,8 @@ flags (each overrides the scenario file):
                             LIVEKIT_URL (all shards share one server); writes shard.json for \`voiceload merge\`
   --start-at T              start at T (ISO time or epoch ms), not at once: give every shard the same T
                             so their ramps line up
+  --shard-to-log            with --shard: also print the shard result as one line on stdout, for
+                            \`kubectl logs POD > shard-i.log\` and \`voiceload merge shard-*.log\`
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

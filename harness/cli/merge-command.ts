@@ -4,7 +4,7 @@
  * with the usual reports: results.json, samples.jsonl (aligned), summary.md, sizing.md, report.html.
  * Exit 0 valid, 3 invalid, 2 bad input (nothing written), 1 when results.json could not be written.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
@@ -13,17 +13,27 @@ import { readSamples } from '../report/read-run.js';
 import { writeRunReport } from '../report/render.js';
 import { writeAtomic } from '../report/write.js';
 import { mergeShards, type ShardRun } from '../results/merge.js';
-import { parseShardFile } from '../results/shard.js';
+import { parseShardFile, shardFromLog } from '../results/shard.js';
 import { checkOutDir, createOutDir } from './out-dir.js';
 
-const USAGE = `usage: voiceload merge DIR... [--out OUT] [flags]
+const USAGE = `usage: voiceload merge DIR|LOG... [--out OUT] [flags]
 
-Merges the shard folders of one distributed run (each from \`scenario NAME --shard i/N\`) into one
+Merges the shards of one distributed run (each a folder from \`scenario NAME --shard i/N\`, or a
+pod's log from \`kubectl logs\` of a shard run with --shard-to-log) into one
 run folder: counts add, histograms add bucket by bucket, per-second samples align on wall time,
 and each shard's own health is kept (results.json "shards").
   --out OUT   the merged run's folder (default reports/<scenario>-merged-<time>); must be new or empty
 
 ${SIZING_HELP}`;
+
+/** One shard: a folder (shard.json, samples.jsonl), or a pod's log holding its result line. */
+async function readShard(where: string): Promise<ShardRun> {
+  const info = await stat(where).catch(() => null);
+  if (info === null) throw new UsageError(`${where}: no such folder or file; name shard folders or pod logs`);
+  if (info.isDirectory()) return readShardFolder(where);
+  const { json, samples } = shardFromLog(await readFile(where, 'utf8'), where);
+  return { file: parseShardFile(json, where), samples };
+}
 
 /** One shard folder: shard.json (checked) and samples.jsonl. */
 async function readShardFolder(dir: string): Promise<ShardRun> {
@@ -60,7 +70,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('merge: name the shard folders: voiceload merge DIR... [--out OUT]');
   const inputs = sizingInputs(values);
-  const shards = await Promise.all(positionals.map(readShardFolder));
+  const shards = await Promise.all(positionals.map(readShard));
   const merged = mergeShards(shards);
   const out = await checkOutDir(values.out ?? null, `${merged.result.scenario}-merged`);
   await createOutDir(out);

@@ -6,7 +6,7 @@ import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { writeRunReport } from '../report/render.js';
 import { writeAtomic } from '../report/write.js';
-import { renderShardJson } from '../results/shard.js';
+import { renderShardJson, shardLogLine } from '../results/shard.js';
 import { shardScenario } from '../scenario/shard.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
@@ -93,7 +93,12 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   }
   status.clear();
   await writeRunFiles(outDir, run, flags.sizing, say);
-  if (scenario.shard) await writeAtomic(path.join(outDir, 'shard.json'), renderShardJson(scenario.shard, flags.startAt ?? null, run.input));
+  if (scenario.shard) {
+    const shardJson = renderShardJson(scenario.shard, flags.startAt ?? null, run.input);
+    await writeAtomic(path.join(outDir, 'shard.json'), shardJson);
+    // In a pod, the log is the way out: one line that `voiceload merge` reads from `kubectl logs`.
+    if (flags.shardToLog) process.stdout.write(shardLogLine(shardJson, run.samples));
+  }
   const { result } = run;
   // A fault mid-run still leaves its partial report behind, then surfaces.
   if (run.error) {

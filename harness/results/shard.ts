@@ -4,8 +4,10 @@
  * histograms add bucket by bucket, onset lags are pooled, never averaged. The per-second samples
  * stay in the shard's samples.jsonl beside it.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
+import type { Sample } from '../sampling/types.js';
 import type { RunInput } from './types.js';
 
 /** Which shard of how many, and how many sessions the whole run has. */
@@ -53,4 +55,29 @@ export function parseShardFile(json: unknown, path: string): ShardFile {
     throw new UsageError(`${path}: not a voiceload shard result (${i ? `${i.path.join('.')}: ${i.message}` : 'does not match'}); run the scenario with --shard i/N`);
   }
   return parsed.data as unknown as ShardFile;
+}
+
+/** The mark of a shard result's line in a pod's log. */
+export const SHARD_LOG_MARK = 'voiceload-shard-v1 ';
+
+/**
+ * A shard result as one log line (`kubectl logs` is then the whole transport): shard.json and the
+ * samples, gzipped and base64-encoded after SHARD_LOG_MARK.
+ */
+export function shardLogLine(shardJson: string, samples: readonly Sample[]): string {
+  const body = JSON.stringify({ shard: JSON.parse(shardJson) as unknown, samples });
+  return `${SHARD_LOG_MARK}${gzipSync(body).toString('base64')}\n`;
+}
+
+/** The shard result in a pod's log text (the last such line); a log without one is a UsageError naming it. */
+export function shardFromLog(text: string, path: string): { json: unknown; samples: Sample[] } {
+  const line = text.split('\n').reverse().find((l) => l.startsWith(SHARD_LOG_MARK));
+  if (!line) throw new UsageError(`${path}: no shard result in this log; was the pod's shard finished, and run with --shard-to-log?`);
+  let body: { shard: unknown; samples: Sample[] };
+  try {
+    body = JSON.parse(gunzipSync(Buffer.from(line.slice(SHARD_LOG_MARK.length).trim(), 'base64')).toString('utf8')) as typeof body;
+  } catch (err) {
+    throw new UsageError(`${path}: the shard result line is damaged (${(err as Error).message}); collect the log again`);
+  }
+  return { json: body.shard, samples: body.samples };
 }
