@@ -1,7 +1,7 @@
 /**
  * Runs inside the server's private namespace (see netns.ts): a real livekit-server, then the same
  * scenario twice against it as an external server — split over 2 shards, each a process in a
- * network namespace of its own ("hosts" on veths, see shard-netns.ts), started at one instant; and
+ * network namespace of its own ("hosts" on one LAN, see shard-netns.ts), started at one instant; and
  * as one shard on one host. Merges each and prints both merged results (and the shards') as JSON.
  */
 import { spawn } from 'node:child_process';
@@ -11,21 +11,22 @@ import path from 'node:path';
 import { startLocalServer } from '../../harness/server/local.js';
 import { provisionServer } from '../../harness/server/provision.js';
 import { CLI, runCli, type CliRun } from './cli.js';
-import { createShardHost, inShardHost, removeShardHost, type ShardHost } from './shard-netns.js';
+import { createLan, createShardHost, inShardHost, removeShardHost, SERVER_ADDR, type ShardHost } from './shard-netns.js';
 
 const SHARDS = 2;
 const ARGS = ['scenario', 'voice-2', '--duration', '20s'];
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-shard-'));
+createLan();
 const hosts: ShardHost[] = Array.from({ length: SHARDS + 1 }, (_, k) => createShardHost(k));
 const server = await startLocalServer({
   binary: await provisionServer(() => undefined), logFile: path.join(tmp, 'server.log'),
-  mediaAddrs: hosts.map((h) => h.serverAddr), signalAddrs: hosts.map((h) => h.serverAddr),
+  mediaAddrs: [SERVER_ADDR], signalAddrs: [SERVER_ADDR],
 });
 const port = new URL(server.url).port;
 
 /** One shard process on host `h`, the CLI as a user would run it there. */
 function runShard(h: ShardHost, shard: string, out: string, startAt: number): Promise<CliRun> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, LIVEKIT_URL: `ws://${h.serverAddr}:${port}`, LIVEKIT_API_KEY: server.apiKey, LIVEKIT_API_SECRET: server.apiSecret };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, LIVEKIT_URL: `ws://${SERVER_ADDR}:${port}`, LIVEKIT_API_KEY: server.apiKey, LIVEKIT_API_SECRET: server.apiSecret };
   const [cmd, ...args] = inShardHost(h, [process.execPath, CLI, ...ARGS, '--shard', shard, '--start-at', String(startAt), '--out', out]);
   const proc = spawn(cmd!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -38,7 +39,7 @@ function runShard(h: ShardHost, shard: string, out: string, startAt: number): Pr
 const json = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
 const brief = (r: CliRun) => ({ code: r.code, stderr: r.stderr.trim().split('\n').slice(-6).join('\n') });
 try {
-  const startAt = Date.now() + 4000;
+  const startAt = Date.now() + 8000;
   const dirs = hosts.slice(0, SHARDS).map((_, k) => path.join(tmp, `shard-${k}`));
   const shardRuns = await Promise.all(dirs.map((d, k) => runShard(hosts[k]!, `${k}/${SHARDS}`, d, startAt)));
   const merged = await runCli(['merge', ...dirs, '--out', path.join(tmp, 'merged')]);
