@@ -3,6 +3,8 @@ import { UsageError } from '../common/errors.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
+import { parseDuration } from '../scenario/duration.js';
+import { sourceFromFlags, type PrometheusSource } from '../sampling/prometheus.js';
 import { parseShard, parseStartAt, type Shard } from '../scenario/shard.js';
 
 /** The flags of `voiceload scenario NAME`. */
@@ -24,6 +26,8 @@ export interface ScenarioFlags {
   startAt?: number;
   /** `--shard-to-log`: also print the shard result as one line on stdout (a pod's log carries it out). */
   shardToLog: boolean;
+  /** `--agents-prometheus`: the agents role read from Prometheus instead of /proc. */
+  agentsSource?: PrometheusSource;
   help: boolean;
 }
 
@@ -57,6 +61,9 @@ const OPTIONS = {
   shard: { type: 'string' },
   'start-at': { type: 'string' },
   'shard-to-log': { type: 'boolean' },
+  'agents-prometheus': { type: 'string' },
+  'agents-match': { type: 'string' },
+  'scrape-interval': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +71,16 @@ function int(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: '${value}' is not a whole number`);
   return Number(value);
+}
+
+function agentsSourceOf(url: string | undefined, match: string | undefined, scrape: string | undefined): { agentsSource?: PrometheusSource } {
+  if (url === undefined) {
+    if (match !== undefined || scrape !== undefined) throw new UsageError('--agents-match and --scrape-interval go with --agents-prometheus URL');
+    return {};
+  }
+  const src = sourceFromFlags(url, match, scrape === undefined ? null : parseDuration(scrape, '--scrape-interval'));
+  if (typeof src === 'string') throw new UsageError(src);
+  return { agentsSource: src };
 }
 
 /** Parses the scenario command's arguments (everything after `scenario`). */
@@ -120,6 +137,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
     ...(v['start-at'] !== undefined ? { startAt: parseStartAt(v['start-at']) } : {}),
     shardToLog: v['shard-to-log'] ?? false,
+    ...agentsSourceOf(v['agents-prometheus'], v['agents-match'], v['scrape-interval']),
     help: v.help ?? false,
   };
 }
@@ -165,6 +183,10 @@ flags (each overrides the scenario file):
                             so their ramps line up
   --shard-to-log            with --shard: also print the shard result as one line on stdout, for
                             \`kubectl logs POD > shard-i.log\` and \`voiceload merge shard-*.log\`
+  --agents-prometheus URL   read the agents' CPU and memory from Prometheus, not /proc (workers measured as
+                            the cluster does); with --agents-match process-exporter:GROUP (workers on VMs)
+                            or cadvisor:SELECTOR (worker pods, e.g. namespace="agents",pod=~"worker-.*"),
+                            and --scrape-interval D, the interval Prometheus scrapes them at
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

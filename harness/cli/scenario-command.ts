@@ -70,6 +70,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     signal: abort.signal,
     confine: flags.confine,
     ...(flags.startAt !== undefined ? { startAt: flags.startAt } : {}),
+    ...(flags.agentsSource ? { agentsSource: flags.agentsSource } : {}),
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
     startServer: async () => {
       if (external) return connectExternal(external);

@@ -5,6 +5,8 @@ import type { HumanHook } from '../human/types.js';
 import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { createRuntime } from '../runtimes/factory.js';
 import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
+import { createProcessSampler } from '../sampling/factory.js';
+import { describeSource, PrometheusRoleSampler, withRemoteRole, type PrometheusSource } from '../sampling/prometheus.js';
 import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
 import { launchPlan, rampEndS, type Scenario } from '../scenario/schema.js';
@@ -43,6 +45,8 @@ export interface RunOptions {
    * same instant so their ramps line up. Absent: at once.
    */
   startAt?: number;
+  /** Read the agents' CPU and memory from Prometheus instead of /proc (workers measured as the cluster sees them). */
+  agentsSource?: PrometheusSource;
   /** Injected parts; the defaults are the real ones. */
   deps?: RunDeps;
 }
@@ -193,6 +197,7 @@ export class Runner extends EventEmitter {
       activeSessions: () => st.book.active(),
       clock: this.clock,
       timers: this.clock,
+      ...(this.opts.agentsSource ? { sampler: withRemoteRole(createProcessSampler(), 'agents', new PrometheusRoleSampler(this.opts.agentsSource)) } : {}),
       ...this.opts.deps?.samplers,
     });
     recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
@@ -311,6 +316,8 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) st.invalid.push(...human.invalidReasons());
     const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
-    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples, input };
+    const result = assembleResult(input, { runtime, human: human ? human.summary() : null });
+    if (this.opts.agentsSource) result.perSession.basis += `; the agents' CPU and memory read from ${describeSource(this.opts.agentsSource)}, not /proc`;
+    return { result, samples, input };
   }
 }
