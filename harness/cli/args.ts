@@ -4,6 +4,9 @@ import { refuseNegativeValues, refuseRepeats } from './flags.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
+import { parseDuration } from '../scenario/duration.js';
+import { sourceFromFlags, type PrometheusSource } from '../sampling/prometheus.js';
+import { parseShard, parseStartAt, type Shard } from '../scenario/shard.js';
 
 /** The flags of `voiceload scenario NAME`. */
 export interface ScenarioFlags {
@@ -18,6 +21,14 @@ export interface ScenarioFlags {
   human?: 'human' | 'probe';
   /** What the capacity model sizes with (load threshold, peak, arrival rate, pod start, session length). */
   sizing: SizingInputs;
+  /** `--shard i/N`: run shard i's share of the sessions and write shard.json for `merge`. */
+  shard?: Shard;
+  /** `--start-at`: epoch ms all shards start at, so their ramps line up. */
+  startAt?: number;
+  /** `--shard-to-log`: also print the shard result as one line on stdout (a pod's log carries it out). */
+  shardToLog: boolean;
+  /** `--agents-prometheus`: the agents role read from Prometheus instead of /proc. */
+  agentsSource?: PrometheusSource;
   help: boolean;
 }
 
@@ -48,6 +59,12 @@ const OPTIONS = {
   'worker-cmd': { type: 'string' },
   'load-func': { type: 'string' },
   arrival: { type: 'string' },
+  shard: { type: 'string' },
+  'start-at': { type: 'string' },
+  'shard-to-log': { type: 'boolean' },
+  'agents-prometheus': { type: 'string' },
+  'agents-match': { type: 'string' },
+  'scrape-interval': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -55,6 +72,16 @@ function int(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: '${value}' is not a whole number`);
   return Number(value);
+}
+
+function agentsSourceOf(url: string | undefined, match: string | undefined, scrape: string | undefined): { agentsSource?: PrometheusSource } {
+  if (url === undefined) {
+    if (match !== undefined || scrape !== undefined) throw new UsageError('--agents-match and --scrape-interval go with --agents-prometheus URL');
+    return {};
+  }
+  const src = sourceFromFlags(url, match, scrape === undefined ? null : parseDuration(scrape, '--scrape-interval'));
+  if (typeof src === 'string') throw new UsageError(src);
+  return { agentsSource: src };
 }
 
 /** Parses the scenario command's arguments (everything after `scenario`). */
@@ -69,6 +96,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   }
   refuseRepeats(parsed.tokens);
   const v = parsed.values;
+  if (v['shard-to-log'] && v.shard === undefined) throw new UsageError('--shard-to-log prints a shard result: add --shard i/N');
   if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
   const overrides: Partial<ScenarioSpec> = {};
@@ -109,6 +137,10 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     confine: !v['no-confine'],
     ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
     sizing,
+    ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
+    ...(v['start-at'] !== undefined ? { startAt: parseStartAt(v['start-at']) } : {}),
+    shardToLog: v['shard-to-log'] ?? false,
+    ...agentsSourceOf(v['agents-prometheus'], v['agents-match'], v['scrape-interval']),
     help: v.help ?? false,
   };
 }
@@ -149,6 +181,16 @@ flags (each overrides the scenario file):
                             (hear the agent's tone, speak to its VAD, see your connection's figures)
   --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)
                             playing the speech as its microphone; the report says what it heard
+  --shard i/N               run shard i (0-based) of N: session g of the scenario is shard g mod N's; needs
+                            LIVEKIT_URL (all shards share one server); writes shard.json for \`voiceload merge\`
+  --start-at T              start at T (ISO time or epoch ms), not at once: give every shard the same T
+                            so their ramps line up
+  --shard-to-log            with --shard: also print the shard result as one line on stdout, for
+                            \`kubectl logs POD > shard-i.log\` and \`voiceload merge shard-*.log\`
+  --agents-prometheus URL   read the agents' CPU and memory from Prometheus, not /proc (workers measured as
+                            the cluster does); with --agents-match process-exporter:GROUP (workers on VMs)
+                            or cadvisor:SELECTOR (worker pods, e.g. namespace="agents",pod=~"worker-.*"),
+                            and --scrape-interval D, the interval Prometheus scrapes them at
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

@@ -4,6 +4,9 @@ import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { writeRunReport } from '../report/render.js';
+import { writeAtomic } from '../report/write.js';
+import { renderShardJson, shardLogLine } from '../results/shard.js';
+import { shardScenario } from '../scenario/shard.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
@@ -26,9 +29,12 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     return EXIT.ok;
   }
   if (!flags.name) throw new UsageError(`name a scenario; known scenarios: ${(await listScenarios()).join(', ')}`);
-  const scenario = await loadScenario(flags.name, flags.overrides);
+  const whole = await loadScenario(flags.name, flags.overrides);
+  const scenario = flags.shard ? shardScenario(whole, flags.shard) : whole;
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();
+  // Shards of one run must meet on one server: a local one per shard would be N separate runs.
+  if (flags.shard && !external) throw new UsageError('--shard needs the shared server: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
   const makeHuman = humanRoomFor(flags.human);
   const isolate = needsNetns({ local: !external, wanted: flags.netns });
   // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
@@ -43,7 +49,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
       // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
       return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
     }
-    return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine }, out.dir);
+    return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine, flags }, out.dir);
   } finally {
     await removeCreated(out);
   }
@@ -57,6 +63,8 @@ interface Checked {
   makeHuman: ReturnType<typeof humanRoomFor>;
   sizing: SizingInputs;
   confine: boolean;
+  /** The parsed flags, for the shard's start instant and outputs and the agents' source. */
+  flags: ReturnType<typeof parseScenarioArgs>;
 }
 
 /**
@@ -103,6 +111,8 @@ async function runHere(c: Checked, outDir: string): Promise<number> {
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
     confine: c.confine,
+    ...(c.flags.startAt !== undefined ? { startAt: c.flags.startAt } : {}),
+    ...(c.flags.agentsSource ? { agentsSource: c.flags.agentsSource } : {}),
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, c.sizing.loadThreshold)),
     startServer: async (signal) => {
       if (external) return connectExternal(external, signal);
@@ -113,7 +123,8 @@ async function runHere(c: Checked, outDir: string): Promise<number> {
   runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
   runner.on('warning', (w: string) => say(`warning: ${w}`));
   runner.on('info', (m: string) => say(m));
-  say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
+  const part = scenario.shard ? ` (shard ${scenario.shard.index}/${scenario.shard.count} of ${scenario.shard.totalSessions})` : '';
+  say(`${scenario.name}: ${scenario.sessions} sessions${part}, ${scenario.durationS} s, report in ${outDir}`);
   let run: RunOutput;
   try {
     run = await runner.run();
@@ -124,6 +135,12 @@ async function runHere(c: Checked, outDir: string): Promise<number> {
   }
   status.clear();
   await writeRunFiles(outDir, run, c.sizing, say);
+  if (scenario.shard) {
+    const shardJson = renderShardJson(scenario.shard, c.flags.startAt ?? null, run.input);
+    await writeAtomic(path.join(outDir, 'shard.json'), shardJson);
+    // In a pod, the log is the way out: one line that `voiceload merge` reads from `kubectl logs`.
+    if (c.flags.shardToLog) process.stdout.write(shardLogLine(shardJson, run.samples));
+  }
   const { result } = run;
   // A fault mid-run still leaves its partial report behind, then surfaces.
   if (run.error) {

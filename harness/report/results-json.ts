@@ -108,6 +108,8 @@ function ordered(r: RunResult): RunResult {
     ...(r.human ? { human: structuredClone(r.human) } : {}),
     // Built field by field by summarizeWorkers(), so its key order is already fixed.
     ...(r.workers ? { workers: r.workers } : {}),
+    // Only for a merged run: each shard's own health beside the merged figures.
+    ...(r.shards ? { shards: structuredClone(r.shards) } : {}),
   };
 }
 

@@ -18,7 +18,8 @@ import type {
 /** The dominant frequency the user hears must be within this of the agent's tone. */
 const TONE_TOLERANCE_HZ = 5;
 const MAX_SAMPLE_GAP_MS = 2500;
-const MAX_PUBLISH_LATE_P99_MS = 20;
+/** Publish lateness p99 above this, ms: the generator did not keep real time and the run is invalid. */
+export const MAX_PUBLISH_LATE_P99_MS = 20;
 const MAX_LISTED_SESSION_ERRORS = 5;
 
 /** "85 s", "2.5 s". */

@@ -214,6 +214,9 @@ export const METRICS = {
   'kneeStop.stepIndex': context('count'),
   ...humanMetrics(),
   ...workerMetrics(),
+  'shards.count': context('count'),
+  'shards.alignedSamples': context('count'),
+  'shards.droppedSamples': lower('count'),
 } satisfies Record<MetricPath, MetricInfo>;
 
 // Spreads escape the excess-property check, so say it once more: no key that is not a leaf.

@@ -86,6 +86,13 @@ const runResult = obj({
   kneeStop: obj({ stepIndex: num, sessions: num, broke: strings, loadSide: strings.optional() }).nullable().optional(),
   human: human.nullable().optional(),
   workers: workers.nullable().optional(),
+  shards: obj({
+    count: num, alignedSamples: num, droppedSamples: num,
+    each: z.array(obj({
+      index: num, hostname: z.string(), cores: num, valid: z.boolean(), invalidReasons: strings, sessions: obj({ requested: num, joined: num }),
+      keptRealTime: z.boolean().nullable(), publishLateMsP99: nnum, generatorLoopDelayMsP99: nnum, generatorCpuCores: nnum, harnessCpuCores: nnum,
+    })),
+  }).nullable().optional(),
 });
 
 // What the schema lets through is a RunResult: a field RunResult gains or retypes must be added here.

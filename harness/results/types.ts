@@ -244,6 +244,34 @@ export interface RunResult {
   human?: HumanSummary | null;
   /** Set when the agents were LiveKit workers (runtime framework or byo): the pool, drills, health, dispatch. */
   workers?: WorkersResult | null;
+  /** Set when this result merges the shards of a distributed run (`voiceload merge`). */
+  shards?: ShardsSummary | null;
+}
+
+/** One shard's own health in a merged run: judged on its own, as if it were a run. */
+export interface ShardHealth {
+  index: number;
+  hostname: string;
+  cores: number;
+  valid: boolean;
+  invalidReasons: string[];
+  sessions: { requested: number; joined: number };
+  /** Its generator kept real time: publish lateness p99 within the bound (null: nothing was published). */
+  keptRealTime: boolean | null;
+  publishLateMsP99: number | null;
+  generatorLoopDelayMsP99: number | null;
+  /** Mean CPU of its generator processes and of the harness, cores, over its whole run. */
+  generatorCpuCores: number | null;
+  harnessCpuCores: number | null;
+}
+
+/** How the shards of a merged run were put together. */
+export interface ShardsSummary {
+  count: number;
+  /** Per-second samples aligned on wall time (a second every shard sampled), and seconds left out (some shard had none). */
+  alignedSamples: number;
+  droppedSamples: number;
+  each: ShardHealth[];
 }
 
 /** Where a ramp run stopped: the first step whose quality broke, and what broke. */

@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { InterruptedError } from '../common/errors.js';
-import { rampPlan } from '../common/ramp.js';
 import { killTree } from '../proc/kill.js';
 import type { HumanHook } from '../human/types.js';
 import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { createRuntime } from '../runtimes/factory.js';
 import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
+import { createProcessSampler } from '../sampling/factory.js';
+import { describeSource, PrometheusRoleSampler, withRemoteRole, type PrometheusSource } from '../sampling/prometheus.js';
 import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
-import { rampEndS, rampOf, type Scenario } from '../scenario/schema.js';
+import { launchPlan, rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
 import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
@@ -45,6 +46,13 @@ export interface RunOptions {
   judgeStep?: StepJudge;
   /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
   human?: HumanHook;
+  /**
+   * Epoch ms at which the run starts (`--start-at`): the shards of one distributed run wait for the
+   * same instant so their ramps line up. Absent: at once.
+   */
+  startAt?: number;
+  /** Read the agents' CPU and memory from Prometheus instead of /proc (workers measured as the cluster sees them). */
+  agentsSource?: PrometheusSource;
   /** Injected parts; the defaults are the real ones. */
   deps?: RunDeps;
 }
@@ -59,8 +67,11 @@ export interface RunDeps {
   makeCgroup?: (target: Scenario['target'], name: string) => Promise<Cgroup>;
 }
 
-/** What a run returns: its result, every sample, and the fault that ended it early (null: none). */
-export interface RunOutput { result: RunResult; samples: Sample[]; error: Error | null }
+/**
+ * What a run returns: its result, every sample, what was gathered before aggregation (a shard
+ * writes it for the merge), and the fault that ended it early (null: none).
+ */
+export interface RunOutput { result: RunResult; samples: Sample[]; input: RunInput; error: Error | null }
 
 /** Progress of a run, emitted with every sample. */
 export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
@@ -110,6 +121,11 @@ export class Runner extends EventEmitter {
    * InterruptedError when the signal came (or had come) before sampling started.
    */
   async run(): Promise<RunOutput> {
+    if (this.opts.startAt !== undefined) {
+      this.emit('info', `waiting for the start instant ${new Date(this.opts.startAt).toISOString()}`);
+      await sleepOn(this.clock, this.opts.startAt - this.clock.wall(), this.opts.signal);
+      if (this.opts.signal.aborted) throw new Error('interrupted before the start instant: nothing was measured');
+    }
     const st = this.initialState();
     this.current = st;
     const { signal } = this.opts;
@@ -136,7 +152,8 @@ export class Runner extends EventEmitter {
 
   private initialState(): RunState {
     return {
-      runId: `vl-${randomBytes(3).toString('hex')}`, t0: this.clock.now(), startedAt: this.clock.wall(),
+      // A shard's rooms carry its index, so shards sharing one server never share a room name.
+      runId: `vl-${randomBytes(3).toString('hex')}${this.opts.scenario.shard ? `-k${this.opts.scenario.shard.index}` : ''}`, t0: this.clock.now(), startedAt: this.clock.wall(),
       book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
       server: null, cgroup: null, runtime: null, recorder: null,
       kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, stoppingAtMs: null, launches: [], phase: 'starting server',
@@ -214,6 +231,7 @@ export class Runner extends EventEmitter {
       activeSessions: () => st.book.active(),
       clock: this.clock,
       timers: this.clock,
+      ...(this.opts.agentsSource ? { sampler: withRemoteRole(createProcessSampler(), 'agents', new PrometheusRoleSampler(this.opts.agentsSource)) } : {}),
       ...this.opts.deps?.samplers,
     });
     recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
@@ -247,7 +265,7 @@ export class Runner extends EventEmitter {
     const { scenario } = this.opts;
     const runtime = st.runtime!;
     this.setPhase(st, 'ramp');
-    for (const step of rampPlan(rampOf(scenario))) {
+    for (const step of launchPlan(scenario)) {
       if (st.stop.signal.aborted) break;
       await sleepOn(this.clock, st.t0 + step.atS * 1000 - this.clock.now(), st.stop.signal);
       if (st.stop.signal.aborted) break;
@@ -259,7 +277,8 @@ export class Runner extends EventEmitter {
         st.stop.abort();
         break;
       }
-      st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
+      // A shard's step may bring none of its sessions: it keeps the time, launches nothing.
+      if (step.to > step.from) st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
     }
     this.setPhase(st, 'hold');
   }
@@ -273,7 +292,7 @@ export class Runner extends EventEmitter {
     if (signal.aborted) st.invalid.push('interrupted');
     else if (!st.kneeStop && scenario.stopAtKnee) {
       // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
-      this.judge(st, rampPlan(rampOf(scenario)).length - 1);
+      this.judge(st, launchPlan(scenario).length - 1);
     }
   }
 
@@ -311,7 +330,7 @@ export class Runner extends EventEmitter {
   }
 
   /** Folds what was recorded into the result. */
-  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[] } {
+  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[]; input: RunInput } {
     const { scenario } = this.opts;
     const endedAt = this.clock.wall();
     const samples = [...recorder.samples];
@@ -335,6 +354,8 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) st.invalid.push(...human.invalidReasons());
     const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
-    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples };
+    const result = assembleResult(input, { runtime, human: human ? human.summary() : null });
+    if (this.opts.agentsSource) result.perSession.basis += `; the agents' CPU and memory read from ${describeSource(this.opts.agentsSource)}, not /proc`;
+    return { result, samples, input };
   }
 }

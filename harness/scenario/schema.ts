@@ -1,4 +1,4 @@
-import { rampEndSeconds, type RampShape } from '../common/ramp.js';
+import { rampEndSeconds, rampPlan, shardRampPlan, type RampShape, type RampStep } from '../common/ramp.js';
 import { UsageError } from '../common/errors.js';
 import { parseDuration, parseHostSize } from './duration.js';
 import { parseThresholds } from './thresholds.js';
@@ -70,6 +70,8 @@ export interface Scenario {
   thresholds: string[];
   /** Which agent runtime runs the sessions, and the worker pool's settings. */
   pool: PoolSpec;
+  /** Set when this process runs one shard of the scenario (`--shard i/N`): `sessions` is then its share of totalSessions. */
+  shard?: { index: number; count: number; totalSessions: number };
 }
 
 /** The defaults, in one place. */
@@ -165,13 +167,18 @@ export function validateScenario(spec: unknown, file: string): Scenario {
 }
 
 /** Seconds from the start until the last ramp step. */
-export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): number {
+export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): number {
   return rampEndSeconds(rampOf(s));
 }
 
-/** The scenario's ramp schedule (see common/ramp.ts). */
-export function rampOf(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): RampShape {
-  return { sessions: s.sessions, step: s.rampStep, everyS: s.rampEveryS };
+/** The scenario's ramp schedule (see common/ramp.ts); a shard's is the whole run's, its part taken by shardRampPlan. */
+export function rampOf(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): RampShape {
+  return { sessions: s.shard?.totalSessions ?? s.sessions, step: s.rampStep, everyS: s.rampEveryS };
+}
+
+/** The steps this process launches: the whole ramp, or a shard's part of it (local session ranges). */
+export function launchPlan(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): RampStep[] {
+  return s.shard ? shardRampPlan(rampOf(s), s.shard) : rampPlan(rampOf(s));
 }
 
 function checkTimeline(s: Scenario, file: string): void {

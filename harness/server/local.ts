@@ -24,6 +24,11 @@ export interface LocalServerOptions {
   mediaAddrs: string[];
   /** Aborting it while the server starts kills it and rejects with an InterruptedError. */
   signal?: AbortSignal;
+  /**
+   * Addresses signalling listens on besides loopback: the server side of the veths a distributed
+   * test's shard namespaces reach it by. Default: loopback only.
+   */
+  signalAddrs?: string[];
 }
 
 /** Reads `server --version` ("server version 1.13.5"). */
@@ -59,7 +64,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
   // The config holds the secret: a private folder, removed when the server stops.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'voiceload-server-'));
   const configFile = path.join(dir, 'livekit.yaml');
-  await writeFile(configFile, renderServerConfig({ apiKey, apiSecret, signalPort, tcpPort, udpPort, mediaAddrs: opts.mediaAddrs }), { mode: 0o600 });
+  await writeFile(configFile, renderServerConfig({ apiKey, apiSecret, signalPort, tcpPort, udpPort, mediaAddrs: opts.mediaAddrs, signalAddrs: opts.signalAddrs ?? [] }), { mode: 0o600 });
   const version = await serverVersion(opts.binary);
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   // Its own process group: a Ctrl-C meant for the harness must not stop the server before the harness does.
