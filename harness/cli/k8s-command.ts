@@ -11,7 +11,7 @@ import { writeAtomic } from '../report/write.js';
 import { parseDuration } from '../scenario/duration.js';
 import { loadScenario } from '../scenario/load.js';
 import { shardScenario } from '../scenario/shard.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { prepareOutDir } from './out-dir.js';
 
 const USAGE = `usage: voiceload k8s NAME --shards N [flags]
 
@@ -68,9 +68,8 @@ export async function k8sCommand(argv: string[], now = Date.now()): Promise<numb
     cpu: checkName('cpu', v.cpu ?? '2', /^\d+(\.\d+)?m?$/, '2 or 1500m'),
     memory: checkName('memory', v.memory ?? '4Gi', /^\d+(Ki|Mi|Gi|Ti|K|M|G|T)?$/, '4Gi'),
   };
-  const out = await checkOutDir(v.out ?? null, `${scenario.name}-k8s`);
   const files = renderDistributedRun(spec);
-  await createOutDir(out);
+  const { dir: out } = await prepareOutDir(v.out ?? null, `${scenario.name}-k8s`);
   for (const [name, text] of Object.entries(files)) await writeAtomic(path.join(out, `${name}.yaml`), text);
   process.stderr.write(`voiceload: ${scenario.name} over ${shards} pods starting at ${new Date(spec.startAt).toISOString()}: fill in secret.yaml, then kubectl apply -f ${out}\n`);
   process.stdout.write(`${out}\n`);

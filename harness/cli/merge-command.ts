@@ -14,7 +14,7 @@ import { writeRunReport } from '../report/render.js';
 import { writeAtomic } from '../report/write.js';
 import { mergeShards, type ShardRun } from '../results/merge.js';
 import { parseShardFile, shardFromLog } from '../results/shard.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { prepareOutDir } from './out-dir.js';
 
 const USAGE = `usage: voiceload merge DIR|LOG... [--out OUT] [flags]
 
@@ -72,8 +72,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   const inputs = sizingInputs(values);
   const shards = await Promise.all(positionals.map(readShard));
   const merged = mergeShards(shards);
-  const out = await checkOutDir(values.out ?? null, `${merged.result.scenario}-merged`);
-  await createOutDir(out);
+  const { dir: out } = await prepareOutDir(values.out ?? null, `${merged.result.scenario}-merged`);
   await writeAtomic(path.join(out, 'samples.jsonl'), merged.samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
   const { problems } = await writeRunReport(out, { result: merged.result, samples: merged.samples, inputs, withResults: true });
   const lost = problems.find((p) => p.output === 'results.json');
