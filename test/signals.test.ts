@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,5 +55,32 @@ test('killTree: every process below the root is gone, grandchildren included; th
     assert.equal(root.signalCode, null, 'the root itself was killed');
   } finally {
     root.kill('SIGKILL');
+  }
+});
+
+test('CLI: Ctrl-C during the first-use build stops it: go is killed, exit 105, no folder left', { skip: process.getuid?.() !== 0 ? 'the namespace path needs root' : false, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vl-sig-build-'));
+  try {
+    // A stand-in go that "builds" for a minute and says when it started.
+    const bin = path.join(dir, 'bin');
+    const started = path.join(dir, 'go-started');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'go'), `#!/bin/sh\necho $$ > '${started}'\nexec sleep 60\n`);
+    chmodSync(path.join(bin, 'go'), 0o755);
+    const env: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const run = startCli(['scenario', 'voice-2', '--out', path.join(dir, 'out/report')], env);
+    for (let i = 0; i < 100 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(started), 'the stand-in go never started');
+    const goPid = Number(readFileSync(started, 'utf8'));
+    const sentAt = performance.now();
+    process.kill(-run.proc.pid!, 'SIGINT');
+    const done = await run.done;
+    assert.equal(done.code, 105, done.stderr);
+    assert.match(done.stderr, /interrupted while livekit-server was built/);
+    assert.ok(performance.now() - sentAt < 5000, 'the build went on after Ctrl-C');
+    assert.throws(() => process.kill(goPid, 0), 'the stand-in go is still running');
+    assert.ok(!existsSync(path.join(dir, 'out')), 'the report folder it made was left behind');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

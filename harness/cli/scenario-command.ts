@@ -43,7 +43,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     if (isolate) {
       // The first use builds the server with Go, which needs the package registries: build it out
       // here, before moving into a namespace that has no route out.
-      await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
+      await provisionOutside();
       // Likewise the Python runtime's venv: pip needs PyPI.
       if (scenario.pool.runtime === 'python') await provisionPythonAgents((line) => process.stderr.write(`voiceload: ${line}\n`));
       // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
@@ -52,6 +52,23 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine, flags }, out.dir);
   } finally {
     await removeCreated(out);
+  }
+}
+
+/**
+ * Finds or builds the server before entering the namespace. A Ctrl-C during the build stops it
+ * (go is killed) and ends the command with exit 105, after the caller has removed what it made.
+ */
+async function provisionOutside(): Promise<void> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`), process.env, abort.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }
 
