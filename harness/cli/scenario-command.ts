@@ -63,6 +63,7 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
     confine: flags.confine,
+    partition: flags.confine,
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
     startServer: async () => {
       if (external) return connectExternal(external);
