@@ -18,17 +18,17 @@ test('parseCpuList / cpuListText: ranges both ways', () => {
 
 test('planPartition: 2 cores → one for the agents, one for the load side; none with one core', () => {
   const p = planPartition([0, 1], { cores: 2, memoryBytes: 24 * GB }, { cores: 4, memoryBytes: 8 * GB });
-  assert.deepEqual(p, { agentCpus: [1], loadCpus: [0], quotaCores: null, memoryBytes: 8 * GB });
+  assert.deepEqual(p, { agentCpus: [1], loadCpus: [0], quotaCores: null, memoryBytes: 8 * GB, memoryLimit: true });
   assert.equal(agentCoresOf(p!), 1);
   assert.equal(planPartition([0], { cores: 1, memoryBytes: 8 * GB }, { cores: 4, memoryBytes: 8 * GB }), null);
 });
 
 test('planPartition: a big host gives the agents the target\'s cores and the load side the rest', () => {
   const p = planPartition([0, 1, 2, 3, 4, 5, 6, 7], { cores: 8, memoryBytes: 16 * GB }, { cores: 4, memoryBytes: 8 * GB });
-  assert.deepEqual(p, { agentCpus: [4, 5, 6, 7], loadCpus: [0, 1, 2, 3], quotaCores: null, memoryBytes: 8 * GB });
+  assert.deepEqual(p, { agentCpus: [4, 5, 6, 7], loadCpus: [0, 1, 2, 3], quotaCores: null, memoryBytes: 8 * GB, memoryLimit: true });
   // A fractional target: its cores rounded up as CPUs, bounded by a quota; memory no limit when the host is smaller.
   const q = planPartition([0, 1, 2, 3], { cores: 4, memoryBytes: 4 * GB }, { cores: 1.5, memoryBytes: 8 * GB });
-  assert.deepEqual(q, { agentCpus: [2, 3], loadCpus: [0, 1], quotaCores: 1.5, memoryBytes: null });
+  assert.deepEqual(q, { agentCpus: [2, 3], loadCpus: [0, 1], quotaCores: 1.5, memoryBytes: 4 * GB, memoryLimit: false });
   assert.equal(agentCoresOf(q!), 1.5);
   // 4 cores, target 4: the load side keeps one.
   assert.deepEqual(planPartition([0, 1, 2, 3], { cores: 4, memoryBytes: 8 * GB }, { cores: 4, memoryBytes: 8 * GB })?.agentCpus, [1, 2, 3]);

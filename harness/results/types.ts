@@ -220,7 +220,7 @@ export interface KneeStop { stepIndex: number; sessions: number; broke: string[]
 
 /**
  * A cgroup the agents ran in: the target's CPU quota and memory limit, and with a partition their
- * own CPUs. `cpuCores` is the CPU the agents could use; `memoryBytes` their limit (0: none).
+ * own CPUs. `cpuCores` is the CPU the agents could use; `memoryBytes` the memory they could use.
  */
 export interface Confinement {
   kind: 'cgroup-v1' | 'cgroup-v2';

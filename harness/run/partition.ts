@@ -17,8 +17,10 @@ export interface PartitionPlan {
   loadCpus: number[];
   /** A CPU quota for the agents when the target has fewer cores than their CPU set (null: the set alone bounds them). */
   quotaCores: number | null;
-  /** A memory limit for the agents when this host has more memory than the target (null: none). */
-  memoryBytes: number | null;
+  /** Memory the agents could use: the target's (a limit) when this host has more, else this host's. */
+  memoryBytes: number;
+  /** Whether `memoryBytes` is set as a limit. */
+  memoryLimit: boolean;
 }
 
 /** Parses a cpuset list ("0-3,6,8-9") into CPU numbers, ascending. */
@@ -60,7 +62,8 @@ export function planPartition(cpus: readonly number[], host: HostSize, target: H
     agentCpus: cpus.slice(cpus.length - agentsN),
     loadCpus: cpus.slice(0, cpus.length - agentsN),
     quotaCores: target.cores < agentsN ? target.cores : null,
-    memoryBytes: host.memoryBytes > target.memoryBytes ? target.memoryBytes : null,
+    memoryBytes: Math.min(host.memoryBytes, target.memoryBytes),
+    memoryLimit: host.memoryBytes > target.memoryBytes,
   };
 }
 
@@ -109,7 +112,7 @@ export async function createPartition(plan: PartitionPlan, runId: string, loadPi
   const agents = await createGroup({
     cpus: cpuListText(plan.agentCpus),
     ...(plan.quotaCores !== null ? { quotaCores: plan.quotaCores } : {}),
-    ...(plan.memoryBytes !== null ? { memoryBytes: plan.memoryBytes } : {}),
+    ...(plan.memoryLimit ? { memoryBytes: plan.memoryBytes } : {}),
   }, `${name}-agents`, root);
   let load: CgroupGroup;
   try {
@@ -131,7 +134,7 @@ export async function createPartition(plan: PartitionPlan, runId: string, loadPi
   }
   return {
     info: {
-      kind: agents.kind, path: agents.dirs.cpuset ?? '', cpuCores: agentCoresOf(plan), memoryBytes: plan.memoryBytes ?? 0,
+      kind: agents.kind, path: agents.dirs.cpuset ?? '', cpuCores: agentCoresOf(plan), memoryBytes: plan.memoryBytes,
       partition: { agentCpus: cpuListText(plan.agentCpus), loadCpus: cpuListText(plan.loadCpus), loadCores: plan.loadCpus.length, loadPath: load.dirs.cpuset ?? '' },
     },
     addAgent: (pid) => agents.add(pid),
