@@ -87,6 +87,13 @@ export function parseSmapsRollupPss(text: string): number | null {
   return kbLine(text, 'Pss');
 }
 
+/** Memory in use (MemTotal − MemAvailable) and in total from /proc/meminfo, bytes; null when either line is absent. */
+export function parseMeminfo(text: string): { usedBytes: number; totalBytes: number } | null {
+  const total = kbLine(text, 'MemTotal');
+  const available = kbLine(text, 'MemAvailable');
+  return total === null || available === null ? null : { usedBytes: total - available, totalBytes: total };
+}
+
 /** Machine-wide CPU ticks from the `cpu` line of /proc/stat; null when there is none. */
 export function parseProcStatCpuTotal(text: string): ProcStatCpuTotal | null {
   const m = /^cpu\s+(.*)$/m.exec(text);

@@ -13,6 +13,12 @@ export interface ProcfsSamplerOptions {
   now?: () => number;
   /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
   ticksPerSecond?: number;
+  /**
+   * How often a process's PSS is read again, ms (default 5000; 0: every sample). smaps_rollup is
+   * the costly read (the kernel walks the page tables); between reads a process keeps its last PSS,
+   * and a process not seen before is read at once.
+   */
+  pssEveryMs?: number;
 }
 
 /** One process as seen in one listing of /proc. */
@@ -69,8 +75,8 @@ class Slicer {
  * Memory: RSS from status (VmRSS), PSS from smaps_rollup. A group's PSS is null when any live
  * member's smaps_rollup cannot be read (another user's process, or a kernel without it).
  *
- * Cost: ~10 ms of harness CPU per sampleAll with ~40 processes in the groups and ~100 on the
- * machine (2-core VM), two thirds of it the kernel walking page tables for smaps_rollup.
+ * Cost: smaps_rollup (the kernel walking page tables) was two thirds of it when read every sample;
+ * PSS is now read every pssEveryMs per process (see bench/sampler-cost.ts for the figures).
  */
 export class ProcfsSampler implements TreeSampler {
   private readonly procRoot: string;
@@ -78,11 +84,15 @@ export class ProcfsSampler implements TreeSampler {
   private readonly hz: number;
   /** The listing each group name was last sampled against. */
   private readonly previous = new Map<string, ProcTable>();
+  private readonly pssEveryMs: number;
+  /** Each process's last PSS (null: unreadable) and when it was read, by pid:start time. */
+  private readonly pssCache = new Map<string, { pss: number | null; atMs: number }>();
 
   constructor(options: ProcfsSamplerOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.now = options.now ?? (() => performance.now());
     this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
+    this.pssEveryMs = options.pssEveryMs ?? 5000;
   }
 
   /** CPU/RSS/PSS of the roots and all their descendants; CPU since the last call with the same key. */
@@ -102,7 +112,7 @@ export class ProcfsSampler implements TreeSampler {
     for (const [name, list] of assignMembers(table, groups)) {
       const memory: Memory[] = [];
       for (const e of list) {
-        memory.push(this.readMemory(e));
+        memory.push(this.readMemory(e, table.atMs));
         await slicer.pause();
       }
       out[name] = {
@@ -113,6 +123,7 @@ export class ProcfsSampler implements TreeSampler {
       };
       this.previous.set(name, table);
     }
+    this.forgetGone(table);
     return out;
   }
 
@@ -142,22 +153,40 @@ export class ProcfsSampler implements TreeSampler {
     return { pid, ppid: s.ppid, state: s.state, ticks: s.utimeTicks + s.stimeTicks, startTimeTicks: s.startTimeTicks };
   }
 
-  /** RSS and PSS of one process. smaps_rollup is read first so that "both missing" means the process is gone. */
-  private readMemory(e: ProcEntry): Memory {
+  /**
+   * RSS and PSS of one process. PSS comes from the cache while it is younger than pssEveryMs;
+   * smaps_rollup is read before status so that "both missing" means the process is gone.
+   */
+  private readMemory(e: ProcEntry, atMs: number): Memory {
     if (e.state === 'Z') return { rss: 0, pss: 0 }; // a zombie holds no memory
     const dir = join(this.procRoot, String(e.pid));
+    const key = `${e.pid}:${e.startTimeTicks}`;
+    const cached = this.pssCache.get(key);
+    const fresh = cached !== undefined && atMs - cached.atMs < this.pssEveryMs;
     let smaps: string | null | undefined;
-    try {
-      smaps = readOrGone(join(dir, 'smaps_rollup'));
-    } catch {
-      smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
+    if (!fresh) {
+      try {
+        smaps = readOrGone(join(dir, 'smaps_rollup'));
+      } catch {
+        smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
+      }
     }
     const status = readOrGone(join(dir, 'status'));
     if (status === null) return { rss: 0, pss: 0 }; // exited after its stat was read
     const rss = parseStatusRss(status) ?? 0;
+    if (fresh) return { rss, pss: cached.pss };
     // Missing smaps_rollup on a live process: the kernel has none (< 4.14) or access is denied.
     const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
+    this.pssCache.set(key, { pss, atMs });
     return { rss, pss };
+  }
+
+  /** Drops the cached PSS of processes no longer in the table. */
+  private forgetGone(table: ProcTable): void {
+    for (const key of this.pssCache.keys()) {
+      const [pid, start] = key.split(':').map(Number);
+      if (table.byPid.get(pid as number)?.startTimeTicks !== start) this.pssCache.delete(key);
+    }
   }
 
   private cpuCores(prev: ProcTable | undefined, table: ProcTable, list: readonly ProcEntry[]): number {
