@@ -161,6 +161,26 @@ describe('ProcfsSampler PSS cadence', () => {
   });
 });
 
+describe('ProcfsSampler listing cadence', () => {
+  test('between full listings only members, roots and new pids are read; a full listing reads all', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, fullListingEveryMs: 10_000 });
+    await sampler.sample('g', [10]);
+    // 20 is in no group: reparenting it under 10 is not seen until the next full listing.
+    proc(20, 12, 400, 4000, 3500);
+    proc(11, 10, 250, 2000, 1500); // a member: read every time (+50 ticks)
+    now = 1000;
+    const between = await sampler.sample('g', [10]);
+    assert.equal(between.processes, 3);
+    assert.equal(between.cpuCores, 0.5);
+    now = 10_000;
+    const full = await sampler.sample('g', [10]);
+    assert.equal(full.processes, 4, 'the full listing did not read the non-member again');
+    rmSync(root, { recursive: true });
+  });
+});
+
 describe('samplers on the real machine', () => {
   test('ProcfsSampler sees a busy child use CPU and memory', async () => {
     const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end) {}'], { stdio: 'ignore' });

@@ -105,6 +105,28 @@ export function parseProcStatCpuTotal(text: string): ProcStatCpuTotal | null {
   return { totalTicks, idleTicks: at(3) + at(4) };
 }
 
+/** Resident set size in bytes from /proc/PID/statm (its second field, in pages); null when it is not a statm line. */
+export function parseStatmRss(text: string, pageBytes: number): number | null {
+  const pages = Number(text.split(' ')[1]);
+  return Number.isFinite(pages) ? pages * pageBytes : null;
+}
+
+let pageBytes: number | undefined;
+
+/** The memory page size in bytes, from `getconf PAGESIZE`, read once; 4096 when getconf is unavailable. */
+export function pageSize(): number {
+  if (pageBytes === undefined) {
+    pageBytes = 4096;
+    try {
+      const v = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(v) && v > 0) pageBytes = v;
+    } catch {
+      // keep the fallback
+    }
+  }
+  return pageBytes;
+}
+
 let ticksPerSecond: number | undefined;
 
 /**
