@@ -1,6 +1,6 @@
 /**
- * Benchmark: what the load generator costs, the old design (the agent's audio received as 10 ms
- * frames) beside the new one (100 ms blocks), from one invocation on one host. Each design runs
+ * Benchmark: what the load generator costs with the agent's audio received as 10 ms frames (the
+ * default) beside 100 ms blocks (a candidate), from one invocation on one host. Each design runs
  * the real harness (voice-2, resized, one generator process for all users) at each user count; the
  * generator's fixed and per-user cost is the least-squares line through (users, generator CPU).
  * Also per run: publish lateness p99, the agents' tone gaps, the load side's share of the host.
@@ -18,12 +18,12 @@ const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const counts = (process.argv[2] ?? '1,10,20').split(',').map(Number);
 const duration = process.argv[3] ?? '45s';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gen-'));
-const DESIGNS = { old: '10', new: '100' } as const;
+const DESIGNS = { 'frames 10 ms': '10', 'blocks 100 ms': '100' } as const;
 
 interface Row { design: string; users: number; joined: number; genCpu: number | null; publishP99: number | null; gaps: number; loadShare: number | null; loadCores: number | null }
 
 function runOnce(design: keyof typeof DESIGNS, n: number): Row {
-  const out = path.join(tmp, `${design}-${n}`);
+  const out = path.join(tmp, `${design.replace(/\W+/g, '-')}-${n}`);
   const args = [CLI, 'scenario', 'voice-2', '--sessions', String(n), '--ramp-step', String(n), '--duration', duration, '--warmup', '10s', '--users-per-generator', '50', '--out', out];
   process.stderr.write(`bench: ${design} design, ${n} users for ${duration}…\n`);
   const run = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VOICELOAD_RECEIVE_BLOCK_MS: DESIGNS[design] } });

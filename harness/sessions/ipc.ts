@@ -67,11 +67,13 @@ export type ChildStop = { type: 'stop' };
 export type ChildStopped = { type: 'stopped' };
 
 /**
- * How much of the agent's audio a user takes per received frame, ms. 100: one FFI event and one
- * JS frame per 100 ms (the tone monitor still judges each 10 ms piece). 10 was the old design;
- * `VOICELOAD_RECEIVE_BLOCK_MS` sets it for a benchmark that compares the two.
+ * How much of the agent's audio a user takes per received frame, ms. 10: a frame per 10 ms, as
+ * the SDK delivers them. 100 (one FFI event and one JS frame per 100 ms; the tone monitor still
+ * judges each 10 ms piece) was measured by bench/generator-cost.ts and did not lower the
+ * generator's per-user cost on a 2-core host (docs/performance.md), so it is not the default.
+ * `VOICELOAD_RECEIVE_BLOCK_MS` sets it for that benchmark.
  */
-export const RECEIVE_BLOCK_MS = 100;
+export const RECEIVE_BLOCK_MS = 10;
 
 /** The receive block size generators are told to use: RECEIVE_BLOCK_MS unless a benchmark sets another. */
 export function receiveBlockMs(env: NodeJS.ProcessEnv = process.env): number {
