@@ -159,6 +159,20 @@ describe('ProcfsSampler PSS cadence', () => {
     assert.equal((await sampler.sample('g', [20])).pssBytes, (3600 + 70) * 1024, 'PSS not read again after 5 s');
     rmSync(root, { recursive: true });
   });
+
+  test('processes seen together are read again in cohorts by pid, not all in one sample', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, pssEveryMs: 5000 });
+    await sampler.sample('g', [10]); // 10, 11, 12: pid mod 5 = 0, 1, 2 → due at 5 s, 4 s, 3 s
+    proc(12, 11, 300, 3000, 2600);
+    proc(11, 10, 200, 2000, 1600);
+    now = 3000;
+    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1500 + 2600) * 1024, 'pid 12 not read again at 3 s');
+    now = 4000;
+    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1600 + 2600) * 1024, 'pid 11 not read again at 4 s');
+    rmSync(root, { recursive: true });
+  });
 });
 
 describe('ProcfsSampler listing cadence', () => {

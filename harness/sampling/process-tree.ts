@@ -209,7 +209,10 @@ export class ProcfsSampler implements TreeSampler {
     if (fresh) return { rss, pss: cached.pss };
     // Missing smaps_rollup on a live process: the kernel has none (< 4.14) or access is denied.
     const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
-    this.pssCache.set(key, { pss, atMs });
+    // A first reading is dated back by (pid mod 5)/5 of the interval, so processes that started
+    // together are read again in five cohorts, not all in one costly sample.
+    const spread = cached === undefined ? ((e.pid % 5) * this.pssEveryMs) / 5 : 0;
+    this.pssCache.set(key, { pss, atMs: atMs - spread });
     return { rss, pss };
   }
 
