@@ -1,7 +1,8 @@
 /**
  * Benchmark: what one sample costs the harness, at 10 and 100 sampled processes, for the sampler
- * as it was (PSS from smaps_rollup every sample, memory from si.mem()) and as it is (PSS every 5 s
- * per process, memory from /proc/meminfo), side by side from one run. The processes are idle node
+ * as it was (PSS from smaps_rollup and every process's stat every sample, memory from si.mem()) and
+ * as it is (PSS every 5 s per process, stat of non-members every 10 s, memory from /proc/meminfo),
+ * side by side from one run. RSS comes from statm in both (the old status read is not kept). The processes are idle node
  * processes (what agents and generators are made of); samples are 1 s apart in the sampler's clock
  * so the PSS cadence plays out as in a run. Reports numbers and asserts nothing.
  * Usage: npm run bench:sampler [-- 10,100 [samples]]   (run it under the machine-wide lock)
@@ -21,7 +22,7 @@ function startIdle(n: number): ChildProcess[] {
 /** Harness CPU per sample, ms: four role groups (the idle processes as agents) plus the system reading. */
 async function costPerSample(pids: number[], design: 'old' | 'new'): Promise<{ cpuMs: number; wallMs: number }> {
   let t = 0;
-  const sampler = new ProcfsSampler({ now: () => (t += 1000), pssEveryMs: design === 'old' ? 0 : 5000 });
+  const sampler = new ProcfsSampler({ now: () => (t += 1000), ...(design === 'old' ? { pssEveryMs: 0, fullListingEveryMs: 0 } : {}) });
   const system = new SystemSampler(design === 'old' ? { meminfoPath: '/nonexistent' } : {});
   const groups = {
     agents: { pids, descendants: true }, generator: { pids: [], descendants: true },
