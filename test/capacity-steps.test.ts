@@ -118,7 +118,7 @@ test('judgeStep: the generator breaking invalidates; CPU load counts against the
   assert.equal(judgeStep(makeStep(0, { sessions: 20, cpu: [3, 3, 2.99, 2.99, 2.99, 2.99, 2.99] }), ctx75).broken, false);
   // Confined to 2 cores on an 8-core host: 1.5 cores is load 0.75.
   const ctx = judgeContext(host(8, 32), { kind: 'cgroup-v2', path: '/sys/fs/cgroup/vl', cpuCores: 2, memoryBytes: 4 * GIB }, 0.75);
-  assert.deepEqual(ctx, { loadThreshold: 0.75, agentCores: 2, hostCores: 8 });
+  assert.deepEqual(ctx, { loadThreshold: 0.75, agentCores: 2, hostCores: 8, loadCores: null });
   assert.equal(judgeStep(makeStep(0, { sessions: 10, cpu: [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5] }), ctx).load, 0.75);
   assert.equal(judgeContext(host(8), null, 0.75).agentCores, 8);
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,10 +52,10 @@ test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180
   assert.deepEqual(leftoverNamespaces(), []);
 });
 
-/** Our cgroups (run/confine.ts names them voiceload-<run id>) still present under any controller. */
+/** Our cgroups (voiceload-<run id> or voiceload-<harness pid>-…) still present under any controller. */
 function leftoverCgroups(): string[] {
   try {
-    const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '4', '-type', 'd', '-name', 'voiceload-vl-*'], { encoding: 'utf8' });
+    const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '4', '-type', 'd', '-name', 'voiceload-*'], { encoding: 'utf8' });
     return out.split('\n').filter(Boolean);
   } catch {
     return [];
@@ -76,4 +76,31 @@ test('a second SIGINT stops at once: exit 105 within seconds, no process, namesp
   assert.deepEqual(runProcesses(), []);
   assert.deepEqual(leftoverNamespaces(), []);
   assert.deepEqual(leftoverCgroups(), []);
+});
+
+/** Our cgroups (voiceload-<harness pid>-…) in the cpuset hierarchy, by harness pid. */
+function partitionGroups(): string[] {
+  const root = '/sys/fs/cgroup/cpuset';
+  return existsSync(root) ? readdirSync(root).filter((d) => /^voiceload-\d+-/.test(d)) : [];
+}
+
+test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespace are removed all the same', { timeout: 180_000, skip: cpus().length < 2 || process.getuid?.() !== 0 || !existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') }, async () => {
+  const before = new Set(partitionGroups());
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-crash-')), 'report');
+  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
+  const samples = path.join(out, 'samples.jsonl');
+  for (let i = 0; i < 240 && samplesWithSessions(samples) < 3 && run.proc.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(samplesWithSessions(samples) >= 3, 'the run never reached two live sessions');
+  const ours = partitionGroups().filter((d) => !before.has(d));
+  assert.ok(ours.length >= 2, `no partition groups while the run went: ${ours.join(', ')}`);
+  const harnessPid = Number(/^voiceload-(\d+)-/.exec(ours[0]!)?.[1]);
+  process.kill(harnessPid, 'SIGKILL');
+  await run.done;
+  assert.deepEqual(partitionGroups().filter((d) => !before.has(d)), [], 'cgroups left behind');
+  // Agents and generators notice the IPC channel close and exit on their own; give them their stop deadline.
+  for (let i = 0; i < 40 && runProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.deepEqual(runProcesses(), []);
+  assert.deepEqual(leftoverNamespaces(), []);
 });

@@ -203,3 +203,21 @@ test('LoopDelayMonitor: a blocked event loop is remembered as a stall over the t
   assert.ok(blocked >= 250 && blocked <= to - from, `blocked ${blocked} ms of ${to - from}`);
   assert.equal(loop.blockedMs(from - 10_000, from - 5000), 0, 'nothing before');
 });
+
+test('ToneMonitor.pushBlock: 100 ms blocks give the same gaps, frames and tone as 10 ms frames', () => {
+  const sine = new SineGenerator(440, RATE);
+  const tenMs = new ToneMonitor(RATE);
+  const blocks = new ToneMonitor(RATE);
+  // 3 s of tone, 150 ms of silence from 1.2 s, then 2 s more tone.
+  const frames = Array.from({ length: 515 }, (_, i) => (i >= 120 && i < 135 ? new Int16Array(FRAME) : sine.next(FRAME)));
+  frames.forEach((f, i) => tenMs.push(f, T0 + (i + 1) * 10));
+  for (let b = 0; b < frames.length; b += 10) {
+    const part = frames.slice(b, b + 10);
+    const block = new Int16Array(part.length * FRAME);
+    part.forEach((f, j) => block.set(f, j * FRAME));
+    blocks.pushBlock(block, T0 + (b + part.length) * 10);
+  }
+  assert.deepEqual(blocks.stats(), tenMs.stats());
+  assert.equal(blocks.stats().gapsOver100ms, 1);
+  assert.equal(blocks.stats().maxGapMs, 150);
+});

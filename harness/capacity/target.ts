@@ -41,7 +41,9 @@ export function targetView(result: RunResult, inputs: SizingInputs): TargetView 
   const c = result.confinement ?? null;
   const measured = { cores: c?.cpuCores ?? result.host.cores, memoryBytes: c?.memoryBytes ?? result.host.memoryBytes, confined: c !== null };
   const relation = measured.cores === target.cores ? 'same' : measured.cores > target.cores ? 'larger' : 'smaller';
-  const where = c !== null
+  const where = c?.partition
+    ? `the agents ran on CPU ${c.partition.agentCpus} of their own (a ${c.kind} cpuset, ${c.cpuCores} core(s)), the load side on CPU ${c.partition.loadCpus}, on a host of ${hostWords(result.host)}`
+    : c !== null
     ? `the agents ran in a ${c.kind} cgroup of ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })} on a host of ${hostWords(result.host)}`
     : `the agents ran unconfined on a host of ${hostWords(result.host)}, sharing it with the load generator and the server`;
   const tw = sizeWords(target);

@@ -175,8 +175,8 @@ flags (each overrides the scenario file):
   --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
                             (sessions arrive as a Poisson process, R per second on average)
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
-  --no-confine              on a host with more cores than the target, do not put the agents in a cgroup
-                            of the target's size (their figures are then this host's, not the target's)
+  --no-confine              do not partition the host (agents on CPUs of their own, the rest on the others)
+                            nor, on a host bigger than the target, put the agents in a cgroup of its size
   --human                   one more room with its own agent, for you: prints a join link to a local page
                             (hear the agent's tone, speak to its VAD, see your connection's figures)
   --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)

@@ -128,6 +128,7 @@ async function runHere(c: Checked, outDir: string): Promise<number> {
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
     confine: c.confine,
+    partition: c.confine,
     ...(c.flags.startAt !== undefined ? { startAt: c.flags.startAt } : {}),
     ...(c.flags.agentsSource ? { agentsSource: c.flags.agentsSource } : {}),
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, c.sizing.loadThreshold)),

@@ -103,7 +103,7 @@ function ordered(r: RunResult): RunResult {
     ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
     steps: r.steps.map(step),
     kneeStop: r.kneeStop ? { stepIndex: r.kneeStop.stepIndex, sessions: r.kneeStop.sessions, broke: [...r.kneeStop.broke] } : null,
-    confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes } : null,
+    confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes, ...(r.confinement.partition ? { partition: { ...r.confinement.partition } } : {}) } : null,
     // Only when the run had a human room: runs without one keep their exact shape.
     ...(r.human ? { human: structuredClone(r.human) } : {}),
     // Built field by field by summarizeWorkers(), so its key order is already fixed.

@@ -140,12 +140,19 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
     rssBytes: per(mean(agents.map((a) => a.rssBytes))),
     basis:
       `measured on this host (${host.cores} cores, ${gigabytes(host.memoryBytes)} GB, ${host.cpuModel})` +
-      (input.confinement ? `, agents inside a ${input.confinement.kind} of the target's size (${input.confinement.cpuCores} cores, ${gigabytes(input.confinement.memoryBytes)} GB),` : '') +
+      confinementWords(input.confinement) +
       ` over ${win.basis}: ` +
       `the agents' mean CPU and memory divided by the mean number of active sessions (${Math.round(active * 10) / 10}); ` +
       'agent process trees only (one process per agent); the generator and server are not included',
     kind: 'measured',
   };
+}
+
+/** Where the agents ran, as a clause of the per-session basis ('' when unconfined). */
+function confinementWords(c: RunInput['confinement']): string {
+  if (!c) return '';
+  if (c.partition) return `, agents on CPU ${c.partition.agentCpus} of their own (${c.cpuCores} core(s), ${c.kind} cpuset; load side on CPU ${c.partition.loadCpus}),`;
+  return `, agents inside a ${c.kind} of the target's size (${c.cpuCores} cores, ${gigabytes(c.memoryBytes)} GB),`;
 }
 
 /**

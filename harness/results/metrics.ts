@@ -210,6 +210,7 @@ export const METRICS = {
   'ramp.settleS': context('s'),
   'confinement.cpuCores': context('cores'),
   'confinement.memoryBytes': context('bytes'),
+  'confinement.partition.loadCores': context('cores'),
   'kneeStop.sessions': context('count'),
   'kneeStop.stepIndex': context('count'),
   ...humanMetrics(),

@@ -82,7 +82,10 @@ const runResult = obj({
   qos,
   ramp: obj({ step: num, everyS: num, settleS: num }),
   steps: z.array(step),
-  confinement: obj({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num }).nullable().optional(),
+  confinement: obj({
+    kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num,
+    partition: obj({ agentCpus: z.string(), loadCpus: z.string(), loadCores: num, loadPath: z.string() }).nullable().optional(),
+  }).nullable().optional(),
   kneeStop: obj({ stepIndex: num, sessions: num, broke: strings, loadSide: strings.optional() }).nullable().optional(),
   human: human.nullable().optional(),
   workers: workers.nullable().optional(),

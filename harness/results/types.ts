@@ -284,5 +284,18 @@ export interface KneeStop {
   loadSide?: string[];
 }
 
-/** A cgroup the agents ran in, with the target's CPU quota and memory limit. */
-export interface Confinement { kind: 'cgroup-v1' | 'cgroup-v2'; path: string; cpuCores: number; memoryBytes: number }
+/**
+ * A cgroup the agents ran in: the target's CPU quota and memory limit, and with a partition their
+ * own CPUs. `cpuCores` is the CPU the agents could use; `memoryBytes` the memory they could use.
+ */
+export interface Confinement {
+  kind: 'cgroup-v1' | 'cgroup-v2';
+  path: string;
+  cpuCores: number;
+  memoryBytes: number;
+  /** Set when the host was partitioned: the agents' CPUs, the load side's (harness, server, generators, sampler) and its cgroup. */
+  partition?: HostPartition | null;
+}
+
+/** How the host's CPUs were split between the agents and the load side. */
+export interface HostPartition { agentCpus: string; loadCpus: string; loadCores: number; loadPath: string }

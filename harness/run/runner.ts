@@ -17,6 +17,7 @@ import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
 import { realClock, sleepOn, type RunClock } from './clock.js';
 import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
+import { partitionHost } from './partition-host.js';
 import { hostInfo } from '../sampling/host.js';
 import { judgeStepSoFar, kneeStopOf, type StepJudge } from './step-judge.js';
 import { lastJoinAt, windowStartMs } from './window.js';
@@ -39,6 +40,11 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Confine the agents to the target's size when this host is bigger (default true). */
   confine?: boolean;
+  /**
+   * Partition the host (default false): the agents on CPUs of their own, the load side (this
+   * process, the server, the generators) on the others. Falls back to `confine` when it cannot.
+   */
+  partition?: boolean;
   /**
    * With scenario.stopAtKnee: judges each finished ramp step and returns what broke in it (empty:
    * the ramp goes on). The first broken step ends the run there.
@@ -65,6 +71,8 @@ export interface RunDeps {
   /** The recorder's process and system samplers (default: /proc). */
   samplers?: Pick<SampleRecorderOptions, 'sampler' | 'system'>;
   makeCgroup?: (target: Scenario['target'], name: string) => Promise<Cgroup>;
+  /** Makes the host's partition (default: {@link partitionHost}); null when there is nothing to split. */
+  makePartition?: (target: Scenario['target'], runId: string, loadPids: number[]) => Promise<Cgroup | null>;
 }
 
 /**
@@ -189,7 +197,7 @@ export class Runner extends EventEmitter {
       st.invalid.push(why);
       st.stop.abort();
     });
-    st.cgroup = await this.confinement(st);
+    st.cgroup = (await this.partition(st, server)) ?? (await this.confinement(st));
     const cg = st.cgroup;
     const runtime = (st.runtime = (this.opts.deps?.makeRuntime ?? createRuntime)({
       scenario, server, book: st.book, speechPath: this.opts.speechPath, runId: st.runId, outDir: this.opts.outDir,
@@ -201,6 +209,25 @@ export class Runner extends EventEmitter {
     stopped('while the agents started');
     st.recorder = this.startRecorder(st, server, runtime);
     await this.opts.human?.start({ server, runId: st.runId, startedAt: st.startedAt, activeSessions: () => st.book.active(), allowedAddrs: this.opts.network.allowedAddrs });
+  }
+
+  /**
+   * Splits the host's CPUs between the agents and the load side (this process and the server move
+   * now; generators, workers and a browser started later follow). When it cannot be made the run
+   * goes on without it, with a warning, and the target's cgroup is tried as before.
+   */
+  private async partition(st: RunState, server: ServerHandle): Promise<Cgroup | null> {
+    if (this.opts.partition !== true || this.opts.confine === false) return null;
+    try {
+      const make = this.opts.deps?.makePartition ?? ((t, id, pids) => partitionHost(this.host, t, id, pids));
+      const cg = await make(this.opts.scenario.target, st.runId, server.pid ? [server.pid] : []);
+      const p = cg?.info.partition;
+      if (cg && p) this.emit('info', `host partitioned (${cg.info.kind}): agents on CPU ${p.agentCpus}, load side on CPU ${p.loadCpus}`);
+      return cg;
+    } catch (err) {
+      this.emit('warning', `the host could not be partitioned between agents and load side: ${(err as Error).message}`);
+      return null;
+    }
   }
 
   /**

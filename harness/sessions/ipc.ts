@@ -34,7 +34,7 @@ export interface UserSpec {
 
 /** Sent by the harness to a generator process. */
 export type GeneratorCommand =
-  | { type: 'init'; speechPath: string; statsEveryMs: number }
+  | { type: 'init'; speechPath: string; statsEveryMs: number; receiveBlockMs: number }
   | { type: 'add-user'; user: UserSpec }
   /** The user leaves its room (a session of limited length ends). */
   | { type: 'remove-user'; index: number }
@@ -70,3 +70,18 @@ export type GeneratorMessage =
 export type ChildStop = { type: 'stop' };
 /** The last message a child sends before it exits on a stop request. */
 export type ChildStopped = { type: 'stopped' };
+
+/**
+ * How much of the agent's audio a user takes per received frame, ms. 10: a frame per 10 ms, as
+ * the SDK delivers them. 100 (one FFI event and one JS frame per 100 ms; the tone monitor still
+ * judges each 10 ms piece) was measured by bench/generator-cost.ts and did not lower the
+ * generator's per-user cost on a 2-core host (docs/performance.md), so it is not the default.
+ * `VOICELOAD_RECEIVE_BLOCK_MS` sets it for that benchmark.
+ */
+export const RECEIVE_BLOCK_MS = 10;
+
+/** The receive block size generators are told to use: RECEIVE_BLOCK_MS unless a benchmark sets another. */
+export function receiveBlockMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.VOICELOAD_RECEIVE_BLOCK_MS);
+  return Number.isInteger(v) && v >= 10 && v % 10 === 0 ? v : RECEIVE_BLOCK_MS;
+}

@@ -60,6 +60,17 @@ export class ToneMonitor {
     this.collect(data, now);
   }
 
+  /**
+   * Feeds a block of several 10 ms frames that arrived together at `now` (a receive stream with a
+   * longer frame size): each 10 ms piece is judged on its own, as if it had arrived 10 ms after the
+   * one before, so silences and gaps are measured as finely as frame by frame.
+   */
+  pushBlock(data: Int16Array, now: number): void {
+    const piece = this.sampleRate / 100;
+    const pieces = Math.ceil(data.length / piece);
+    for (let i = 0; i < pieces; i++) this.push(data.subarray(i * piece, Math.min(data.length, (i + 1) * piece)), now - (pieces - 1 - i) * 10);
+  }
+
   /** Whose a hole from `from` to `to` is: none (≤ 100 ms), the generator's own stall, or the agent's. */
   private blame(from: number, to: number): 'none' | 'generator' | 'agent' {
     const ms = to - from;

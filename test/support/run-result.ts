@@ -49,7 +49,7 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
     },
     ramp: { step: 2, everyS: 10, settleS: 5 },
     steps: [],
-    confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB },
+    confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB, partition: { agentCpus: '4-7', loadCpus: '0-3', loadCores: 4, loadPath: '/sys/fs/cgroup/y' } },
     kneeStop: { stepIndex: 3, sessions: 8, broke: ['VAD onset lag p95 412 ms > 300 ms'] },
     human: {
       mode: 'probe', basis: 'measured by the page', joinedAt: 1_714_557_601_000, firstAudioAt: 1_714_557_601_500, seconds: 28,
