@@ -64,7 +64,15 @@ export function shardRun(spec: ShardSpec): ShardRun {
   const smp = samples(sessions.length, seconds, spec.offsetMs ?? 0, spec.skipSecond ?? null);
   const marks: QosMark[] = smp.map((s) => ({
     elapsedMs: s.elapsedMs,
-    sessions: Object.fromEntries(sessions.map((x) => [x.index, { publishLate: x.publishLate, agentPublishLate: x.agentPublishLate, agentLoopDelay: x.agentLoopDelay, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0 }])),
+    // The agents' audio counters are cumulative: nothing up to the window's start (5 s), all of it after.
+    sessions: Object.fromEntries(sessions.map((x) => {
+      const inWindow = s.elapsedMs > 5000;
+      const audio = x.agentAudio!;
+      return [x.index, {
+        publishLate: x.publishLate, agentPublishLate: x.agentPublishLate, agentLoopDelay: x.agentLoopDelay,
+        framesExpected: inWindow ? audio.framesExpected : 0, framesReceived: inWindow ? audio.framesReceived : 0, gapsOver100ms: inWindow ? audio.gapsOver100ms : 0,
+      }];
+    })),
     generators: [null],
   }));
   const input: Omit<RunInput, 'samples'> = {
