@@ -65,7 +65,7 @@ test('errors name the flag the user typed, not the scenario file or another key'
   const load = (...args: string[]) => loadScenario('voice-2', parseScenarioArgs(['voice-2', ...args]).overrides);
   const table: Array<[string[], RegExp]> = [
     [['--runtime', 'nope'], /^--runtime must be one of bare, framework, python, byo, got "nope"$/],
-    [['--workers', '2'], /^--workers needs runtime 'framework' or 'byo'/],
+    [['--workers', '2'], /^--workers needs runtime 'framework', 'python' or 'byo'/],
     [['--runtime', 'framework', '--workers', '99'], /^--workers must be a whole number from 1 to 16, got 99$/],
     [['--runtime', 'framework', '--load-func', 'gpu'], /^--load-func must be 'cpu' or 'jobs:N'/],
     [['--arrival', 'poisson:1/s'], /^--arrival: 'sessionLength', 'arrival' and 'drill' need runtime 'framework' or 'byo'$/],
