@@ -68,7 +68,7 @@ test('errors name the flag the user typed, not the scenario file or another key'
     [['--workers', '2'], /^--workers needs runtime 'framework', 'python' or 'byo'/],
     [['--runtime', 'framework', '--workers', '99'], /^--workers must be a whole number from 1 to 16, got 99$/],
     [['--runtime', 'framework', '--load-func', 'gpu'], /^--load-func must be 'cpu' or 'jobs:N'/],
-    [['--arrival', 'poisson:1/s'], /^--arrival: 'sessionLength', 'arrival' and 'drill' need runtime 'framework' or 'byo'$/],
+    [['--arrival', 'poisson:1/s'], /^--arrival: 'sessionLength', 'arrival' and 'drill' need runtime 'framework', 'python' or 'byo'$/],
     [['--runtime', 'framework', '--arrival', 'often'], /^--arrival must be 'step' or 'poisson:R\/s'/],
     [['--runtime', 'byo'], /^--runtime: runtime 'byo' needs a worker command/],
     [['--runtime', 'framework', '--worker-cmd', 'x'], /^--worker-cmd: --worker-cmd runs your own worker/],
