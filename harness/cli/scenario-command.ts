@@ -188,7 +188,7 @@ function printOutcome(r: RunResult, dir: string): void {
     r.perSession.cpuCores !== null
       ? `  per session (agents, measured): ${r.perSession.cpuCores.toFixed(3)} cores, ${((r.perSession.pssBytes ?? r.perSession.rssBytes ?? 0) / 1024 ** 2).toFixed(0)} MB`
       : '  per session: n/a',
-    `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
+    `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95Censored ? '> ' : ''}${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
     `  report: ${path.join(dir, 'summary.md')}, sizing: ${path.join(dir, 'sizing.md')}, charts: ${path.join(dir, 'report.html')}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
