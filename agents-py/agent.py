@@ -7,8 +7,8 @@ VOICELOAD_HEALTH_PORT, loads Silero VAD in prewarm (once per job process), and p
 (audio only), publishes a sine (the dispatch's toneHz, 440 Hz), runs the VAD on its user's audio,
 reports joins and speech onsets over the report socket, and ends the job when its user leaves.
 
-Test-only: VOICELOAD_TEST_LEAK_MB=X makes the worker's main process keep X MB for every job it
-accepts, a known leak for the soak to find. Never set it outside a test.
+Test-only: VOICELOAD_TEST_LEAK_MB=X makes the worker's main process keep X MB for every job that
+ends (a known leak per completed session) for the soak to find. Never set it outside a test.
 """
 from __future__ import annotations
 
@@ -142,15 +142,29 @@ async def request(req: JobRequest) -> None:
     main_report.send({"type": "request", "worker": main_report.worker, "at": epoch_ms(), "session": meta["session"] if meta else -1, "load": None, "activeJobs": None, "accepted": meta is not None})
     if meta is None:
         return await req.reject()
-    leak_mb = float(env.get("VOICELOAD_TEST_LEAK_MB", "0"))
-    if leak_mb > 0:
-        block = bytearray(int(leak_mb * 1024 * 1024))
-        block[::4096] = b"\x01" * len(block[::4096])  # touch every page so it is resident
-        _leak.append(block)
     await req.accept(name=meta["agentIdentity"], identity=meta["agentIdentity"])
 
 
+_running: set[str] = set()
+
+
+def leak_for_ended_jobs(server: object) -> None:
+    """Test-only: keeps VOICELOAD_TEST_LEAK_MB in this (main) process for each job that has ended
+    since the last call (seen within LiveKit's 0.5 s load interval), a known leak per completed session."""
+    leak_mb = float(env.get("VOICELOAD_TEST_LEAK_MB", "0"))
+    if leak_mb <= 0:
+        return
+    now = {j.job.id for j in getattr(server, "active_jobs", [])}
+    for _ in _running - now:
+        block = bytearray(int(leak_mb * 1024 * 1024))
+        block[::4096] = b"\x01" * len(block[::4096])  # touch every page so it is resident
+        _leak.append(block)
+    _running.clear()
+    _running.update(now)
+
+
 def load(server: object) -> float:
+    leak_for_ended_jobs(server)
     spec = env.get("VOICELOAD_LOAD_FUNC", "cpu")
     if spec.startswith("jobs:"):
         value = len(server.active_jobs) / int(spec[5:])  # type: ignore[attr-defined]

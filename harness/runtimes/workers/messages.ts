@@ -26,7 +26,7 @@ export const WORKER_ENV = {
   loadThreshold: 'VOICELOAD_LOAD_THRESHOLD',
   /** `1`: refuse offers when the worker's own load is at or over its threshold (the server re-routes them). */
   refuseWhenFull: 'VOICELOAD_REFUSE_WHEN_FULL',
-  /** Test-only: MB the reference worker keeps per job accepted (a known leak the soak must find). */
+  /** Test-only: MB the Python reference worker keeps per job that ends (a known leak the soak must find). */
   testLeakMb: 'VOICELOAD_TEST_LEAK_MB',
   /** Job processes kept warm (LiveKit's numIdleProcesses). */
   idleProcesses: 'VOICELOAD_IDLE_PROCESSES',
