@@ -14,9 +14,9 @@ import { startPromStack } from './support/prometheus.js';
 const MARKER = `vl-prom-load-${process.pid}`;
 // A parent and a child, each busy 6 ms of every 20 ms on an absolute clock, each holding 80 MB touched.
 const LOAD = `
-const { fork } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const buf = Buffer.alloc(80 * 1024 * 1024, 1);
-if (!process.env.VL_CHILD) fork(__filename, [process.argv[2] ?? ''], { env: { ...process.env, VL_CHILD: '1' } });
+if (process.argv[1] === 'parent') spawn(process.execPath, ['-e', process.env.VL_LOAD, '--', 'child', process.argv[2]], { stdio: 'ignore' });
 const t0 = performance.now();
 let k = 0;
 setInterval(() => {
@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('the Prometheus sampler agrees with /proc within 5 % on the same processes', { timeout: 120_000 }, async () => {
   // Its own process group, so the parent and its child end together.
-  const load = spawn(process.execPath, ['-e', LOAD, '--', MARKER], { stdio: 'ignore', detached: true });
+  const load = spawn(process.execPath, ['-e', LOAD, '--', 'parent', MARKER], { stdio: 'ignore', detached: true, env: { ...process.env, VL_LOAD: LOAD } });
   const stack = await startPromStack(MARKER, 'agents');
   try {
     const source = { url: stack.url, kind: 'process-exporter' as const, match: 'agents', scrapeIntervalS: 1 };
@@ -64,7 +64,7 @@ test('the Prometheus sampler agrees with /proc within 5 % on the same processes'
     const off = (k: 'cpu' | 'pss' | 'rss') => Math.abs(mean(fromProm[k]) - mean(fromProc[k])) / mean(fromProc[k]);
     const figures = (['cpu', 'pss', 'rss'] as const).map((k) => `${k}: proc ${mean(fromProc[k]).toFixed(4)} prom ${mean(fromProm[k]).toFixed(4)} (${(off(k) * 100).toFixed(2)} %)`).join('; ');
     process.stderr.write(`prometheus vs /proc: ${figures}\n`);
-    assert.ok(mean(fromProc.cpu) > 0.3, `the load should use ~0.6 cores: ${figures}`);
+    assert.ok(mean(fromProc.cpu) > 0.3, `the load should keep at least 0.3 cores busy: ${figures}`);
     for (const k of ['cpu', 'pss', 'rss'] as const) assert.ok(off(k) < 0.05, `${k} differs by more than 5 %: ${figures}`);
     assert.match(describeSource(source), /Prometheus at http:\/\/127\.0\.0\.1:\d+ \(process-exporter group agents, scrape interval 1 s\)/);
   } finally {
