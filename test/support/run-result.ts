@@ -76,6 +76,11 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
       failover: { worker: 1, atS: 15, lost: 1, redispatched: 1, redispatchToAgentMs: SP, redispatchUnanswered: 0, newRoomsAfter: 1, newRoomsOnKilled: 0, survivors: 0 },
       grace: { recommendedS: 630, longestSessionS: 20, drainOverheadS: 1, basis: 'extrapolated', kind: 'extrapolated' },
     },
+    // A merged run's: every optional section present, so the result is a full one.
+    shards: {
+      count: 2, alignedSamples: 40, droppedSamples: 1,
+      each: [{ index: 0, hostname: 'gen-0', cores: 2, valid: true, invalidReasons: [], sessions: { requested: 1, joined: 1 }, keptRealTime: true, publishLateMsP99: 3, generatorLoopDelayMsP99: 4, generatorCpuCores: 0.1, harnessCpuCores: 0.02 }],
+    },
     ...over,
   };
 }
