@@ -4,7 +4,7 @@
  * processes are, how it stops, and what it adds to the result.
  */
 import type { EventEmitter } from 'node:events';
-import type { WorkersResult } from './workers/summary.js';
+import type { WorkersResult } from '../results/workers.js';
 import type { Sample } from '../sampling/types.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
