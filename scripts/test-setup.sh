@@ -3,6 +3,8 @@
 # newcomer's `npm test` and for CI, so what CI proves is what a newcomer gets.
 #   iproute2, util-linux  the private network namespace the e2e tests run the server in
 #   chromium              the browser report tests and the human probe (VOICELOAD_CHROMIUM overrides)
+#   podman, runc,         the container tests: the image built from the Dockerfile on local bases
+#   debootstrap           (scripts/container-bases.sh), a worker container, `podman kube play`
 # Go (to build livekit-server on first use) comes with this kind of machine; a missing Go is named.
 # As root with apt-get, missing Debian packages are installed; otherwise one line says what to install.
 set -euo pipefail
@@ -11,6 +13,9 @@ missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
 [ -n "${VOICELOAD_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v runc >/dev/null 2>&1 || missing+=(runc)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -26,4 +31,14 @@ fi
 if ! command -v go >/dev/null 2>&1 && [ -z "${LIVEKIT_SERVER_BIN:-}" ] && ! command -v livekit-server >/dev/null 2>&1; then
   echo "test-setup: the e2e tests need livekit-server: install Go (it is built once), or set LIVEKIT_SERVER_BIN" >&2
   exit 1
+fi
+
+# podman on a cgroup v1 (hybrid) host: crun refuses that layout, runc takes it; and the default
+# rlimits podman asks for are refused here, so containers get modest ones. `podman kube play` takes
+# no --runtime or --ulimit flags, hence the system-wide file. An existing file is left alone.
+conf=/etc/containers/containers.conf
+if [ "$(id -u)" = 0 ] && [ ! -s "$conf" ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+  mkdir -p /etc/containers
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]' '' '[engine]' 'runtime = "runc"' >"$conf"
+  echo "test-setup: wrote $conf (runc, modest default ulimits) for podman on a cgroup v1 host" >&2
 fi
