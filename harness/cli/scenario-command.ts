@@ -5,6 +5,7 @@ import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { writeRunReport } from '../report/render.js';
+import { checkWorkerImage } from '../runtimes/container.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
@@ -31,6 +32,8 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const external = externalFromEnv();
   const outDir = await checkOutDir(flags.out, scenario.name);
   const makeHuman = humanRoomFor(flags.human);
+  const image = scenario.pool.workerImage;
+  if (image) await checkWorkerImage(image, { external: external !== null && external !== undefined, netns: flags.netns });
   if (needsNetns({ local: !external, wanted: flags.netns })) {
     // The first use builds the server with Go, which needs the package registries: build it out
     // here, before moving into a namespace that has no route out.

@@ -60,7 +60,7 @@ export interface WorkerSession {
 
 /** The worker side of a run, as gathered; summarised by summarizeWorkers(). */
 export interface WorkersInput {
-  runtime: Exclude<Runtime, 'bare'>;
+  runtime: Exclude<Runtime, 'bare' | 'container'>;
   agentName: string;
   pool: PoolSpec;
   hostCores: number;

@@ -17,6 +17,8 @@ export interface WorkerLaunch {
   env: Record<string, string>;
   healthPort: number;
   logFile: string;
+  /** The exact program and arguments to start instead (a container runtime's `podman run …`); `command` is then only its label. */
+  argv?: string[];
 }
 
 /** How a worker process ended; `at` is epoch ms. */
@@ -40,7 +42,8 @@ export class WorkerProcess {
 
   constructor(readonly spec: WorkerLaunch) {
     this.log = createWriteStream(spec.logFile, { flags: 'a' });
-    const [cmd, args] = spec.command === null ? [process.execPath, [FRAMEWORK_WORKER, 'start']] : ['/bin/sh', ['-c', spec.command]];
+    const [cmd, args] = spec.argv ? [spec.argv[0]!, spec.argv.slice(1)]
+      : spec.command === null ? [process.execPath, [FRAMEWORK_WORKER, 'start']] : ['/bin/sh', ['-c', spec.command]];
     this.proc = spawn(cmd, args, { env: childEnv(spec.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const keep = (d: Buffer) => {
       this.log.write(d);
