@@ -4,7 +4,8 @@
 #   iproute2, util-linux  the private network namespace the e2e tests run the server in
 #   chromium              the browser report tests and the human probe (VOICELOAD_CHROMIUM overrides)
 #   podman, runc,         the container tests: the image built from the Dockerfile on local bases
-#   debootstrap           (scripts/container-bases.sh), a worker container, `podman kube play`
+#   debootstrap,          (scripts/container-bases.sh), a worker container, `podman kube play`
+#   catatonit             (whose pod's infra container podman builds locally from catatonit)
 # Go (to build livekit-server on first use) comes with this kind of machine; a missing Go is named.
 # As root with apt-get, missing Debian packages are installed; otherwise one line says what to install.
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v catatonit >/dev/null 2>&1 || missing+=(catatonit)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

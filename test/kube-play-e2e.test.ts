@@ -1,0 +1,113 @@
+/**
+ * The generated Kubernetes manifest, run: k8s/deployment.yaml from `voiceload report` is checked
+ * against the Kubernetes schemas, given the worker image built from the Dockerfile and a Secret
+ * with a throwaway key, and played with `podman kube play` in a private namespace beside a real
+ * livekit-server. The pod starts, its readiness probe (registered with LiveKit) and liveness probe
+ * pass, and the cgroup limits the worker sees are the manifest's resources.limits.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { parseAllDocuments, stringify } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { renderServerConfig } from '../harness/server/config.js';
+import { findServerBinary } from '../harness/server/provision.js';
+import { sleep } from '../harness/common/wait.js';
+import { buildImages, podman, ROOT, run, WORKER_IMAGE } from './support/podman.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'vl-kube-'));
+const PORT = 7880;
+let server: ChildProcess | null = null;
+let netns = '';
+let manifest: Record<string, any>;
+
+/** Checks a Deployment against the Kubernetes schema (throws what Kubernetes would refuse). */
+function validateDeployment(doc: unknown): void {
+  new Deployment(doc as ConstructorParameters<typeof Deployment>[0]).validate();
+}
+
+/** livekit-server in a fresh private namespace; resolves with the namespace's name once it listens. */
+async function startServer(key: string, secret: string): Promise<string> {
+  const bin = await findServerBinary();
+  assert.ok(bin, 'livekit-server is not built; run `voiceload provision` or any e2e test first');
+  const config = path.join(dir, 'server.yaml');
+  writeFileSync(config, renderServerConfig({ apiKey: key, apiSecret: secret, signalPort: PORT, tcpPort: 7881, udpPort: 7882, mediaAddrs: ['198.18.0.1', '198.18.0.2'] }), { mode: 0o600 });
+  server = spawn('bash', [path.join(ROOT, 'scripts', 'netns-run.sh'), 'sh', '-c', 'echo "$VOICELOAD_NETNS"; exec "$0" --config "$1"', bin, config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const name = await new Promise<string>((resolve, reject) => {
+    server!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim().split('\n')[0]!));
+    server!.once('exit', (code) => reject(new Error(`livekit-server exited ${code}`)));
+  });
+  for (let i = 0; i < 60; i++) {
+    const up = await run('ip', ['netns', 'exec', name, 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${PORT}`]);
+    if (up.code === 0) return name;
+    await sleep(500);
+  }
+  throw new Error('livekit-server did not listen');
+}
+
+before(async () => {
+  await buildImages();
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'runs', 'ramp'), path.join(dir, 'run'), { recursive: true });
+  const report = await run(process.execPath, [path.join(ROOT, 'dist', 'harness', 'cli', 'main.js'), 'report', path.join(dir, 'run')]);
+  assert.equal(report.code, 0, report.stderr);
+  manifest = parseAllDocuments(readFileSync(path.join(dir, 'run', 'k8s', 'deployment.yaml'), 'utf8'))[0]!.toJS() as Record<string, any>;
+}, { timeout: 1_800_000 });
+
+after(async () => {
+  await podman(['kube', 'down', path.join(dir, 'play.yaml')]);
+  await podman(['secret', 'rm', 'livekit-credentials']);
+  server?.kill('SIGTERM');
+  await sleep(1000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the generated Deployment is valid for Kubernetes; one it would refuse fails the check', () => {
+  validateDeployment(manifest);
+  const broken = structuredClone(manifest);
+  broken.spec.template.spec.containers[0].resources.limits.cpu = 'two cores';
+  assert.throws(() => validateDeployment(broken));
+  const noName = structuredClone(manifest);
+  delete noName.spec.template.spec.containers[0].name;
+  assert.throws(() => validateDeployment(noName));
+});
+
+test('podman kube play of the generated Deployment: the pod starts, its probes pass, its limits are the cgroup limits', { timeout: 300_000 }, async () => {
+  const key = `k${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(24).toString('hex');
+  netns = await startServer(key, secret);
+  const dep = structuredClone(manifest);
+  const ctr = dep.spec.template.spec.containers[0];
+  ctr.image = WORKER_IMAGE;
+  ctr.imagePullPolicy = 'Never';
+  // The Secret the manifest names, as podman 4.3's kube play reads one: a podman secret holding a
+  // JSON map of base64 values (a `kind: Secret` document is stored in a form it cannot read back).
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  writeFileSync(path.join(dir, 'secret.json'), JSON.stringify({ url: b64(`ws://127.0.0.1:${PORT}`), 'api-key': b64(key), 'api-secret': b64(secret) }), { mode: 0o600 });
+  await podman(['secret', 'rm', 'livekit-credentials']);
+  const made = await podman(['secret', 'create', 'livekit-credentials', path.join(dir, 'secret.json')]);
+  assert.equal(made.code, 0, made.stderr);
+  writeFileSync(path.join(dir, 'play.yaml'), stringify(dep));
+  const played = await podman(['kube', 'play', '--network', `ns:/var/run/netns/${netns}`, path.join(dir, 'play.yaml')]);
+  assert.equal(played.code, 0, played.stderr + played.stdout);
+  const name = (await podman(['ps', '--filter', `label=app.kubernetes.io/name=${dep.metadata.name}`, '--format', '{{.Names}}'])).stdout.split('\n').find((n) => n.endsWith(ctr.name));
+  assert.ok(name, 'no container of the pod is running');
+  // The probes, as the kubelet runs them: readiness `/` (connected to LiveKit), liveness `/worker`.
+  let ready = false;
+  for (let i = 0; i < 60 && !ready; i++) {
+    ready = (await podman(['exec', name, 'curl', '-fsS', `http://127.0.0.1:${ctr.readinessProbe.httpGet.port === 'health' ? 8081 : ctr.readinessProbe.httpGet.port}${ctr.readinessProbe.httpGet.path}`])).code === 0;
+    if (!ready) await sleep(1000);
+  }
+  const logs = (await podman(['logs', name])).stdout.slice(-2000);
+  assert.ok(ready, `readiness probe never passed: ${logs}`);
+  const alive = await podman(['exec', name, 'curl', '-fsS', `http://127.0.0.1:8081${ctr.livenessProbe.httpGet.path}`]);
+  assert.equal(alive.code, 0, alive.stderr);
+  const limits = await podman(['exec', name, 'node', '-e', "import('/app/dist/harness/sampling/container-limits.js').then((m) => console.log(JSON.stringify(m.readCgroupLimits())))"]);
+  const seen = JSON.parse(limits.stdout) as { cpuCores: number; memoryBytes: number };
+  const cpu = String(ctr.resources.limits.cpu);
+  assert.equal(seen.cpuCores, cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
+  assert.equal(seen.memoryBytes, Number(String(ctr.resources.limits.memory).replace(/Mi$/, '')) * 1024 ** 2);
+});
