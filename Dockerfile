@@ -21,7 +21,7 @@ RUN CGO_ENABLED=0 GOBIN=/out GOFLAGS=-buildvcs=false \
 # The harness: npm ci, tsc, then only the production dependencies are kept.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY harness harness

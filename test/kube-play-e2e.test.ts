@@ -1,8 +1,8 @@
 /**
  * The generated Kubernetes manifest, run: k8s/deployment.yaml from `voiceload report` is checked
  * against the Kubernetes schemas, given the worker image built from the Dockerfile and a Secret
- * with a throwaway key, and played with `podman kube play` in a private namespace beside a real
- * livekit-server. The pod starts, its readiness probe (registered with LiveKit) and liveness probe
+ * with a throwaway key, and played with `podman kube play --network none`; a real livekit-server
+ * joins the pod's namespace. The pod starts, its readiness probe (registered with LiveKit) and liveness probe
  * pass, and the cgroup limits the worker sees are the manifest's resources.limits.
  */
 import assert from 'node:assert/strict';
@@ -22,7 +22,6 @@ import { buildImages, podman, ROOT, run, WORKER_IMAGE } from './support/podman.j
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vl-kube-'));
 const PORT = 7880;
 let server: ChildProcess | null = null;
-let netns = '';
 let manifest: Record<string, any>;
 
 /** Checks a Deployment against the Kubernetes schema (throws what Kubernetes would refuse). */
@@ -30,23 +29,25 @@ function validateDeployment(doc: unknown): void {
   new Deployment(doc as ConstructorParameters<typeof Deployment>[0]).validate();
 }
 
-/** livekit-server in a fresh private namespace; resolves with the namespace's name once it listens. */
-async function startServer(key: string, secret: string): Promise<string> {
+/**
+ * livekit-server in the pod's own network namespace (the pod runs with --network none: loopback
+ * only, no route out), started once the pod holds that namespace; resolves once it listens.
+ */
+async function startServerInPod(pod: string, key: string, secret: string): Promise<void> {
   const bin = await findServerBinary();
   assert.ok(bin, 'livekit-server is not built; run `voiceload provision` or any e2e test first');
+  const infra = (await podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', pod])).stdout.trim();
+  const pid = Number((await podman(['inspect', '--format', '{{.State.Pid}}', infra])).stdout.trim());
+  assert.ok(pid > 0, `no infra container for pod ${pod}`);
   const config = path.join(dir, 'server.yaml');
-  writeFileSync(config, renderServerConfig({ apiKey: key, apiSecret: secret, signalPort: PORT, tcpPort: 7881, udpPort: 7882, mediaAddrs: ['198.18.0.1', '198.18.0.2'] }), { mode: 0o600 });
-  server = spawn('bash', [path.join(ROOT, 'scripts', 'netns-run.sh'), 'sh', '-c', 'echo "$VOICELOAD_NETNS"; exec "$0" --config "$1"', bin, config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const name = await new Promise<string>((resolve, reject) => {
-    server!.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim().split('\n')[0]!));
-    server!.once('exit', (code) => reject(new Error(`livekit-server exited ${code}`)));
-  });
+  writeFileSync(config, renderServerConfig({ apiKey: key, apiSecret: secret, signalPort: PORT, tcpPort: 7881, udpPort: 7882, mediaAddrs: [] }), { mode: 0o600 });
+  server = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', bin, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   for (let i = 0; i < 60; i++) {
-    const up = await run('ip', ['netns', 'exec', name, 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${PORT}`]);
-    if (up.code === 0) return name;
+    const up = await run('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${PORT}`]);
+    if (up.code === 0) return;
     await sleep(500);
   }
-  throw new Error('livekit-server did not listen');
+  throw new Error('livekit-server did not listen in the pod');
 }
 
 before(async () => {
@@ -78,7 +79,6 @@ test('the generated Deployment is valid for Kubernetes; one it would refuse fail
 test('podman kube play of the generated Deployment: the pod starts, its probes pass, its limits are the cgroup limits', { timeout: 300_000 }, async () => {
   const key = `k${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(24).toString('hex');
-  netns = await startServer(key, secret);
   const dep = structuredClone(manifest);
   const ctr = dep.spec.template.spec.containers[0];
   ctr.image = WORKER_IMAGE;
@@ -91,9 +91,12 @@ test('podman kube play of the generated Deployment: the pod starts, its probes p
   const made = await podman(['secret', 'create', 'livekit-credentials', path.join(dir, 'secret.json')]);
   assert.equal(made.code, 0, made.stderr);
   writeFileSync(path.join(dir, 'play.yaml'), stringify(dep));
-  const played = await podman(['kube', 'play', '--network', `ns:/var/run/netns/${netns}`, path.join(dir, 'play.yaml')]);
+  const played = await podman(['kube', 'play', '--network', 'none', path.join(dir, 'play.yaml')]);
   assert.equal(played.code, 0, played.stderr + played.stdout);
-  const name = (await podman(['ps', '--filter', `label=app.kubernetes.io/name=${dep.metadata.name}`, '--format', '{{.Names}}'])).stdout.split('\n').find((n) => n.endsWith(ctr.name));
+  // The worker retries its connection until the server is up, as it would while LiveKit restarts.
+  await startServerInPod(`${dep.metadata.name}-pod-0`, key, secret);
+  // podman names a Deployment's container <deployment>-pod-<i>-<container>.
+  const name = (await podman(['ps', '--format', '{{.Names}}'])).stdout.split('\n').find((n) => n.startsWith(`${dep.metadata.name}-pod-`) && n.endsWith(`-${ctr.name}`));
   assert.ok(name, 'no container of the pod is running');
   // The probes, as the kubelet runs them: readiness `/` (connected to LiveKit), liveness `/worker`.
   let ready = false;
