@@ -11,12 +11,14 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG GO_IMAGE=golang:1.26-bookworm
 
-# livekit-server, built from source at the version the harness pins (harness/server/provision.ts).
+# livekit-server, built from source at the version the harness pins (harness/server/provision.ts),
+# as the harness builds it on first use, so a build may mount that Go cache
+# (`-v "$(go env GOMODCACHE):/root/go/pkg/mod" -v "$(go env GOCACHE):/root/.cache/go-build"`).
+# Only /out/server leaves this stage.
 FROM ${GO_IMAGE} AS server
 ARG LIVEKIT_SERVER_VERSION=v1.13.5
 RUN CGO_ENABLED=0 GOBIN=/out GOFLAGS=-buildvcs=false \
-    go install -trimpath -ldflags='-s -w' github.com/livekit/livekit-server/cmd/server@${LIVEKIT_SERVER_VERSION} \
- && rm -rf /root/go /root/.cache
+    go install -ldflags='-s -w' github.com/livekit/livekit-server/cmd/server@${LIVEKIT_SERVER_VERSION}
 
 # The harness: npm ci, tsc, then only the production dependencies are kept.
 FROM ${NODE_IMAGE} AS build

@@ -26,6 +26,13 @@ export function podman(args: string[], timeoutMs?: number): Promise<Ran> {
   return run('podman', args, timeoutMs);
 }
 
+/** `-v` flags that lend the build this machine's Go caches (warm once the harness has built its server). */
+async function goCacheVolumes(): Promise<string[]> {
+  const env = await run('go', ['env', 'GOMODCACHE', 'GOCACHE']);
+  const [mod, cache] = env.stdout.trim().split('\n');
+  return env.code === 0 && mod && cache ? ['-v', `${mod}:/root/go/pkg/mod`, '-v', `${cache}:/root/.cache/go-build`] : [];
+}
+
 /**
  * Makes the local base images (once per machine) and builds both targets of the Dockerfile on
  * them; a rebuild reuses podman's layer cache. Throws with the tail of the output when a step fails.
@@ -34,8 +41,9 @@ export async function buildImages(): Promise<void> {
   const bases = await run('bash', [path.join(ROOT, 'scripts', 'container-bases.sh')], 900_000);
   if (bases.code !== 0) throw new Error(`container-bases.sh failed: ${bases.stderr.slice(-2000)}`);
   const args = (await run('bash', [path.join(ROOT, 'scripts', 'container-bases.sh'), '--args'])).stdout.trim().split(/\s+/);
+  const volumes = await goCacheVolumes();
   for (const [target, tag] of [['runtime', IMAGE], ['worker', WORKER_IMAGE]] as const) {
-    const b = await podman(['build', '--network', 'host', ...args, '--target', target, '-t', tag, ROOT], 1_500_000);
+    const b = await podman(['build', '--network', 'host', ...args, ...volumes, '--target', target, '-t', tag, ROOT], 1_500_000);
     if (b.code !== 0) throw new Error(`podman build --target ${target} failed: ${(b.stdout + b.stderr).slice(-3000)}`);
   }
 }
