@@ -20,7 +20,8 @@ ARG LIVEKIT_SERVER_VERSION=v1.13.5
 RUN CGO_ENABLED=0 GOBIN=/out GOFLAGS=-buildvcs=false \
     go install -ldflags='-s -w' github.com/livekit/livekit-server/cmd/server@${LIVEKIT_SERVER_VERSION}
 
-# The harness: npm ci, tsc, then only the production dependencies are kept.
+# The harness: npm ci, tsc. The modules are kept whole: playwright-core is both a dependency and a
+# devDependency, and `npm prune --omit=dev` drops it.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
@@ -30,8 +31,7 @@ COPY harness harness
 COPY scenarios scenarios
 COPY test test
 COPY bench bench
-RUN npx tsc -b && rm -rf dist/test dist/bench dist/.tsbuildinfo && find dist -name '*.map' -delete \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npx tsc -b && rm -rf dist/test dist/bench dist/.tsbuildinfo && find dist -name '*.map' -delete
 
 # What the harness and the worker share: Node 20, the built harness, its production modules.
 FROM ${NODE_IMAGE} AS app

@@ -1,8 +1,8 @@
 /**
  * The generated Kubernetes manifest, run: k8s/deployment.yaml from `voiceload report` is checked
  * against the Kubernetes schemas, given the worker image built from the Dockerfile and a Secret
- * with a throwaway key, and played with `podman kube play --network none`; a real livekit-server
- * joins the pod's namespace. The pod starts, its readiness probe (registered with LiveKit) and liveness probe
+ * with a throwaway key, and played with `podman kube play` on an internal network (no route out); a real
+ * livekit-server joins the pod's namespace. The pod starts, its readiness probe (registered with LiveKit) and liveness probe
  * pass, and the cgroup limits the worker sees are the manifest's resources.limits.
  */
 import assert from 'node:assert/strict';
@@ -21,6 +21,7 @@ import { buildImages, podman, ROOT, run, WORKER_IMAGE } from './support/podman.j
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vl-kube-'));
 const PORT = 7880;
+const NETWORK = 'voiceload-kube-test';
 let server: ChildProcess | null = null;
 let manifest: Record<string, any>;
 
@@ -30,8 +31,7 @@ function validateDeployment(doc: unknown): void {
 }
 
 /**
- * livekit-server in the pod's own network namespace (the pod runs with --network none: loopback
- * only, no route out), started once the pod holds that namespace; resolves once it listens.
+ * livekit-server in the pod's own network namespace (an internal network: no route out), started once the pod holds that namespace; resolves once it listens.
  */
 async function startServerInPod(pod: string, key: string, secret: string): Promise<void> {
   const bin = await findServerBinary();
@@ -61,6 +61,7 @@ before(async () => {
 after(async () => {
   await podman(['kube', 'down', path.join(dir, 'play.yaml')]);
   await podman(['secret', 'rm', 'livekit-credentials']);
+  await podman(['network', 'rm', '-f', NETWORK]);
   server?.kill('SIGTERM');
   await sleep(1000);
   rmSync(dir, { recursive: true, force: true });
@@ -91,7 +92,12 @@ test('podman kube play of the generated Deployment: the pod starts, its probes p
   const made = await podman(['secret', 'create', 'livekit-credentials', path.join(dir, 'secret.json')]);
   assert.equal(made.code, 0, made.stderr);
   writeFileSync(path.join(dir, 'play.yaml'), stringify(dep));
-  const played = await podman(['kube', 'play', '--network', 'none', path.join(dir, 'play.yaml')]);
+  // The manifest declares its health port, which podman maps only on a bridge: an --internal one
+  // the test creates, with no route out (--network none refuses the port).
+  await podman(['network', 'rm', '-f', NETWORK]);
+  const net = await podman(['network', 'create', '--internal', NETWORK]);
+  assert.equal(net.code, 0, net.stderr);
+  const played = await podman(['kube', 'play', '--network', NETWORK, path.join(dir, 'play.yaml')]);
   assert.equal(played.code, 0, played.stderr + played.stdout);
   // The worker retries its connection until the server is up, as it would while LiveKit restarts.
   await startServerInPod(`${dep.metadata.name}-pod-0`, key, secret);

@@ -22,8 +22,10 @@ const PID_TIMEOUT_MS = 30_000;
 
 /** The podman command that starts worker `spec.index` from `image`; values stay out of argv (`-e NAME` passes podman's own). */
 export function podmanRunArgv(o: { image: string; name: string; netns: string; cores: number; memoryBytes: number; socketDir: string; env: string[] }): string[] {
+  // podman is run from the machine's network namespace: runc refuses a container's sysctls when its
+  // own namespace is the one the container joins (it takes it for the host's), as the harness's is.
   return [
-    'podman', 'run', '--rm', '--name', o.name, '--network', `ns:/var/run/netns/${o.netns}`, '--pid', 'host',
+    'nsenter', '--net=/proc/1/ns/net', '--', 'podman', 'run', '--rm', '--name', o.name, '--network', `ns:/var/run/netns/${o.netns}`, '--pid', 'host',
     '--cpus', String(o.cores), '--memory', `${Math.floor(o.memoryBytes)}b`, '--memory-swap', `${Math.floor(o.memoryBytes)}b`,
     '-v', `${o.socketDir}:${o.socketDir}`, ...o.env.flatMap((n) => ['-e', n]), o.image,
   ];
