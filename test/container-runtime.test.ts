@@ -32,7 +32,7 @@ test('--worker-container IMAGE implies the container runtime; a bad pairing is a
 
 test('podman run: the target as its limits, the run namespace as its network, environment by name only', () => {
   const argv = podmanRunArgv({
-    image: 'img:1', name: 'vl-abc-worker-0', netns: 'voiceload-1-2', cores: 4, memoryBytes: 8 * 1024 ** 3,
+    image: 'img:1', name: 'vl-abc-worker-0', netns: 'voiceload-1-2', hostNetns: '/proc/7/ns/net', cores: 4, memoryBytes: 8 * 1024 ** 3,
     socketDir: '/tmp/voiceload-workers-x', env: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'],
   });
   const at = (flag: string) => argv[argv.indexOf(flag) + 1];
@@ -48,7 +48,7 @@ test('podman run: the target as its limits, the run namespace as its network, en
 
 test('the run must have its own namespace for the container to join', () => {
   const ctx = { scenario: validateScenario({ name: 'n', workerImage: 'img' }, 'f.ts'), server: { mode: 'local' } } as unknown as RuntimeContext;
-  assert.deepEqual(containerPlan(ctx, { VOICELOAD_NETNS: 'voiceload-1' }), { image: 'img', netns: 'voiceload-1' });
+  assert.deepEqual(containerPlan(ctx, { VOICELOAD_NETNS: 'voiceload-1', VOICELOAD_HOST_NETNS: '/proc/7/ns/net' }), { image: 'img', netns: 'voiceload-1', hostNetns: '/proc/7/ns/net' });
   assert.throws(() => containerPlan(ctx, {}), UsageError);
   assert.throws(() => containerPlan({ ...ctx, server: { mode: 'external' } } as unknown as RuntimeContext, { VOICELOAD_NETNS: 'x' }), UsageError);
 });

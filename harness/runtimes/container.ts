@@ -21,11 +21,11 @@ import { WorkerProcess, type WorkerLaunch } from './workers/worker-proc.js';
 const PID_TIMEOUT_MS = 30_000;
 
 /** The podman command that starts worker `spec.index` from `image`; values stay out of argv (`-e NAME` passes podman's own). */
-export function podmanRunArgv(o: { image: string; name: string; netns: string; cores: number; memoryBytes: number; socketDir: string; env: string[] }): string[] {
+export function podmanRunArgv(o: { image: string; name: string; netns: string; hostNetns: string; cores: number; memoryBytes: number; socketDir: string; env: string[] }): string[] {
   // podman is run from the machine's network namespace: runc refuses a container's sysctls when its
   // own namespace is the one the container joins (it takes it for the host's), as the harness's is.
   return [
-    'nsenter', '--net=/proc/1/ns/net', '--', 'podman', 'run', '--rm', '--name', o.name, '--network', `ns:/var/run/netns/${o.netns}`, '--pid', 'host',
+    'nsenter', `--net=${o.hostNetns}`, '--', 'podman', 'run', '--rm', '--name', o.name, '--network', `ns:/var/run/netns/${o.netns}`, '--pid', 'host',
     '--cpus', String(o.cores), '--memory', `${Math.floor(o.memoryBytes)}b`, '--memory-swap', `${Math.floor(o.memoryBytes)}b`,
     '-v', `${o.socketDir}:${o.socketDir}`, ...o.env.flatMap((n) => ['-e', n]), o.image,
   ];
@@ -134,23 +134,23 @@ export class ContainerWorker extends WorkerProcess {
 }
 
 /** What the container runtime needs from the run, checked before anything starts. */
-export function containerPlan(ctx: RuntimeContext, env: NodeJS.ProcessEnv = process.env): { image: string; netns: string } {
+export function containerPlan(ctx: RuntimeContext, env: NodeJS.ProcessEnv = process.env): { image: string; netns: string; hostNetns: string } {
   const image = ctx.scenario.pool.workerImage;
   if (!image) throw new UsageError("runtime 'container' needs an image: pass --worker-container IMAGE");
   const netns = env.VOICELOAD_NETNS;
   if (ctx.server.mode !== 'local' || !netns || netns.startsWith('container:')) {
     throw new UsageError('--worker-container runs the worker in the run\'s private network namespace: use the local server, as root on Linux, without --no-netns');
   }
-  return { image, netns };
+  return { image, netns, hostNetns: env.VOICELOAD_HOST_NETNS ?? '/proc/1/ns/net' };
 }
 
 /** Makes each worker of a fleet as a container of `image` with the target's limits. */
-export function containerWorkers(ctx: RuntimeContext, plan: { image: string; netns: string }): (spec: WorkerLaunch) => ContainerWorker {
+export function containerWorkers(ctx: RuntimeContext, plan: { image: string; netns: string; hostNetns: string }): (spec: WorkerLaunch) => ContainerWorker {
   return (spec) => {
     const name = `${ctx.runId}-worker-${spec.index}`;
     const socketDir = path.dirname(spec.env.VOICELOAD_REPORT_SOCKET ?? '/nonexistent/x');
     const argv = podmanRunArgv({
-      image: plan.image, name, netns: plan.netns, cores: ctx.scenario.target.cores, memoryBytes: ctx.scenario.target.memoryBytes,
+      image: plan.image, name, netns: plan.netns, hostNetns: plan.hostNetns, cores: ctx.scenario.target.cores, memoryBytes: ctx.scenario.target.memoryBytes,
       socketDir, env: Object.keys(spec.env),
     });
     return new ContainerWorker({ ...spec, command: plan.image, argv }, name);
