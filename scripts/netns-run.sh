@@ -70,6 +70,8 @@ ip -n "$ns" link set vl0 up
 ip -n "$ns" link set vl1 up
 
 export VOICELOAD_NETNS="$ns"
+# The machine's namespace, held by this script for the whole run: a worker container's podman starts there.
+export VOICELOAD_HOST_NETNS="/proc/$$/ns/net"
 export VOICELOAD_NETNS_ADDRS="$addr_a,$addr_b"
 
 # Run in the background so this shell can pass signals on and still clean up afterwards.

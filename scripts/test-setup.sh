@@ -8,6 +8,9 @@
 #                         the Prometheus sampler's test: a real Prometheus scraping a real exporter,
 #                         both started by the test on 127.0.0.1 and stopped after (services are not started)
 #   kubernetes-client     kubectl, to validate the distributed run's manifests (apply --dry-run=client, no cluster)
+#   podman, runc,         the container tests: the image built from the Dockerfile on local bases
+#   debootstrap,          (scripts/container-bases.sh), a worker container, `podman kube play`
+#   catatonit             (whose pod's infra container podman builds locally from catatonit)
 # Go (to build livekit-server on first use) comes with this kind of machine; a missing Go is named.
 # As root with apt-get, missing Debian packages are installed; otherwise one line says what to install.
 set -euo pipefail
@@ -21,6 +24,10 @@ command -v python3 >/dev/null 2>&1 && ! python3 -c 'import venv, ensurepip' >/de
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-process-exporter >/dev/null 2>&1 || missing+=(prometheus-process-exporter)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v runc >/dev/null 2>&1 || missing+=(runc)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v catatonit >/dev/null 2>&1 || missing+=(catatonit)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -42,4 +49,14 @@ fi
 if ! command -v go >/dev/null 2>&1 && [ -z "${LIVEKIT_SERVER_BIN:-}" ] && ! command -v livekit-server >/dev/null 2>&1; then
   echo "test-setup: the e2e tests need livekit-server: install Go (it is built once), or set LIVEKIT_SERVER_BIN" >&2
   exit 1
+fi
+
+# podman on a cgroup v1 (hybrid) host: crun refuses that layout, runc takes it; and the default
+# rlimits podman asks for are refused here, so containers get modest ones. `podman kube play` takes
+# no --runtime or --ulimit flags, hence the system-wide file. An existing file is left alone.
+conf=/etc/containers/containers.conf
+if [ "$(id -u)" = 0 ] && [ ! -s "$conf" ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+  mkdir -p /etc/containers
+  printf '%s\n' '[containers]' 'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]' '' '[engine]' 'runtime = "runc"' >"$conf"
+  echo "test-setup: wrote $conf (runc, modest default ulimits) for podman on a cgroup v1 host" >&2
 fi

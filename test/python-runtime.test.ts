@@ -27,7 +27,7 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'vl-py-'));
 const MB = 1024 ** 2;
 
 function worker(command: string, userEnv = true): WorkerProcess {
-  return new WorkerProcess({ index: 0, argv: ['/bin/sh', '-c', command], env: { LIVEKIT_AGENT_NAME: 'a' }, userEnv, healthPort: 1, logFile: path.join(tmp(), 'worker-0.log') });
+  return new WorkerProcess({ index: 0, argv: ['/bin/sh', '-c', command], env: { LIVEKIT_AGENT_NAME: 'a' }, userEnv, command, healthPort: 1, logFile: path.join(tmp(), 'worker-0.log') });
 }
 
 test('placeWithin: a room whose agent does not come within the bound is withdrawn and dispatched again', async () => {

@@ -20,9 +20,14 @@ export function sizeWords(size: HostSize): string {
   return `${size.cores}-core / ${Math.round((size.memoryBytes / GB) * 10) / 10} GB`;
 }
 
-/** The measuring host in words: "2 cores, 23.4 GB, Intel(R) Xeon(R) ...". */
+/**
+ * The measuring host in words: "2 cores, 23.4 GB, Intel(R) Xeon(R) ...", or inside a container
+ * "1 cores, 2.0 GB (a container's cgroup-v1 limits, on a machine of 2 cores, 23.4 GB), Intel...".
+ */
 export function hostWords(host: HostInfo): string {
-  return `${host.cores} cores, ${(host.memoryBytes / GB).toFixed(1)} GB, ${host.cpuModel.replace(/\s+/g, ' ').trim()}`;
+  const m = host.limits?.machine;
+  const within = m ? ` (a container's ${host.limits?.kind} limits, on a machine of ${m.cores} cores, ${(m.memoryBytes / GB).toFixed(1)} GB)` : '';
+  return `${host.cores} cores, ${(host.memoryBytes / GB).toFixed(1)} GB${within}, ${host.cpuModel.replace(/\s+/g, ' ').trim()}`;
 }
 
 /** What the agents could use while measured, and how that compares with the target. */

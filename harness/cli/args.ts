@@ -57,6 +57,7 @@ const OPTIONS = {
   runtime: { type: 'string' },
   workers: { type: 'string' },
   'worker-cmd': { type: 'string' },
+  'worker-container': { type: 'string' },
   'load-func': { type: 'string' },
   arrival: { type: 'string' },
   shard: { type: 'string' },
@@ -115,6 +116,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('workers', int('workers', v.workers));
   set('workerCmd', v['worker-cmd']);
   if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
+  set('workerImage', v['worker-container']);
+  if (v['worker-container'] !== undefined && v.runtime === undefined) set('runtime', 'container');
   set('loadFunc', v['load-func']);
   set('arrival', v.arrival);
   const step = int('ramp-step', v['ramp-step']);
@@ -171,6 +174,8 @@ flags (each overrides the scenario file):
   --workers N               worker processes in the pool (framework, byo; default 1)
   --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
                             LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
+  --worker-container IMAGE  run each worker as a podman container of IMAGE with the target's CPU and memory
+                            limits, in the run's namespace (implies --runtime container; docs/containers.md)
   --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
   --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
                             (sessions arrive as a Poisson process, R per second on average)

@@ -7,6 +7,7 @@ import { writeRunReport } from '../report/render.js';
 import { writeAtomic } from '../report/write.js';
 import { renderShardJson, shardLogLine } from '../results/shard.js';
 import { shardScenario } from '../scenario/shard.js';
+import { checkWorkerImage } from '../runtimes/container.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
@@ -36,6 +37,8 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   // Shards of one run must meet on one server: a local one per shard would be N separate runs.
   if (flags.shard && !external) throw new UsageError('--shard needs the shared server: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
   const makeHuman = humanRoomFor(flags.human);
+  const image = scenario.pool.workerImage;
+  if (image) await checkWorkerImage(image, { external: external !== null && external !== undefined, netns: flags.netns });
   const isolate = needsNetns({ local: !external, wanted: flags.netns });
   // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
   const out = await prepareOutDir(flags.out, scenario.name);

@@ -83,7 +83,7 @@ function ordered(r: RunResult): RunResult {
     interrupted: r.interrupted,
     host: {
       cores: host.cores, memoryBytes: host.memoryBytes, hostname: host.hostname, cpuModel: host.cpuModel,
-      platform: host.platform, kernel: host.kernel, node: host.node,
+      platform: host.platform, kernel: host.kernel, node: host.node, ...(host.limits ? { limits: host.limits } : {}),
     },
     target: { cores: r.target.cores, memoryBytes: r.target.memoryBytes },
     server: { mode: r.server.mode, version: r.server.version },

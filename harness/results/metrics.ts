@@ -19,8 +19,11 @@ export type LeafPaths<T> = {
         : never;
 }[keyof T & string];
 
-/** Every gateable metric: the leaves of RunResult, less the schema version (a format tag, not a measure). */
-export type MetricPath = Exclude<LeafPaths<RunResult>, 'schemaVersion'>;
+/**
+ * Every gateable metric: the leaves of RunResult, less the schema version (a format tag, not a
+ * measure) and the container limits behind host.cores/memoryBytes (present only inside a container).
+ */
+export type MetricPath = Exclude<LeafPaths<RunResult>, 'schemaVersion' | `host.limits.${string}`>;
 
 /**
  * Which way is better. `lower`/`higher` metrics are compared with a baseline; `none` ones describe

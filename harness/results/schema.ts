@@ -55,7 +55,7 @@ const human = section<HumanSummary>({
 });
 
 const workers = section<WorkersResult>({
-  runtime: z.enum(['framework', 'python', 'byo']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
+  runtime: z.enum(['framework', 'python', 'byo', 'container']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
   arrival: z.string(), warning: z.string().nullable(), perWorker: z.array(obj({})), perJob: obj({}), fixedPerWorker: obj({}),
   jobsOverTime: obj({}), dispatch: obj({}), routing: obj({}), drain: obj({}).nullable(), failover: obj({}).nullable(), grace: obj({}),
 });
@@ -69,7 +69,10 @@ const runResult = obj({
   valid: z.boolean(),
   invalidReasons: strings,
   interrupted: z.boolean(),
-  host: obj({ cores: num, memoryBytes: num, hostname: z.string(), cpuModel: z.string(), platform: z.string(), kernel: z.string(), node: z.string() }),
+  host: obj({
+    cores: num, memoryBytes: num, hostname: z.string(), cpuModel: z.string(), platform: z.string(), kernel: z.string(), node: z.string(),
+    limits: obj({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), cpuCores: num.nullable(), memoryBytes: num.nullable(), machine: obj({ cores: num, memoryBytes: num }) }).optional(),
+  }),
   target: obj({ cores: num, memoryBytes: num }),
   server: obj({ mode: z.enum(['local', 'external']), version: z.string().nullable() }),
   network: obj({ mode: z.enum(['netns', 'host', 'external']), namespace: z.string().nullable(), allowedAddrs: strings, candidateAddresses: strings }),

@@ -62,7 +62,7 @@ export interface SoakPoint { completed: number; atS: number; fixedPssBytes: numb
 
 /** The worker side of a run, as results.json's `workers`. Every figure is measured on the run's host. */
 export interface WorkersResult {
-  runtime: 'framework' | 'python' | 'byo';
+  runtime: 'framework' | 'python' | 'byo' | 'container';
   agentName: string;
   workers: number;
   loadFunc: string;

@@ -3,10 +3,10 @@ import { parseDuration } from './duration.js';
 
 /**
  * Which agent runs each session: our rtc-node agent, a pool of @livekit/agents (Node) workers,
- * of LiveKit Agents for Python reference workers, or of the user's own worker.
+ * of LiveKit Agents for Python reference workers, of the user's own worker, or of the user's worker image.
  */
-export type Runtime = 'bare' | 'framework' | 'python' | 'byo';
-export const RUNTIMES: readonly Runtime[] = ['bare', 'framework', 'python', 'byo'];
+export type Runtime = 'bare' | 'framework' | 'python' | 'byo' | 'container';
+export const RUNTIMES: readonly Runtime[] = ['bare', 'framework', 'python', 'byo', 'container'];
 
 /** A drill done to one worker mid-run. */
 export interface DrillSpec {
@@ -27,6 +27,8 @@ export interface PoolSpec {
   loadThreshold: number;
   /** The shell command of a byo worker. */
   workerCmd: string | null;
+  /** The worker image of the container runtime. */
+  workerImage?: string | null;
   /** Each user leaves this long after joining (null: users stay to the end of the run). */
   sessionLengthS: number | null;
   /** With `sessionLength: 'A..B'`: each session's length is drawn uniformly from [sessionLengthS, this]; else null (all the same). */
@@ -39,7 +41,7 @@ export interface PoolSpec {
 }
 
 /** The scenario keys this part reads (the schema's own KEYS lists them too). */
-export const POOL_KEYS = ['runtime', 'workers', 'loadFunc', 'loadThreshold', 'workerCmd', 'sessionLength', 'arrival', 'drill', 'refuseWhenFull'] as const;
+export const POOL_KEYS = ['runtime', 'workers', 'loadFunc', 'loadThreshold', 'workerCmd', 'workerImage', 'sessionLength', 'arrival', 'drill', 'refuseWhenFull'] as const;
 
 /** LiveKit's production default loadThreshold (agents-js ServerOptions). */
 export const LIVEKIT_LOAD_THRESHOLD = 0.7;
@@ -79,7 +81,11 @@ function parseDrill(v: unknown, file: string): DrillSpec | null {
 export function validatePool(s: Record<string, unknown>, file: string): PoolSpec {
   const workerCmd = s.workerCmd ?? null;
   if (workerCmd !== null && (typeof workerCmd !== 'string' || !workerCmd.trim())) throw bad(file, 'workerCmd', 'a non-empty shell command', workerCmd);
-  const runtime = s.runtime ?? (workerCmd ? 'byo' : 'bare');
+  const workerImage = s.workerImage ?? null;
+  if (workerImage !== null && (typeof workerImage !== 'string' || !/^[\w][\w.\-/:@]*$/.test(workerImage))) throw bad(file, 'workerImage', 'an image name such as registry/worker:tag', workerImage);
+  const runtime = s.runtime ?? (workerCmd ? 'byo' : workerImage ? 'container' : 'bare');
+  if (runtime === 'container' && !workerImage) throw new UsageError(`${file}: runtime 'container' needs a worker image: pass --worker-container IMAGE`);
+  if (runtime !== 'container' && workerImage) throw new UsageError(`${file}: --worker-container runs your worker image, so the runtime must be 'container', not '${String(runtime)}'`);
   if (!RUNTIMES.includes(runtime as Runtime)) throw bad(file, 'runtime', `one of ${RUNTIMES.join(', ')}`, runtime);
   if (runtime === 'byo' && !workerCmd) throw new UsageError(`${file}: runtime 'byo' needs a worker command: pass --worker-cmd "node my-worker.js start"`);
   if (runtime !== 'byo' && workerCmd) throw new UsageError(`${file}: --worker-cmd runs your own worker, so the runtime must be 'byo', not '${String(runtime)}'`);
@@ -101,5 +107,5 @@ export function validatePool(s: Record<string, unknown>, file: string): PoolSpec
   const refuseWhenFull = s.refuseWhenFull ?? false;
   if (typeof refuseWhenFull !== 'boolean') throw bad(file, 'refuseWhenFull', 'true or false', refuseWhenFull);
   if (refuseWhenFull && runtime !== 'framework') throw new UsageError(`${file}: 'refuseWhenFull' configures the framework worker's request function; a byo worker decides for itself`);
-  return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, sessionLengthS, sessionLengthMaxS, arrival, drill, refuseWhenFull };
+  return { runtime: runtime as Runtime, workers: workers as number, loadFunc, loadThreshold, workerCmd: workerCmd as string | null, ...(workerImage ? { workerImage: workerImage as string } : {}), sessionLengthS, sessionLengthMaxS, arrival, drill, refuseWhenFull };
 }

@@ -21,6 +21,8 @@ export const WORKER_ENV = {
   agentName: 'LIVEKIT_AGENT_NAME',
   /** The port of the worker's health server (`/` and `/worker`). */
   healthPort: 'VOICELOAD_HEALTH_PORT',
+  /** The address it listens on: 127.0.0.1 by default; the worker image sets 0.0.0.0 for the kubelet's probes. */
+  healthHost: 'VOICELOAD_HEALTH_HOST',
   /** `cpu` (LiveKit's default) or `jobs:N` (active jobs / N). */
   loadFunc: 'VOICELOAD_LOAD_FUNC',
   loadThreshold: 'VOICELOAD_LOAD_THRESHOLD',

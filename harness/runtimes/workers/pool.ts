@@ -22,7 +22,7 @@ import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
 import type { WorkersInput } from './types.js';
 import { WorkerBook } from './worker-book.js';
-import { FRAMEWORK_WORKER_ARGV, WorkerProcess } from './worker-proc.js';
+import { FRAMEWORK_WORKER_ARGV, WorkerProcess, type WorkerLaunch } from './worker-proc.js';
 import { provisionPythonAgents, PY_AGENT } from '../python/provision.js';
 import { WorkerSampler } from './worker-sampler.js';
 
@@ -42,13 +42,27 @@ const JOBS_END_TIMEOUT_MS = 15_000;
 export type WorkerFleetOptions = RuntimeContext;
 
 /**
+ * How a fleet starts each worker: a process (default), or — the container runtime — something that
+ * behaves as one; `ready` resolves once its pid is known, `note` is the agents role's basis.
+ */
+export interface WorkerLauncher {
+  make(spec: WorkerLaunch): WorkerProcess;
+  ready?(w: WorkerProcess): Promise<void>;
+  /** Whether the run's cgroup for the agents applies (a container has its own limits). */
+  confinable: boolean;
+  note?(workers: readonly WorkerProcess[]): string;
+}
+
+const PROCESSES: WorkerLauncher = { make: (spec) => new WorkerProcess(spec), confinable: true };
+
+/**
  * The sessions' agents as LiveKit deploys them: M worker processes (our @livekit/agents worker,
  * or the user's command) registered with the server, each room dispatched to their agent name
  * and handed by the server to one of them, jobs in child processes. Same surface as Fleet
  * (launch, pids, stop, 'warning'), plus start() before the ramp and summary data after it.
  */
 export class WorkerFleet extends EventEmitter implements AgentRuntime {
-  readonly kind: 'framework' | 'python' | 'byo';
+  readonly kind: 'framework' | 'python' | 'byo' | 'container';
   readonly wbook: WorkerBook;
   readonly workers: WorkerProcess[] = [];
   readonly agentName: string;
@@ -64,7 +78,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   /** Workers the harness stopped or drilled on purpose: their exit is not a fault. */
   readonly expectedExit = new Set<number>();
 
-  constructor(private readonly o: WorkerFleetOptions) {
+  constructor(private readonly o: WorkerFleetOptions, private readonly launcher: WorkerLauncher = PROCESSES) {
     super();
     this.kind = o.scenario.pool.runtime === 'bare' ? 'framework' : o.scenario.pool.runtime;
     this.agentName = `voiceload-${o.runId}`;
@@ -107,7 +121,8 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   /** The worker's command line: ours (Node or Python, the venv made on first use) or the user's through a shell. */
   private async workerArgv(): Promise<readonly string[]> {
     if (this.kind === 'byo') return ['/bin/sh', '-c', this.o.scenario.pool.workerCmd!];
-    if (this.kind === 'framework') return FRAMEWORK_WORKER_ARGV;
+    // A container's worker is its image: the launcher starts `podman run` instead of a program here.
+    if (this.kind === 'framework' || this.kind === 'container') return FRAMEWORK_WORKER_ARGV;
     const python = await provisionPythonAgents((line) => this.emit('info', line));
     return [python, PY_AGENT, 'start'];
   }
@@ -143,9 +158,10 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
       ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
-    const w = new WorkerProcess({ index: k, argv, env, userEnv: this.kind === 'byo', healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    const w = this.launcher.make({ index: k, argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
-    if (this.o.confine && w.pid !== undefined) {
+    await this.launcher.ready?.(w);
+    if (this.o.confine && this.launcher.confinable && w.pid !== undefined) {
       await this.o.confine(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
     }
     const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
@@ -167,12 +183,13 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       rec.readyAt = epochNow();
       return;
     }
-    const cmd = this.o.scenario.pool.workerCmd;
+    const cmd = w.spec.command;
     const ended = w.proc.exitCode !== null ? `exited with code ${w.proc.exitCode}` : `was killed by ${w.proc.signalCode}`;
     const how = w.alive ? `did not answer its health check on port ${w.spec.healthPort} within ${READY_TIMEOUT_MS / 1000} s` : `${ended} before its worker was up`;
     if (cmd === null) throw new HarnessError(`framework worker ${k} ${how}: ${w.lastLine()} (log: ${w.spec.logFile})`);
     if (!w.alive) {
-      throw new UsageError(`--worker-cmd "${cmd}" ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
+      const what = this.kind === 'container' ? `--worker-container ${cmd}` : `--worker-cmd "${cmd}"`;
+      throw new UsageError(`${what} ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
     }
     // A byo worker may serve its health check elsewhere; it is probed anyway and reported unreachable.
     this.emit('warning', `worker ${k} ${how} (a byo worker should serve it on $VOICELOAD_HEALTH_PORT); continuing`);
@@ -223,7 +240,8 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       return;
     }
     // A byo worker names its agents itself: the user then listens to any agent in its room.
-    const agentIdentity = this.kind === 'byo' ? '' : meta.agentIdentity;
+    // Our framework and Python workers name each agent; the user's worker or image names its own: the user then listens to any agent in its room.
+    const agentIdentity = this.kind === 'byo' || this.kind === 'container' ? '' : meta.agentIdentity;
     this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
     await this.place(i, dispatchId, signal);
     const joined = await awaitJoin(rec, signal, (w) => this.emit('warning', w));
@@ -309,7 +327,8 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   resultPart(span: RunSpan): RuntimeResultPart {
     return {
       workers: summarizeWorkers(this.input(), span.startedAt, span.endedAt, span.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores }))),
-      basisNote: `${this.o.scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`,
+      basisNote: `${this.o.scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)` +
+        (this.launcher.note ? `; ${this.launcher.note(this.workers)}` : ''),
     };
   }
 

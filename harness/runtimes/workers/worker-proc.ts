@@ -34,6 +34,8 @@ export interface WorkerLaunch {
   userEnv: boolean;
   healthPort: number;
   logFile: string;
+  /** What the user named, for messages: their command (byo) or worker image (container); null for our own workers. */
+  command: string | null;
 }
 
 /** How a worker process ended; `at` is epoch ms. */
