@@ -48,14 +48,14 @@ test('pool keys: bad values are one clear line', () => {
   usage(v({ runtime: 'docker' }), /'runtime' must be one of bare, framework, python, byo/);
   usage(v({ runtime: 'byo' }), /needs a worker command: pass --worker-cmd/);
   usage(v({ runtime: 'framework', workerCmd: 'x' }), /must be 'byo', not 'framework'/);
-  usage(v({ workers: 2 }), /'workers' needs runtime 'framework', 'python' or 'byo'/);
+  usage(v({ workers: 2 }), /'workers' needs runtime 'framework', 'python', 'byo' or 'container'/);
   usage(v({ runtime: 'framework', workers: 0 }), /'workers' must be a whole number from 1 to 16/);
   usage(v({ runtime: 'framework', loadFunc: 'mem' }), /'loadFunc' must be 'cpu' or 'jobs:N'/);
   usage(v({ runtime: 'framework', loadThreshold: 0 }), /'loadThreshold' must be a number above 0/);
   usage(v({ runtime: 'framework', arrival: 'poisson' }), /'arrival' must be 'step' or 'poisson:R\/s'/);
   usage(v({ runtime: 'framework', drill: { kind: 'rollout', at: '5s' } }), /needs at least 2 workers/);
   usage(v({ runtime: 'framework', workers: 2, drill: { kind: 'reboot', at: '5s' } }), /'drill' must be/);
-  usage(v({ sessionLength: '20s' }), /need runtime 'framework', 'python' or 'byo'/);
+  usage(v({ sessionLength: '20s' }), /need runtime 'framework', 'python', 'byo' or 'container'/);
   usage(() => parseScenarioArgs(['pool', '--load-threshold', 'high']), /--load-threshold: 'high' must be a number above 0 and at most 1/);
 });
 

@@ -90,7 +90,7 @@ export function validatePool(s: Record<string, unknown>, file: string): PoolSpec
   if (runtime === 'byo' && !workerCmd) throw new UsageError(`${file}: runtime 'byo' needs a worker command: pass --worker-cmd "node my-worker.js start"`);
   if (runtime !== 'byo' && workerCmd) throw new UsageError(`${file}: --worker-cmd runs your own worker, so the runtime must be 'byo', not '${String(runtime)}'`);
   const workers = s.workers ?? (runtime === 'bare' ? 0 : 1);
-  if (runtime === 'bare' && s.workers !== undefined) throw new UsageError(`${file}: 'workers' needs runtime 'framework', 'python' or 'byo' (the bare runtime runs one agent process per session, no worker)`);
+  if (runtime === 'bare' && s.workers !== undefined) throw new UsageError(`${file}: 'workers' needs runtime 'framework', 'python', 'byo' or 'container' (the bare runtime runs one agent process per session, no worker)`);
   if (runtime !== 'bare' && (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 16)) throw bad(file, 'workers', 'a whole number from 1 to 16', workers);
   const loadFunc = s.loadFunc ?? 'cpu';
   if (typeof loadFunc !== 'string' || !/^(cpu|jobs:[1-9]\d*)$/.test(loadFunc)) throw bad(file, 'loadFunc', "'cpu' or 'jobs:N' (active jobs / N)", loadFunc);
@@ -100,7 +100,7 @@ export function validatePool(s: Record<string, unknown>, file: string): PoolSpec
   const arrival = parseArrival(s.arrival, file);
   const drill = parseDrill(s.drill, file);
   if (runtime === 'bare' && (sessionLengthS !== null || arrival.mode !== 'step' || drill)) {
-    throw new UsageError(`${file}: 'sessionLength', 'arrival' and 'drill' need runtime 'framework', 'python' or 'byo'`);
+    throw new UsageError(`${file}: 'sessionLength', 'arrival' and 'drill' need runtime 'framework', 'python', 'byo' or 'container'`);
   }
   if (drill && runtime !== 'framework') throw new UsageError(`${file}: drills need runtime 'framework' (a byo worker does not tell the harness which jobs it runs)`);
   if (drill && (workers as number) < 2) throw new UsageError(`${file}: a ${drill.kind} drill needs at least 2 workers (the others take the new rooms); use --workers 2`);
