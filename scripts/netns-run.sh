@@ -29,12 +29,32 @@ ns="voiceload-$$-${RANDOM}"
 addr_a=198.18.0.1
 addr_b=198.18.0.2
 child=""
+last_child=""
+
+# The harness names its cgroups voiceload-<its pid>-… (nsenter execs, so that pid is $child). After a
+# crash they may still hold its agents, generators or server: end those, then remove the groups.
+remove_cgroups() {
+  local pid="$1" dirs d
+  [ -n "$pid" ] && [ -d /sys/fs/cgroup ] || return 0
+  dirs=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "voiceload-${pid}-*" 2>/dev/null | sort -r)
+  [ -n "$dirs" ] || return 0
+  for d in $dirs; do
+    while read -r p; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done <"$d/cgroup.procs" 2>/dev/null || true
+  done
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    local left=0
+    for d in $dirs; do [ -d "$d" ] && { rmdir "$d" 2>/dev/null || left=1; }; done
+    [ "$left" -eq 0 ] && break
+    sleep 0.2
+  done
+}
 
 cleanup() {
   if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
     kill -TERM "$child" 2>/dev/null || true
     wait "$child" 2>/dev/null || true
   fi
+  remove_cgroups "$last_child"
   ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -50,6 +70,8 @@ ip -n "$ns" link set vl0 up
 ip -n "$ns" link set vl1 up
 
 export VOICELOAD_NETNS="$ns"
+# The machine's namespace, held by this script for the whole run: a worker container's podman starts there.
+export VOICELOAD_HOST_NETNS="/proc/$$/ns/net"
 export VOICELOAD_NETNS_ADDRS="$addr_a,$addr_b"
 
 # Run in the background so this shell can pass signals on and still clean up afterwards.
@@ -57,8 +79,12 @@ export VOICELOAD_NETNS_ADDRS="$addr_a,$addr_b"
 # the cgroup hierarchy the harness needs to confine agents to the target's size.
 nsenter --net="/var/run/netns/$ns" -- "$@" &
 child=$!
+last_child=$child
 forward() { kill "-$1" "$child" 2>/dev/null || true; }
-trap 'forward INT' INT
+# SIGINT is not passed on: the child shares this shell's process group, so a terminal's Ctrl-C
+# reaches it directly, and passing it on would deliver it twice (the harness reads a second
+# SIGINT as "stop at once"). This shell only outlives it to clean up.
+trap ':' INT
 trap 'forward TERM' TERM
 trap 'forward HUP' HUP
 

@@ -118,7 +118,7 @@ test('judgeStep: the generator breaking invalidates; CPU load counts against the
   assert.equal(judgeStep(makeStep(0, { sessions: 20, cpu: [3, 3, 2.99, 2.99, 2.99, 2.99, 2.99] }), ctx75).broken, false);
   // Confined to 2 cores on an 8-core host: 1.5 cores is load 0.75.
   const ctx = judgeContext(host(8, 32), { kind: 'cgroup-v2', path: '/sys/fs/cgroup/vl', cpuCores: 2, memoryBytes: 4 * GIB }, 0.75);
-  assert.deepEqual(ctx, { loadThreshold: 0.75, agentCores: 2, hostCores: 8 });
+  assert.deepEqual(ctx, { loadThreshold: 0.75, agentCores: 2, hostCores: 8, loadCores: null });
   assert.equal(judgeStep(makeStep(0, { sessions: 10, cpu: [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5] }), ctx).load, 0.75);
   assert.equal(judgeContext(host(8), null, 0.75).agentCores, 8);
 });
@@ -167,11 +167,14 @@ test('findKnee: CPU knees — the threshold only, or quality breaking at saturat
 });
 
 test('rampStopReasons: the knee or a broken generator stops a ramp; an empty step does not', () => {
-  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(1) }), CTX), []);
-  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: [] }), CTX), []);
+  const none = { agents: [], loadSide: [] };
+  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(1) }), CTX), none);
+  assert.deepEqual(rampStopReasons(makeStep(0, { sessions: 5, cpu: [] }), CTX), none);
   const gen = rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(1), qos: { publishLateMsP99: 30 } }), CTX);
-  assert.equal(gen.length, 1);
-  assert.match(gen[0] as string, /load generator missed real time/);
+  assert.deepEqual(gen.agents, [], 'the generator missing real time is not the agents\' knee');
+  assert.equal(gen.loadSide.length, 1);
+  assert.match(gen.loadSide[0] as string, /load generator missed real time/);
   const both = rampStopReasons(makeStep(0, { sessions: 5, cpu: steadySeries(3), qos: { gapsOver100ms: 2 } }), CTX);
-  assert.equal(both.length, 2, both.join('; '));
+  assert.equal(both.agents.length, 2, both.agents.join('; '));
+  assert.deepEqual(both.loadSide, []);
 });

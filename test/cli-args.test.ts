@@ -17,8 +17,8 @@ function usage(fn: () => unknown, want: RegExp | string): void {
 }
 
 test('parseScenarioArgs: a name alone gives no overrides and the defaults', () => {
-  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false });
-  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false });
+  assert.deepEqual(parseScenarioArgs(['voice-30']), { name: 'voice-30', overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false, shardToLog: false });
+  assert.deepEqual(parseScenarioArgs([]), { name: null, overrides: {}, speech: null, out: null, netns: true, confine: true, sizing: defaultSizingInputs(), help: false, shardToLog: false });
 });
 
 test('parseScenarioArgs: every flag maps to its override', () => {
@@ -48,6 +48,7 @@ test('parseScenarioArgs: every flag maps to its override', () => {
     confine: false,
     sizing: { ...defaultSizingInputs(), loadThreshold: 0.75, loadThresholdSource: '--load-threshold', peakSessions: 120, podStartS: 45 },
     help: false,
+    shardToLog: false,
   });
 });
 

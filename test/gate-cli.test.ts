@@ -28,6 +28,7 @@ const json = (name: string, value: unknown) => {
 const base = [0.08, 0.082, 0.078].map((c, i) => resultsDir(`base-${i}`, runResult({}, c)));
 const same = [0.081, 0.079, 0.08].map((c, i) => resultsDir(`same-${i}`, runResult({}, c)));
 const slow = [0.12, 0.121, 0.119].map((c, i) => resultsDir(`slow-${i}`, runResult({}, c)));
+const noisy = [0.08, 0.095, 0.11].map((c, i) => resultsDir(`noisy-${i}`, runResult({}, c)));
 const invalid = resultsDir('invalid', runResult({ valid: false, invalidReasons: ['1 of 2 sessions joined'] }));
 const gate = json('gate.json', { thresholds: ['perSession.cpuCores < 0.15', 'valid == true'], tolerance: '10%' });
 
@@ -61,6 +62,19 @@ test('gate --results: a regression beyond the interval fails (exit 99), and JUni
   assert.match(run.stdout, /perSession\.cpuCores: regressed/);
 });
 
+test('gate --results: an interval straddling the tolerance is INCONCLUSIVE, exit 0 — or 99 with --fail-on-inconclusive', async () => {
+  // +18.8 % with a 95 % interval of about −27 % … +65 % against 10 %.
+  let run = await runCli(['gate', '--results', ...noisy, '--baseline', at('baseline.json'), '--out', at('out-noisy')]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /: INCONCLUSIVE \(exit 0\)\n/);
+  assert.match(run.stdout, /perSession\.cpuCores .* inconclusive\n/);
+  assert.match(readFileSync(at('out-noisy', 'gate.md'), 'utf8'), /^## voiceload gate: ⚠️ inconclusive \(exit 0\)/);
+  run = await runCli(['gate', '--results', ...noisy, '--baseline', at('baseline.json'), '--out', at('out-noisy-strict'), '--fail-on-inconclusive']);
+  assert.equal(run.code, 99, run.stderr);
+  assert.match(run.stdout, /: INCONCLUSIVE \(exit 99\)\n/);
+  assert.match(readFileSync(at('out-noisy-strict', 'junit.xml'), 'utf8'), /name="perSession\.cpuCores">\n\s*<failure message="inconclusive/);
+});
+
 test('gate --results: an invalid run exits 3 and is not judged', async () => {
   const run = await runCli(['gate', '--results', invalid, '--gate', gate, '--out', at('out-invalid')]);
   assert.equal(run.code, 3, run.stderr);
@@ -70,7 +84,7 @@ test('gate --results: an invalid run exits 3 and is not judged', async () => {
 test('bad input: one line naming the file and key, exit 2, nothing written', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['gate', '--results', same[0]!, '--gate', json('typo.json', { thresholds: ['valid == true', 'qos.vad.onsetLagMs.p99 < 250'] })],
-      /^voiceload: .*typo\.json: thresholds\[1\]: 'qos\.vad\.onsetLagMs\.p99 < 250': 'qos\.vad\.onsetLagMs\.p99' is not a metric of results\.json; qos\.vad\.onsetLagMs has: p50, p95\n$/],
+      /^voiceload: .*typo\.json: thresholds\[1\]: 'qos\.vad\.onsetLagMs\.p99 < 250': 'qos\.vad\.onsetLagMs\.p99' is not a metric of results\.json; qos\.vad\.onsetLagMs has: p50, p95, p50Censored, p95Censored\n$/],
     [['gate', '--results', same[0]!, '--gate', json('key.json', { thresholds: [], tolerence: 0.1 })], /^voiceload: .*key\.json: unknown key 'tolerence'; known keys: /],
     [['gate', '--results', same[0]!, '--gate', at('missing.json')], /^voiceload: --gate .*missing\.json: cannot read it/],
     [['gate', '--results', at('nowhere')], /^voiceload: --results .*nowhere: no results\.json there/],

@@ -100,13 +100,15 @@ test('diffInterval: one run on one side borrows the other side\'s spread; one ru
   assert.deepEqual([z.lo, z.hi], [1, 1]);
 });
 
-test('verdictFor: the interval must clear the tolerance, on the side its direction names', () => {
+test('verdictFor: the interval must clear the tolerance, on the side its direction names; straddling it on the worse side is inconclusive', () => {
   const table: Array<[number, number, 'lower' | 'higher', string]> = [
-    [0.11, 0.3, 'lower', 'regressed'], [0.1, 0.3, 'lower', 'no significant change'],
+    [0.11, 0.3, 'lower', 'regressed'], [0.1, 0.3, 'lower', 'inconclusive'],
     [-0.3, -0.11, 'lower', 'improved'], [-0.3, -0.1, 'lower', 'no significant change'],
-    [-0.05, 0.05, 'lower', 'no significant change'], [-0.5, 0.5, 'lower', 'no significant change'],
+    [-0.05, 0.05, 'lower', 'no significant change'], [-0.5, 0.5, 'lower', 'inconclusive'],
+    [-0.05, 0.1, 'lower', 'no significant change'], [-0.3, 0.05, 'lower', 'no significant change'],
     [-0.3, -0.11, 'higher', 'regressed'], [0.11, 0.3, 'higher', 'improved'],
-    [0.2, 0.2, 'lower', 'regressed'], [Infinity, Infinity, 'lower', 'regressed'], [-Infinity, Infinity, 'lower', 'no significant change'],
+    [-0.3, 0.05, 'higher', 'inconclusive'], [-0.05, 0.3, 'higher', 'no significant change'],
+    [0.2, 0.2, 'lower', 'regressed'], [Infinity, Infinity, 'lower', 'regressed'], [-Infinity, Infinity, 'lower', 'inconclusive'],
   ];
   for (const [lo, hi, better, want] of table) assert.equal(verdictFor(lo, hi, better, 0.1), want, `[${lo}, ${hi}] ${better}`);
 });
@@ -117,8 +119,9 @@ test('compareMetric: relative change and interval over the baseline mean, by han
   near(c.change, 2 / 11);
   near(c.interval?.lo, -0.266958 / 11, 1e-6);
   near(c.interval?.hi, 4.266958 / 11, 1e-6);
-  assert.equal(c.verdict, 'no significant change');
-  assert.match(c.note, /^inconclusive: the interval reaches past the tolerance/);
+  // +18 % with an interval from −2 % to +39 % against 10 %: neither a pass nor a regression.
+  assert.equal(c.verdict, 'inconclusive');
+  assert.match(c.note, /^the interval reaches past the tolerance on the worse side/);
   // c = 20 21 22: diff 10, [7.733042, 12.266958] / 11 = [+70.3 %, +111.5 %]: regressed.
   c = compareMetric('perSession.cpuCores', 'lower', [10, 11, 12], [20, 21, 22], 0.1, 0.95);
   near(c.interval?.lo, 7.733042 / 11, 1e-6);
@@ -147,9 +150,9 @@ test('compareMetric: one run each side is the change alone; a zero baseline; mis
   assert.deepEqual([c.change, c.verdict], [0, 'no significant change']);
   c = compareMetric('qos.agentAudio.gapsOver100ms', 'lower', [0, 0, 0], [3, 3, 4], 0.1, 0.95);
   assert.deepEqual([c.change, c.interval?.lo, c.verdict], [Infinity, Infinity, 'regressed']);
-  // 0 → 1 2 3: the difference's interval (2 ± 2.48) holds 0, so −∞ to +∞: not called.
+  // 0 → 1 2 3: the difference's interval (2 ± 2.48) holds 0, so −∞ to +∞: a regression cannot be ruled out.
   c = compareMetric('qos.agentAudio.gapsOver100ms', 'lower', [0, 0, 0], [1, 2, 3], 0.1, 0.95);
-  assert.deepEqual([c.interval?.lo, c.interval?.hi, c.verdict], [-Infinity, Infinity, 'no significant change']);
+  assert.deepEqual([c.interval?.lo, c.interval?.hi, c.verdict], [-Infinity, Infinity, 'inconclusive']);
   c = compareMetric('perSession.pssBytes', 'lower', [1, null], [1], 0.1, 0.95);
   assert.deepEqual([c.verdict, c.note], ['missing', 'null (not measured) in baseline run 2: save the baseline on a host that measures it']);
   c = compareMetric('perSession.pssBytes', 'lower', [1, 1], [1, null, 1], 0.1, 0.95);

@@ -165,7 +165,7 @@ test('renderMarkdown and renderTable: the verdict first, every check, the warnin
   const md = renderMarkdown(report);
   assert.match(md, /^## voiceload gate: ❌ fail \(exit 99\)\n/);
   assert.match(md, /\n> ⚠️ the baseline was measured on an unlike host \(cores 2 → 8/);
-  assert.match(md, /\| ❌ \| `perSession\.cpuCores < 0\.1` \| perSession\.cpuCores = 0\.12 cores \(median of 2 runs: 0\.12, 0\.12\), not < 0\.1 \| g\.json: thresholds\[0\] \|/);
+  assert.match(md, /\| ❌ \| `perSession\.cpuCores < 0\.1` \| median\(perSession\.cpuCores\) = 0\.12 cores \(of 2 runs: 0\.12, 0\.12\), not < 0\.1 \| g\.json: thresholds\[0\] \|/);
   assert.match(md, /\| ❌ \| `perSession\.cpuCores` \| 0\.08 cores \(3 runs\) \| 0\.12 cores \(2 runs\) \| \+50\.0 % \| \[/);
   assert.match(md, /- run 2: \*\*valid\*\* \(`\/r\/2`\)/);
   const table = renderTable(report);
@@ -176,4 +176,34 @@ test('renderMarkdown and renderTable: the verdict first, every check, the warnin
   assert.ok(lines.some((l) => /^ {2}FAIL {2}perSession\.cpuCores < 0\.1 +0\.12 cores \(median of 2\)$/.test(l)), table);
   assert.ok(lines.some((l) => /^ {2}perSession\.cpuCores +0\.08 → 0\.12 cores +\+50\.0 % +\[.*\] +regressed$/.test(l)), table);
   assert.ok(lines.some((l) => /^ {2}perSession\.pssBytes +120\.0 → 120\.0 MB +±0\.0 % /.test(l)), table);
+});
+
+test('evaluateGate: an interval that straddles the tolerance is inconclusive — never a pass mark; --fail-on-inconclusive exits 99', () => {
+  // CPU 10, 11, 12 → 12, 13, 14 (+18 %, interval −2 % … +39 %) against the default 10 % tolerance.
+  const baseline = { file: 'b.json', data: buildBaseline([10, 11, 12].map((c, i) => ({ result: runResult({}, c), source: `/b/${i}` })), new Date(0)) };
+  const config = { ...emptyConfig(), compare: ['perSession.cpuCores' as const] };
+  const current = runs([12, 13, 14].map((c) => runResult({}, c)));
+  let r = evaluateGate({ scenario: 'voice-2', runs: current, config, baseline });
+  assert.deepEqual([r.verdict, r.exitCode, r.failures], ['inconclusive', 0, []]);
+  assert.equal(r.comparisons[0]?.verdict, 'inconclusive');
+  assert.match(r.inconclusive[0] ?? '', /^perSession\.cpuCores: inconclusive: the interval reaches past the tolerance on the worse side/);
+  const md = renderMarkdown(r);
+  assert.match(md, /^## voiceload gate: ⚠️ inconclusive \(exit 0\)\n/);
+  assert.match(md, /\| ⚠️ \| `perSession\.cpuCores` \|.*\*\*inconclusive\*\*/);
+  assert.ok(!md.includes('✅'), md);
+  assert.match(renderTable(r), /^voiceload gate: voice-2, 3 runs vs b\.json \(3 runs\): INCONCLUSIVE \(exit 0\)\n/);
+  assert.match(renderJunit(r), /name="perSession\.cpuCores">\n {6}<skipped message="inconclusive: change \+18\.2 %/);
+  r = evaluateGate({ scenario: 'voice-2', runs: current, config, baseline, failOnInconclusive: true });
+  assert.deepEqual([r.verdict, r.exitCode], ['inconclusive', 99]);
+  assert.match(renderJunit(r), /name="perSession\.cpuCores">\n {6}<failure message="inconclusive: change \+18\.2 %/);
+  // Tone gaps 0, 0, 0 → 1, 2, 3: the interval runs from −∞ to +∞, inconclusive too; a threshold on them fails.
+  const gaps = (n: number) => runResult({ qos: { ...runResult().qos, agentAudio: { ...runResult().qos.agentAudio, gapsOver100ms: n } } });
+  const gapBase = { file: 'b.json', data: buildBaseline([0, 0, 0].map((n, i) => ({ result: gaps(n), source: `/b/${i}` })), new Date(0)) };
+  r = evaluateGate({
+    scenario: 'voice-2', runs: runs([1, 2, 3].map(gaps)), baseline: gapBase,
+    config: { ...emptyConfig(), compare: ['qos.agentAudio.gapsOver100ms' as const], thresholds: parseThresholds(['qos.agentAudio.gapsOver100ms == 0'], 'g.json') },
+  });
+  assert.equal(r.comparisons[0]?.verdict, 'inconclusive');
+  assert.deepEqual([r.verdict, r.exitCode], ['fail', 99]);
+  assert.deepEqual(r.failures, ["threshold 'qos.agentAudio.gapsOver100ms == 0': max(qos.agentAudio.gapsOver100ms) = 3 (of 3 runs: 1, 2, 3), not == 0"]);
 });

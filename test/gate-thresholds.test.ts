@@ -53,7 +53,7 @@ test('metrics: readMetric gives null under a null object and for a null leaf', (
 
 test('metrics: a wrong name is answered with what its prefix has', () => {
   const table: Array<[string, string]> = [
-    ['qos.vad.onsetLagMs.p99', 'qos.vad.onsetLagMs has: p50, p95'],
+    ['qos.vad.onsetLagMs.p99', 'qos.vad.onsetLagMs has: p50, p95, p50Censored, p95Censored'],
     ['perSession.cpu', 'perSession has: cpuCores, pssBytes, rssBytes'],
     ['roles.agent.cpuCores.p95', 'roles has: agents.…, generator.…, server.…, harness.…'],
     ['roles.agents.cpu.p95', 'roles.agents has: cpuCores.…, rssBytes.…, pssBytes.…, samples'],
@@ -82,18 +82,21 @@ test('parseThreshold: each operator, numbers of every form, booleans', () => {
   ];
   for (const [line, metric, op, value] of table) {
     const t = parseThreshold(line, 'g.json: thresholds[0]');
-    assert.deepEqual(t, { text: line.trim(), metric, op, value, source: 'g.json: thresholds[0]' }, line);
+    // Counts with a better side default to their worst run (gaps: max; joined sessions: min).
+    const worst: Record<string, string> = { 'qos.agentAudio.gapsOver100ms': 'max', 'sessions.joined': 'min' };
+    const stat = typeof value === 'boolean' ? null : worst[metric] ?? 'median';
+    assert.deepEqual(t, { text: line.trim(), metric, op, value, stat, source: 'g.json: thresholds[0]' }, line);
   }
 });
 
 test('parseThreshold: unknown names, malformed lines and type mismatches are one line naming the file and key', () => {
   const w = 'gate.json: thresholds[2]';
   const table: Array<[unknown, string | RegExp]> = [
-    ['qos.vad.onsetLagMs.p99 < 250', `${w}: 'qos.vad.onsetLagMs.p99 < 250': 'qos.vad.onsetLagMs.p99' is not a metric of results.json; qos.vad.onsetLagMs has: p50, p95`],
+    ['qos.vad.onsetLagMs.p99 < 250', `${w}: 'qos.vad.onsetLagMs.p99 < 250': 'qos.vad.onsetLagMs.p99' is not a metric of results.json; qos.vad.onsetLagMs has: p50, p95, p50Censored, p95Censored`],
     ['perSesion.cpuCores < 0.15', /^gate\.json: thresholds\[2\]: 'perSesion\.cpuCores < 0\.15': 'perSesion\.cpuCores' is not a metric of results\.json; metrics start with: /],
     ['steps < 3', /'steps' is not a metric of results\.json/],
     ['perSession.basis == 1', /'perSession\.basis' is not a metric of results\.json; perSession has: cpuCores, pssBytes, rssBytes/],
-    ['perSession.cpuCores 0.15', `${w}: 'perSession.cpuCores 0.15': not a threshold; write '<metric> <op> <value>' with op one of <= >= == != < >, e.g. 'perSession.cpuCores < 0.15'`],
+    ['perSession.cpuCores 0.15', `${w}: 'perSession.cpuCores 0.15': not a threshold; write '<metric> <op> <value>' or '<median|max|min|mean>(<metric>) <op> <value>' with op one of <= >= == != < >, e.g. 'perSession.cpuCores < 0.15'`],
     ['perSession.cpuCores = 0.15', /not a threshold; write/],
     ['perSession.cpuCores =< 0.15', /not a threshold; write/],
     ['perSession.cpuCores < ', /not a threshold; write/],
@@ -162,7 +165,7 @@ test('evaluateThreshold: several runs — numbers by the median, booleans in eve
   let o = evaluateThreshold(t('perSession.cpuCores < 0.15'), [0.2, 0.1, 0.12]);
   assert.equal(o.pass, true);
   assert.equal(o.observed, 0.12);
-  assert.equal(o.message, 'perSession.cpuCores = 0.12 cores (median of 3 runs: 0.2, 0.1, 0.12) < 0.15');
+  assert.equal(o.message, 'median(perSession.cpuCores) = 0.12 cores (of 3 runs: 0.2, 0.1, 0.12) < 0.15');
   // An even count: the mean of the middle two, (0.14 + 0.18) / 2 = 0.16.
   o = evaluateThreshold(t('perSession.cpuCores < 0.15'), [0.1, 0.14, 0.18, 0.3]);
   assert.equal(o.pass, false);
@@ -188,4 +191,28 @@ test('scenario files: thresholds are validated at load, naming the file and the 
     /^scenarios\/n\.ts: thresholds\[1\]: 'qos\.vad\.onsetLag\.p95 < 250': 'qos\.vad\.onsetLag\.p95' is not a metric of results\.json; qos\.vad has: /,
   );
   usage(() => validateScenario({ name: 'n', thresholds: 'valid == true' }, 'scenarios/n.ts'), /'thresholds' must be a list/);
+});
+
+test('thresholds over several runs state their statistic; a QoS count defaults to the worst run', () => {
+  const t = (line: string) => parseThreshold(line, 'f');
+  // One run in three had gaps: the median (0) would pass it; the worst run (2) does not.
+  let o = evaluateThreshold(t('qos.agentAudio.gapsOver100ms == 0'), [0, 2, 0]);
+  assert.deepEqual([t('qos.agentAudio.gapsOver100ms == 0').stat, o.pass, o.observed], ['max', false, 2]);
+  assert.equal(o.message, 'max(qos.agentAudio.gapsOver100ms) = 2 (of 3 runs: 0, 2, 0), not == 0');
+  // A higher-is-better count defaults to its worst run too: the minimum.
+  assert.equal(t('qos.agentAudio.sessionsHearingTone >= 2').stat, 'min');
+  assert.equal(evaluateThreshold(t('qos.agentAudio.sessionsHearingTone >= 2'), [2, 1, 2]).pass, false);
+  // Written out, the statistic is the one judged.
+  o = evaluateThreshold(t('median(qos.agentAudio.gapsOver100ms) == 0'), [0, 2, 0]);
+  assert.deepEqual([o.pass, o.message], [true, 'median(qos.agentAudio.gapsOver100ms) = 0 (of 3 runs: 0, 2, 0) == 0']);
+  o = evaluateThreshold(t('max(perSession.cpuCores) < 0.15'), [0.2, 0.1, 0.12]);
+  assert.deepEqual([o.pass, o.observed], [false, 0.2]);
+  o = evaluateThreshold(t('mean(perSession.cpuCores) < 0.15'), [0.2, 0.1, 0.12]);
+  assert.equal(o.pass, true);
+  assert.equal(evaluateThreshold(t('min(perSession.cpuCores) < 0.15'), [0.2, 0.16, 0.17]).pass, false);
+  // Non-count numbers keep the median; booleans take no statistic.
+  assert.equal(t('perSession.cpuCores < 0.15').stat, 'median');
+  assert.equal(t('valid == true').stat, null);
+  assert.throws(() => t('max(valid) == true'), /must hold in every run: drop 'max/);
+  assert.throws(() => t('p99(perSession.cpuCores) < 1'), /not a threshold/);
 });

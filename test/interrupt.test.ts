@@ -5,7 +5,8 @@
  * cgroup must be recorded and gone afterwards too.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,15 +19,21 @@ function samplesWithSessions(file: string): number {
   return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === 2).length;
 }
 
-test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180_000 }, async () => {
+/** Starts voice-2 (1-core target, so the agents get a cgroup) and resolves once `samples` samples had both sessions live. */
+async function startLive(samples: number): Promise<{ out: string; run: ReturnType<typeof startCli> }> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-int-')), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--target', '1c4g', '--out', out]);
-  const samples = path.join(out, 'samples.jsonl');
-  // Wait until both sessions are live and sampled a few times, then interrupt.
-  for (let i = 0; i < 240 && samplesWithSessions(samples) < 5 && run.proc.exitCode === null; i++) {
+  const file = path.join(out, 'samples.jsonl');
+  for (let i = 0; i < 240 && samplesWithSessions(file) < samples && run.proc.exitCode === null; i++) {
     await new Promise((r) => setTimeout(r, 250));
   }
-  assert.ok(samplesWithSessions(samples) >= 5, 'the run never reached two live sessions');
+  assert.ok(samplesWithSessions(file) >= samples, 'the run never reached two live sessions');
+  return { out, run };
+}
+
+test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180_000 }, async () => {
+  // Wait until both sessions are live and sampled a few times, then interrupt.
+  const { out, run } = await startLive(5);
   process.kill(-run.proc.pid!, 'SIGINT');
   const done = await run.done;
   assert.equal(done.code, 105, done.stderr);
@@ -41,6 +48,59 @@ test('SIGINT mid-run: partial report, exit 105, no process left', { timeout: 180
     assert.equal(r.confinement?.cpuCores, 1, 'the agents were not confined to the 1-core target');
     assert.equal(existsSync(r.confinement.path), false, `cgroup ${r.confinement.path} left behind`);
   }
+  assert.deepEqual(runProcesses(), []);
+  assert.deepEqual(leftoverNamespaces(), []);
+});
+
+/** Our cgroups (voiceload-<run id> or voiceload-<harness pid>-…) still present under any controller. */
+function leftoverCgroups(): string[] {
+  try {
+    const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '4', '-type', 'd', '-name', 'voiceload-*'], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+test('a second SIGINT stops at once: exit 105 within seconds, no process, namespace or cgroup left', { timeout: 180_000 }, async () => {
+  const { run } = await startLive(3);
+  process.kill(-run.proc.pid!, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  const secondAt = performance.now();
+  process.kill(-run.proc.pid!, 'SIGINT');
+  const done = await run.done;
+  const tookMs = performance.now() - secondAt;
+  assert.equal(done.code, 105, done.stderr);
+  assert.match(done.stderr, /SIGINT again: stopping at once/);
+  assert.ok(tookMs < 8000, `the second SIGINT took ${tookMs.toFixed(0)} ms to end the run`);
+  assert.deepEqual(runProcesses(), []);
+  assert.deepEqual(leftoverNamespaces(), []);
+  assert.deepEqual(leftoverCgroups(), []);
+});
+
+/** Our cgroups (voiceload-<harness pid>-…) in the cpuset hierarchy, by harness pid. */
+function partitionGroups(): string[] {
+  const root = '/sys/fs/cgroup/cpuset';
+  return existsSync(root) ? readdirSync(root).filter((d) => /^voiceload-\d+-/.test(d)) : [];
+}
+
+test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespace are removed all the same', { timeout: 180_000, skip: cpus().length < 2 || process.getuid?.() !== 0 || !existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') }, async () => {
+  const before = new Set(partitionGroups());
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-crash-')), 'report');
+  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
+  const samples = path.join(out, 'samples.jsonl');
+  for (let i = 0; i < 240 && samplesWithSessions(samples) < 3 && run.proc.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(samplesWithSessions(samples) >= 3, 'the run never reached two live sessions');
+  const ours = partitionGroups().filter((d) => !before.has(d));
+  assert.ok(ours.length >= 2, `no partition groups while the run went: ${ours.join(', ')}`);
+  const harnessPid = Number(/^voiceload-(\d+)-/.exec(ours[0]!)?.[1]);
+  process.kill(harnessPid, 'SIGKILL');
+  await run.done;
+  assert.deepEqual(partitionGroups().filter((d) => !before.has(d)), [], 'cgroups left behind');
+  // Agents and generators notice the IPC channel close and exit on their own; give them their stop deadline.
+  for (let i = 0; i < 40 && runProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
   assert.deepEqual(runProcesses(), []);
   assert.deepEqual(leftoverNamespaces(), []);
 });

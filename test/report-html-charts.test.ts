@@ -142,8 +142,9 @@ test("system CPU: the host's CPU and the roles' sum per sample, the host's cores
 });
 
 test('renderChartSvgs renders every chart to an SVG with its marks', async () => {
-  const svgs = await renderChartSvgs(makeReportData());
-  assert.deepEqual(Object.keys(svgs).sort(), CHARTS.map((c) => `${c.name}.svg`).sort());
+  const data = makeReportData();
+  const svgs = await renderChartSvgs(data);
+  assert.deepEqual(Object.keys(svgs).sort(), CHARTS.filter((c) => c.applies?.(data) ?? true).map((c) => `${c.name}.svg`).sort());
   for (const [name, svg] of Object.entries(svgs)) {
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, name);
     assert.match(svg, /<\/svg>$/, name);
@@ -161,4 +162,18 @@ test('the knee rule is drawn only when there is a knee', async () => {
   data.model.knee = { sessions: null, stepIndex: null, broke: [], basis: 'no step broke' };
   const without = await renderChartSvgs(data);
   assert.doesNotMatch(without['cost-vs-sessions.svg'] as string, red);
+});
+
+test('a soak run has the memory-vs-sessions chart: its points, fitted lines and the verdicts; other runs do not', async () => {
+  const data = makeReportData();
+  assert.equal((await renderChartSvgs(data))['memory-vs-sessions.svg'], undefined);
+  const MiB = 1024 ** 2;
+  const points = Array.from({ length: 30 }, (_, i) => ({ completed: i + 1, atS: 5 * (i + 1), fixedPssBytes: (300 + 2 * (i + 1) + Math.sin(i)) * MiB, jobPssBytes: (120 + Math.sin(i)) * MiB }));
+  data.result.workers = { ...data.result.workers!, soak: { points } };
+  const svg = (await renderChartSvgs(data))['memory-vs-sessions.svg'];
+  assert.ok(svg, 'no soak chart');
+  assert.match(svg, /class="mark-line role-mark[^"]*"[^>]*><path [^>]*d="M/, 'no fitted line drawn');
+  assert.match(svg, /Workers: leaks \d+\.\d MB per 100 sessions/);
+  assert.match(svg, /Job process: no leak above/);
+  assert.equal(dataOf(spec(data, 'memory-vs-sessions'), 'soak').length, 60);
 });

@@ -47,8 +47,9 @@ test('every chart has a container and its compiled spec embedded, with the data 
   const data = makeReportData();
   const html = renderReportHtml(data);
   const specs = chartSpecs(html);
-  assert.deepEqual(Object.keys(specs), CHARTS.map((c) => c.name));
-  for (const c of CHARTS) assert.ok(html.includes(`<div class="chart" id="chart-${c.name}" data-chart="${c.name}">`), c.name);
+  const shown = CHARTS.filter((c) => c.applies?.(data) ?? true);
+  assert.deepEqual(Object.keys(specs), shown.map((c) => c.name));
+  for (const c of shown) assert.ok(html.includes(`<div class="chart" id="chart-${c.name}" data-chart="${c.name}">`), c.name);
   const cpu = specs['cpu-memory'] as { data: { name: string; values?: unknown[] }[] };
   assert.equal(cpu.data.find((d) => d.name === 'roles')?.values?.length, data.samples.length * 4);
 });
@@ -125,4 +126,20 @@ test('run facts: host, target, server, network, sessions and window', () => {
   has(html, /<dt>Network<\/dt><dd>netns \(namespace vl-test\); candidate addresses used: 198\.18\.0\.1, 198\.18\.0\.2<\/dd>/);
   has(html, /<dt>Sessions<\/dt><dd>20 of 20 joined<\/dd>/);
   has(html, /<dt>Window<\/dt><dd>from 65 s \(last join 60 s \+ 5 s warm-up\) to 80 s \(16 samples\)<\/dd>/);
+});
+
+test('the page leads with the answer: sessions per worker, its range and its basis, before any table', () => {
+  const data = makeReportData();
+  const rec = data.model.recommendations.find((r) => r.key === 'sessionsPerWorker')!;
+  rec.inputs = { ...rec.inputs, cpuRange95: '14–unbounded (point 17)' };
+  const html = markup(renderReportHtml(data));
+  const main = html.slice(html.indexOf('<main>'));
+  const first = /<p\b[^>]*>([\s\S]*?)<\/p>/.exec(main)?.[1] ?? '';
+  has(first, /<strong>17 sessions per 4 cores \/ 8 GB worker<\/strong>, range 14–unbounded, extrapolated from 4 cores to 4, ×1\.1 the largest step measured \(15\)/);
+  has(first, /kind-extrapolated/);
+  assert.ok(main.indexOf('id="headline"') < main.indexOf('<table'), 'the answer comes before the first table');
+  // Without a deployable plan it says it is an estimate; from an invalid run, not to size from it.
+  has(first, /An estimate, not deployable/);
+  data.result.valid = false;
+  has(markup(renderReportHtml(data)), /id="headline"[\s\S]*?From an INVALID run: do not size workers from it/);
 });

@@ -174,7 +174,7 @@ function samples(): Sample[] {
  *   44400 (+400), 51600 (+600), 54700 (+700): 9 detected.
  * The measurement window opens at +10000 (holdFromMs), so session 0's onset 5500 (lag -100) is not judged:
  * 16 expected, 12 detected.
- * Lags sorted: -150 0 50 100 200 300 400 500 600 700 900 1000 -> p50 (300+400)/2 = 350, p95 900 + 0.45 * 100 = 945.
+ * Lags sorted: -150 0 50 100 200 300 400 500 600 700 900 1000, then the 4 misses (> 1000 ms, censored).
  */
 function baseInput(): RunInput {
   const speech = (t0: number): SessionRecord['speech'] => ({ t0: START + t0, loopMs: 10_000 });
@@ -254,12 +254,13 @@ test('aggregate: QoS by hand', () => {
   const { qos } = aggregate(baseInput());
   assert.equal(qos.vad.segmentsExpected, 16);
   assert.equal(qos.vad.segmentsDetected, 12);
-  near(qos.vad.onsetLagMs.p50, 350);
-  near(qos.vad.onsetLagMs.p95, 945);
+  // The 4 missed onsets count as later than 1000 ms: p50 is rank 7.5 of 16 = (500 + 600) / 2, p95 lands on a miss.
+  assert.deepEqual(qos.vad.onsetLagMs, { p50: 550, p95: 1000, p50Censored: false, p95Censored: true });
   assert.deepEqual(qos.vad.inferMs, { p50: 2, p95: 4 });
   assert.deepEqual(qos.agentAudio, {
-    framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: true, sessionsHearingTone: 2,
+    framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: false, sessionsHearingTone: 2, generatorStalls: 0,
   });
+  assert.equal(qos.publishDroppedFrames, 0);
   assert.deepEqual(qos.publishLateMs, { p50: 5, p99: 9.9, max: 10 });
   assert.deepEqual(qos.agentPublishLateMs, { p50: 0.2, p99: 0.4, max: 0.4 });
 });
@@ -278,7 +279,7 @@ test('aggregate: a session whose agent never joined', () => {
   assert.equal(r.qos.vad.segmentsExpected, 16, 'its onsets are not expected');
   assert.equal(r.qos.vad.segmentsDetected, 12);
   assert.equal(r.qos.agentAudio.framesExpected, 3000);
-  assert.equal(r.qos.agentAudio.toneOk, true);
+  assert.equal(r.qos.agentAudio.sessionsHearingTone, 2);
 });
 
 test('aggregate: tone checks', () => {
@@ -347,12 +348,14 @@ test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict'
   assert.ok(small.includes(warning));
   assert.match(small, /^# voiceload: steady-2 — \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   assert.match(small, /\*\*Verdict: valid\*\*/);
-  assert.match(small, /published by LiveKit, not measured here/);
+  assert.match(small, /published by LiveKit, not measured here: https:\/\/docs\.livekit\.io\/agents\/deployment\//);
+  // Agents only on both sides: 3.00 cores and 70 MB PSS are the agents' means, not agents + generator + server (3.75).
+  assert.match(small, /the agents used 3\.00 cores \(mean\) and 70 MB PSS/);
   assert.match(small, /linear projection to 30 sessions: 56\.25 cores.*\(extrapolated from the measured per-session cost/);
   assert.match(small, /\| agents \| 3\.00 \| 4\.80 \| 5\.00 \| 300 \| 500 \| 70 \| 90 \|/);
   assert.match(small, /\| server \| 0\.25 \| 0\.25 \| 0\.25 \| 30 \| 30 \| n\/a \| n\/a \|/);
   assert.match(small, /\| VAD segments detected \/ expected \| 12 \/ 16 \(75\.0%\) \|/);
-  assert.match(small, /\| VAD onset lag p50 \/ p95 \| 350\.0 ms \/ 945\.0 ms \|/);
+  assert.match(small, /\| VAD onset lag p50 \/ p95 \(misses count as > 1000 ms\) \| 550\.0 ms \/ > 1000 ms \|/);
   assert.doesNotMatch(small, /saturated/);
 
   const bigInput = baseInput();
@@ -363,8 +366,16 @@ test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict'
   for (const s of busy.samples) s.system.cpuCores = 1.8;
   busy.requestedSessions = 5;
   const busyMd = renderSummary(aggregate(busy));
-  assert.match(busyMd, /the run saturated this host's CPU: quality figures reflect an overloaded host/);
-  assert.match(busyMd, /\*\*Verdict: INVALID\*\*[^\n]*\n\n- 2 of 5 sessions joined\n/);
+  assert.match(busyMd, /the run saturated this host's CPU: quality figures reflect an overloaded host \(system CPU mean 1\.80 of 2 cores/);
+  assert.match(busyMd, /\*\*Verdict: INVALID\*\*[^\n]*\n\n- 2 of 5 sessions joined\n- the host's CPU was saturated: system CPU mean 1\.80 of 2 cores/);
+  assert.match(busyMd, /No projection to 30 sessions: the run is invalid/);
+  assert.doesNotMatch(busyMd, /linear projection/);
+  // One rule everywhere: a p95 at 1.9 of 2 cores with a mean of 1.5 is not saturation, in the summary or the validity.
+  const spiky = baseInput();
+  spiky.samples.forEach((s, i) => (s.system.cpuCores = i === 14 ? 1.9 : 1.5));
+  const spikyR = aggregate(spiky);
+  assert.ok(spikyR.valid, spikyR.invalidReasons.join('; '));
+  assert.doesNotMatch(renderSummary(spikyR), /saturated/);
 
   const nobody = baseInput();
   nobody.sessions = [];
@@ -410,4 +421,97 @@ test('writeRunReport: writes results.json first and summary.md, atomically, and 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('aggregate: system CPU over the window agrees with /proc/stat over the same seconds within 2 %', async () => {
+  // A real SystemSampler reads a /proc/stat the test writes: 2 CPUs, 100 ticks a second each.
+  const dir = await mkdtemp(join(tmpdir(), 'vl-procstat-'));
+  const path = join(dir, 'stat');
+  const { SystemSampler } = await import('../harness/sampling/system.js');
+  const { writeFile } = await import('node:fs/promises');
+  const sampler = new SystemSampler({ procStatPath: path });
+  let busy = 0;
+  let total = 0;
+  const files: { busy: number; total: number }[] = [];
+  const input = baseInput();
+  const base = samples();
+  // Seconds covered by each sample and the cores busy in them. Sample 10 opens the window: the second
+  // before it (a join burst, 2 cores) is not the window's. Sample 12 came 2.5 s after the one before.
+  const plan = base.map((_, i) => ({ seconds: i === 12 ? 2.5 : 1, cores: i === 10 ? 2 : i >= 11 ? 1 : 0.5 }));
+  const out: Sample[] = [];
+  let elapsed = 0;
+  for (const [i, s] of base.entries()) {
+    const p = plan[i]!;
+    elapsed += i === 0 ? 0 : p.seconds * 1000;
+    total += 200 * p.seconds;
+    busy += 100 * p.cores * p.seconds;
+    files.push({ busy, total });
+    await writeFile(path, `cpu  ${busy} 0 0 ${total - busy} 0 0 0 0 0 0\ncpu0 0\ncpu1 0\n`);
+    out.push({ ...s, elapsedMs: i < 10 ? i * 1000 : elapsed, system: { ...(await sampler.sample()), memUsedBytes: 2 * GB, memTotalBytes: 8 * GB } });
+  }
+  // Elapsed times before the window stay 0..9 s; from sample 10 on they follow the plan.
+  input.samples = out.map((s, i) => (i < 10 ? { ...s, elapsedMs: i * 1000 } : { ...s, elapsedMs: 10_000 + (s.elapsedMs - out[10]!.elapsedMs) }));
+  const r = aggregate(input);
+  const first = files[10]!;
+  const last = files[files.length - 1]!;
+  const procStat = ((last.busy - first.busy) / (last.total - first.total)) * 2;
+  assert.equal(r.window.samples, 5);
+  const got = r.system?.cpuCores.mean ?? NaN;
+  assert.ok(Math.abs(got - procStat) / procStat <= 0.02, `system CPU ${got} vs /proc/stat ${procStat}`);
+  await rm(dir, { recursive: true });
+});
+
+/** A mark at `ms` with each session's cumulative audio counters [expected, received, gaps, stalls, dropped]. */
+function audioMark(ms: number, counts: Record<number, [number, number, number, number, number]>): RunInput['marks'][number] {
+  const sessions: RunInput['marks'][number]['sessions'] = {};
+  for (const [i, [e, r, g, st, d]] of Object.entries(counts)) {
+    sessions[Number(i)] = { publishLate: null, agentPublishLate: null, agentLoopDelay: null, framesExpected: e, framesReceived: r, gapsOver100ms: g, generatorStalls: st, publishDropped: d };
+  }
+  return { elapsedMs: ms, sessions, generators: [] };
+}
+
+test('aggregate: agent audio is counted over the window, not from each join; a gap in it makes toneOk no', () => {
+  const input = baseInput();
+  // Session 0 had 18 gaps while the ramp was still joining (before 10 s), none in the window.
+  input.sessions[0]!.agentAudio = { framesReceived: 1900, framesExpected: 2000, gapsOver100ms: 18, maxGapMs: 900, dominantHz: [440], gaps: [{ at: START + 5000, ms: 900 }] };
+  input.marks = [
+    audioMark(9000, { 0: [500, 400, 18, 2, 7], 1: [500, 500, 0, 0, 0] }),
+    audioMark(10_000, { 0: [600, 500, 18, 2, 7], 1: [600, 600, 0, 0, 0] }),
+    audioMark(14_000, { 0: [1000, 900, 18, 3, 9], 1: [1000, 1000, 0, 0, 0] }),
+  ];
+  const quiet = aggregate(input).qos;
+  assert.deepEqual(quiet.agentAudio, {
+    framesExpected: 800, framesReceived: 800, gapsOver100ms: 0, maxGapMs: null, toneOk: true, sessionsHearingTone: 2, generatorStalls: 1,
+  });
+  assert.equal(quiet.publishDroppedFrames, 2);
+  // One gap of 300 ms inside the window: counted, the longest is that one (not the 900 ms before), and the tone is not ok.
+  input.marks[2] = audioMark(14_000, { 0: [1000, 870, 19, 3, 9], 1: [1000, 1000, 0, 0, 0] });
+  input.sessions[0]!.agentAudio.gaps!.push({ at: START + 12_000, ms: 300 });
+  const gap = aggregate(input).qos.agentAudio;
+  assert.deepEqual([gap.gapsOver100ms, gap.maxGapMs, gap.toneOk], [1, 300, false]);
+});
+
+test('aggregate: the window ends when the first session stopped: teardown samples and onsets do not count', () => {
+  const input = baseInput();
+  // Teardown began at 12.5 s: samples at 13 and 14 s (agents 4 and 5 cores) are teardown.
+  input.holdToMs = 12_500;
+  const r = aggregate(input);
+  assert.deepEqual([r.window.fromS, r.window.toS, r.window.samples], [10, 12, 3]);
+  near(r.roles?.agents.cpuCores.mean, 2);
+  assert.match(r.window.basis, /until the first session stopped/);
+  // Onsets judged only up to 1.5 s before the window's end (11 s): session 0's 12500 is not, session 1's 11000 (+100) is.
+  assert.equal(r.qos.vad.segmentsExpected, 1);
+  assert.equal(r.qos.vad.segmentsDetected, 1);
+});
+
+test('onsetLagPercentiles: misses are censored above 1000 ms, so p95 says "> 1000" once more than 5 % are missed', async () => {
+  const { onsetLagPercentiles } = await import('../harness/results/onsets.js');
+  const lags = range(1, 100).map((i) => i); // 1..100 ms
+  assert.deepEqual(onsetLagPercentiles(lags, 100), { p50: 50.5, p95: 95.05, p50Censored: false, p95Censored: false });
+  // 5 of 105 missed (4.8 %): p95 (rank 98.8 of 0..104) still falls on a detected onset... between 100 and a miss: censored.
+  assert.equal(onsetLagPercentiles(lags, 104).p95Censored, false);
+  const six = onsetLagPercentiles(lags, 107); // 7 of 107 missed: 6.5 %
+  assert.deepEqual([six.p95, six.p95Censored, six.p50Censored], [1000, true, false]);
+  assert.deepEqual(onsetLagPercentiles([], 3), { p50: 1000, p95: 1000, p50Censored: true, p95Censored: true });
+  assert.deepEqual(onsetLagPercentiles([], 0), { p50: null, p95: null, p50Censored: false, p95Censored: false });
 });

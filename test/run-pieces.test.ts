@@ -36,6 +36,7 @@ test('lastJoinAt: the latest instant both sides of a session were in; sessions h
 });
 
 test('kneeStopOf: a step that broke is the knee with its sessions and reasons; one that held is none', () => {
-  assert.deepEqual(kneeStopOf(3, { sessions: 7, broke: ['gaps'], fromS: 95 }), { stepIndex: 3, sessions: 7, broke: ['gaps'] });
-  assert.equal(kneeStopOf(3, { sessions: 7, broke: [], fromS: 95 }), null);
+  assert.deepEqual(kneeStopOf(3, { sessions: 7, broke: ['gaps'], loadSide: [], fromS: 95 }), { stepIndex: 3, sessions: 7, broke: ['gaps'] });
+  assert.deepEqual(kneeStopOf(3, { sessions: 7, broke: ['late'], loadSide: ['late'], fromS: 95 }), { stepIndex: 3, sessions: 7, broke: ['late'], loadSide: ['late'] });
+  assert.equal(kneeStopOf(3, { sessions: 7, broke: [], loadSide: [], fromS: 95 }), null);
 });

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InterruptedError } from '../harness/common/errors.js';
 import type { RunClock } from '../harness/run/clock.js';
 import { Runner, type RunOptions } from '../harness/run/runner.js';
 import type { HostInfo } from '../harness/results/types.js';
@@ -141,10 +142,15 @@ test('Runner: with stopAtKnee, a broken step ends the ramp there and is measured
   const judged: number[] = [];
   const { clock, runner, runtime, cleanUp } = setUp(
     { sessions: 6, ramp: { step: 2, every: '10s', settle: '3s' }, duration: '40s', stopAtKnee: true },
-    { judgeStep: (step) => (judged.push(step.index), step.index === 1 ? ['onset lag p95 400 ms > 300 ms'] : []) },
+    { judgeStep: (step) => (judged.push(step.index), { agents: step.index === 1 ? ['onset lag p95 400 ms > 300 ms'] : [], loadSide: [] }) },
   );
+  const info: string[] = [];
+  runner.on('info', (m: string) => info.push(m));
   try {
     const { result } = await clock.drive(runner.run());
+    // The agents' own knee is what a ramp is for: the run is valid and says where the knee is.
+    assert.deepEqual(result.invalidReasons, []);
+    assert.deepEqual(info, ['knee at 4 sessions: onset lag p95 400 ms > 300 ms']);
     assert.deepEqual(runtime().launches.map((l) => [l.from, l.to]), [[0, 2], [2, 4]]);
     assert.deepEqual(judged, [0, 1]);
     assert.equal(result.kneeStop?.stepIndex, 1);
@@ -154,6 +160,25 @@ test('Runner: with stopAtKnee, a broken step ends the ramp there and is measured
     // Step 1 joined at 10 s; settle 3 s: its settled part, and so the window, starts at 13 s.
     assert.equal(result.window.fromS, 13);
     assert.ok(result.durationS <= 20.001, `stopped at the knee, not held to 40 s (${result.durationS})`);
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a ramp stopped because the load side missed real time is invalid and says the load side broke first', async () => {
+  const late = 'the load generator missed real time: publish lateness p99 30.0 ms > 20 ms';
+  const { clock, runner, cleanUp } = setUp(
+    { sessions: 6, ramp: { step: 2, every: '10s', settle: '3s' }, duration: '40s', stopAtKnee: true },
+    { judgeStep: (step) => ({ agents: [], loadSide: step.index === 1 ? [late] : [] }) },
+  );
+  const info: string[] = [];
+  runner.on('info', (m: string) => info.push(m));
+  try {
+    const { result } = await clock.drive(runner.run());
+    assert.equal(result.valid, false);
+    assert.deepEqual(result.invalidReasons, [`the load side broke first, at 4 sessions (${late}): the agents' knee was not reached`]);
+    assert.match(info[0] ?? '', /the load side broke first/);
+    assert.deepEqual(result.kneeStop?.loadSide, [late]);
   } finally {
     cleanUp();
   }
@@ -181,6 +206,46 @@ test('Runner: a fault before anything was sampled is thrown, and the server it s
     // Nothing was sampled before the fault: there is nothing to report, and the server was stopped.
     assert.ok(out instanceof Error && /no agent could start/.test(out.message));
     assert.ok(server.stopped);
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a signal already aborted before run() stops it before the server starts (exit 105 path, nothing started)', async () => {
+  const { clock, runner, controller, cleanUp } = setUp({});
+  let starts = 0;
+  try {
+    controller.abort();
+    (runner as unknown as { opts: RunOptions }).opts.startServer = async () => {
+      starts++;
+      return fakeServer();
+    };
+    const out = await clock.drive(runner.run().catch((err: Error) => err));
+    assert.ok(out instanceof InterruptedError, String(out));
+    assert.equal(starts, 0, 'the server was started after the signal');
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: a signal while the server starts stops the run there; the server it started is stopped, no agent started', async () => {
+  const server = fakeServer();
+  let seen: AbortSignal | null = null;
+  const { clock, runner, controller, runtime, cleanUp } = setUp({}, {
+    startServer: async (signal: AbortSignal) => {
+      seen = signal;
+      // The start takes 5 s of virtual time; Ctrl-C comes 1 s in.
+      clock.setTimeout(() => controller.abort(), 1000);
+      await new Promise<void>((r) => clock.setTimeout(r, 5000));
+      return server;
+    },
+  });
+  try {
+    const out = await clock.drive(runner.run().catch((err: Error) => err));
+    assert.ok(out instanceof InterruptedError, String(out));
+    assert.equal(seen!.aborted, true, 'startServer was not handed the run signal');
+    assert.equal(server.stopped, true);
+    assert.equal(runtime(), null, 'a runtime was made after the signal');
   } finally {
     cleanUp();
   }

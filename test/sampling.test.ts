@@ -142,6 +142,59 @@ describe('ProcfsSampler on a fake /proc', () => {
   });
 });
 
+describe('ProcfsSampler PSS cadence', () => {
+  test('PSS is read again only after pssEveryMs; a new process is read at once; RSS every sample', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, pssEveryMs: 5000 });
+    assert.equal((await sampler.sample('g', [20])).pssBytes, 3500 * 1024);
+    proc(20, 1, 400, 4100, 3600);
+    now = 4000;
+    const cached = await sampler.sample('g', [20]);
+    assert.equal(cached.pssBytes, 3500 * 1024, 'PSS read again before 5 s');
+    assert.equal(cached.rssBytes, 4100 * 1024, 'RSS not read every sample');
+    proc(21, 20, 0, 100, 70); // born since: read at once
+    assert.equal((await sampler.sample('g', [20])).pssBytes, (3500 + 70) * 1024);
+    now = 5000;
+    assert.equal((await sampler.sample('g', [20])).pssBytes, (3600 + 70) * 1024, 'PSS not read again after 5 s');
+    rmSync(root, { recursive: true });
+  });
+
+  test('processes seen together are read again in cohorts by pid, not all in one sample', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, pssEveryMs: 5000 });
+    await sampler.sample('g', [10]); // 10, 11, 12: pid mod 5 = 0, 1, 2 → due at 5 s, 4 s, 3 s
+    proc(12, 11, 300, 3000, 2600);
+    proc(11, 10, 200, 2000, 1600);
+    now = 3000;
+    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1500 + 2600) * 1024, 'pid 12 not read again at 3 s');
+    now = 4000;
+    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1600 + 2600) * 1024, 'pid 11 not read again at 4 s');
+    rmSync(root, { recursive: true });
+  });
+});
+
+describe('ProcfsSampler listing cadence', () => {
+  test('between full listings only members, roots and new pids are read; a full listing reads all', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, fullListingEveryMs: 10_000 });
+    await sampler.sample('g', [10]);
+    // 20 is in no group: reparenting it under 10 is not seen until the next full listing.
+    proc(20, 12, 400, 4000, 3500);
+    proc(11, 10, 250, 2000, 1500); // a member: read every time (+50 ticks)
+    now = 1000;
+    const between = await sampler.sample('g', [10]);
+    assert.equal(between.processes, 3);
+    assert.equal(between.cpuCores, 0.5);
+    now = 10_000;
+    const full = await sampler.sample('g', [10]);
+    assert.equal(full.processes, 4, 'the full listing did not read the non-member again');
+    rmSync(root, { recursive: true });
+  });
+});
+
 describe('samplers on the real machine', () => {
   test('ProcfsSampler sees a busy child use CPU and memory', async () => {
     const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 1500; while (Date.now() < end) {}'], { stdio: 'ignore' });
@@ -187,6 +240,15 @@ describe('samplers on the real machine', () => {
     const s = await fake.sample();
     assert.equal(s.cpuCores, 1);
     assert.ok(s.memTotalBytes > s.memUsedBytes && s.memUsedBytes > 0);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('SystemSampler: memory in use is MemTotal − MemAvailable from meminfo', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'stat'), 'cpu  1 0 1 8 0 0 0 0 0 0\ncpu0 0 0 0 0\n');
+    writeFileSync(join(dir, 'meminfo'), 'MemTotal:       1000 kB\nMemFree:         100 kB\nMemAvailable:    600 kB\n');
+    const s = await new SystemSampler({ procStatPath: join(dir, 'stat'), meminfoPath: join(dir, 'meminfo') }).sample();
+    assert.deepEqual([s.memUsedBytes, s.memTotalBytes], [400 * 1024, 1000 * 1024]);
     rmSync(dir, { recursive: true });
   });
 });

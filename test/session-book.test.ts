@@ -7,7 +7,7 @@ import { SessionBook } from '../harness/sessions/book.js';
 const H1: HistogramData = { bucketMs: 0.1, counts: [1, 2], overflow: 0, count: 3, maxMs: 0.2 };
 const H2: HistogramData = { bucketMs: 0.1, counts: [0, 0, 5], overflow: 1, count: 6, maxMs: 2000 };
 const H3: HistogramData = { bucketMs: 0.1, counts: [4], overflow: 0, count: 4, maxMs: 0.1 };
-const AUDIO: AgentAudioStats = { framesReceived: 98, framesExpected: 100, gapsOver100ms: 1, maxGapMs: 130, dominantHz: [440, 440.1] };
+const AUDIO: AgentAudioStats = { framesReceived: 98, framesExpected: 100, gapsOver100ms: 1, maxGapMs: 130, generatorStalls: 0, gaps: [{ at: 8000, ms: 130 }], dominantHz: [440, 440.1] };
 
 function fresh(index: number, room: string): SessionRecord {
   return {
@@ -64,7 +64,7 @@ test('SessionBook: generator messages update the session they name', () => {
   const book = bookOf(3);
   book.fromGenerator({ type: 'user-joined', index: 2, at: 4000 });
   book.fromGenerator({ type: 'user-speech', index: 2, t0: 4100, loopMs: 15500 });
-  book.fromGenerator({ type: 'user-stats', index: 2, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000 });
+  book.fromGenerator({ type: 'user-stats', index: 2, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000, publishDropped: 0 });
   book.fromGenerator({ type: 'user-candidates', index: 2, addresses: ['127.0.0.1', '198.18.0.1'] });
   book.fromGenerator({ type: 'user-error', index: 2, message: 'receive: closed' });
 
@@ -74,6 +74,7 @@ test('SessionBook: generator messages update the session they name', () => {
     speech: { t0: 4100, loopMs: 15500 },
     publishLate: H3,
     agentAudio: AUDIO,
+    publishDropped: 0,
     sendEndAt: 9000,
     candidateAddrs: ['127.0.0.1', '198.18.0.1'],
     errors: ['user: receive: closed'],
@@ -82,7 +83,7 @@ test('SessionBook: generator messages update the session they name', () => {
   assert.deepEqual(book.get(1), fresh(1, 'room-1'));
 
   // Later stats replace earlier ones (they are cumulative); a null lastSentAt is kept as null.
-  book.fromGenerator({ type: 'user-stats', index: 2, publishLate: H1, agentAudio: { ...AUDIO, framesReceived: 99 }, lastSentAt: null });
+  book.fromGenerator({ type: 'user-stats', index: 2, publishLate: H1, agentAudio: { ...AUDIO, framesReceived: 99 }, lastSentAt: null, publishDropped: 0 });
   assert.equal(book.get(2)!.publishLate, H1);
   assert.equal(book.get(2)!.agentAudio!.framesReceived, 99);
   assert.equal(book.get(2)!.sendEndAt, null);
@@ -137,13 +138,13 @@ test('SessionBook: fault() adds the message to every matching session only', () 
 
 test('SessionBook: a mark holds every session\'s and generator\'s counters as they stood', () => {
   const book = bookOf(2);
-  book.fromGenerator({ type: 'user-stats', index: 0, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000 }, 0);
+  book.fromGenerator({ type: 'user-stats', index: 0, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000, publishDropped: 0 }, 0);
   book.fromGenerator({ type: 'generator-stats', loopDelay: H2 }, 1);
   book.fromAgent(1, { type: 'stats', publishLate: H1, vadInferMs: H2, loopDelay: H3, windows: 10 });
   const mark = book.mark(12_000);
   assert.equal(mark.elapsedMs, 12_000);
-  assert.deepEqual(mark.sessions[0], { publishLate: H3, agentPublishLate: null, agentLoopDelay: null, framesExpected: 100, framesReceived: 98, gapsOver100ms: 1 });
-  assert.deepEqual(mark.sessions[1], { publishLate: null, agentPublishLate: H1, agentLoopDelay: H3, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0 });
+  assert.deepEqual(mark.sessions[0], { publishLate: H3, agentPublishLate: null, agentLoopDelay: null, framesExpected: 100, framesReceived: 98, gapsOver100ms: 1, generatorStalls: 0, publishDropped: 0 });
+  assert.deepEqual(mark.sessions[1], { publishLate: null, agentPublishLate: H1, agentLoopDelay: H3, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0, generatorStalls: 0, publishDropped: 0 });
   // Generator 0 has not reported yet; generator 1 has.
   assert.deepEqual(mark.generators, [null, H2]);
   // Later stats do not change a mark already taken.

@@ -28,15 +28,15 @@ test('ToneMonitor: a continuous tone has no gaps and every frame expected is rec
   const last = feed(m, T(300));
   assert.equal(last, T0 + 2990);
   const s = m.stats();
-  assert.deepEqual({ ...s, dominantHz: s.dominantHz.length }, { framesReceived: 300, framesExpected: 300, gapsOver100ms: 0, maxGapMs: 0, dominantHz: 1 });
+  assert.deepEqual({ ...s, dominantHz: s.dominantHz.length }, { framesReceived: 300, framesExpected: 300, gapsOver100ms: 0, maxGapMs: 0, generatorStalls: 0, gaps: [], dominantHz: 1 });
   assert.ok(Math.abs(s.dominantHz[0]! - 440) <= 1, `dominant ${s.dominantHz[0]} Hz`);
 });
 
 test('ToneMonitor: nothing heard yet gives zeros', () => {
   const m = new ToneMonitor(RATE);
-  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, generatorStalls: 0, gaps: [], dominantHz: [] });
   feed(m, S(40));
-  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+  assert.deepEqual(m.stats(), { framesReceived: 0, framesExpected: 0, gapsOver100ms: 0, maxGapMs: 0, generatorStalls: 0, gaps: [], dominantHz: [] });
 });
 
 test('ToneMonitor: 150 ms of silent frames in the middle is one gap of 150 ms', () => {
@@ -93,7 +93,7 @@ test('ToneMonitor: leading silence before the tone is not a gap and not counted'
   const m = new ToneMonitor(RATE);
   // 50 silent frames (1000..1490), then 100 tone frames from 1500 to 2490.
   const last = feed(m, S(50) + T(100));
-  assert.deepEqual(m.stats(), { framesReceived: 100, framesExpected: 100, gapsOver100ms: 0, maxGapMs: 0, dominantHz: [] });
+  assert.deepEqual(m.stats(), { framesReceived: 100, framesExpected: 100, gapsOver100ms: 0, maxGapMs: 0, generatorStalls: 0, gaps: [], dominantHz: [] });
 });
 
 test('ToneMonitor: a silence still going on counts once it passes 100 ms', () => {
@@ -158,4 +158,66 @@ test('ToneMonitor: frame length sets the frame duration (20 ms frames at 48 kHz 
   assert.equal(s.framesReceived, 20);
   assert.equal(s.gapsOver100ms, 0);
   assert.equal(s.maxGapMs, 0);
+});
+
+test("ToneMonitor: a hole the generator's own event-loop stall explains is a stall, not the agent's gap", () => {
+  // The loop was blocked from 1990 to 2290: the 300 ms hole in arrivals is all stall.
+  const stalled = (from: number, to: number): number => Math.max(0, Math.min(to, 2290) - Math.max(from, 1990));
+  const m = new ToneMonitor(RATE, stalled);
+  feed(m, T(100) + T(20), { 100: 290 });
+  const s = m.stats();
+  assert.deepEqual([s.gapsOver100ms, s.generatorStalls, s.maxGapMs, s.gaps], [0, 1, 0, []]);
+  // A 300 ms hole with only 100 ms of stall in it leaves 200 ms that are the agent's.
+  const partly = new ToneMonitor(RATE, (from, to) => Math.max(0, Math.min(to, 2090) - Math.max(from, 1990)));
+  feed(partly, T(100) + T(20), { 100: 290 });
+  assert.deepEqual([partly.stats().gapsOver100ms, partly.stats().generatorStalls], [1, 0]);
+});
+
+test('ToneMonitor: audio that stops arriving is a gap, counted up to now, until the stream ends', () => {
+  const m = new ToneMonitor(RATE);
+  const last = feed(m, T(100)); // last tone frame at 1990
+  assert.equal(m.stats(last + 50).gapsOver100ms, 0, '50 ms of nothing is no gap yet');
+  const s = m.stats(last + 500);
+  assert.deepEqual([s.gapsOver100ms, s.maxGapMs, s.gaps], [1, 500, [{ at: last + 500, ms: 500 }]]);
+  assert.equal(s.framesExpected, 150, 'the frames that did not come were expected');
+  // The user leaving ends the stream: the silence after it is not the agent's.
+  const left = new ToneMonitor(RATE);
+  const end = feed(left, T(100));
+  left.end(end + 20);
+  assert.equal(left.stats(end + 5000).gapsOver100ms, 0);
+});
+
+test('LoopDelayMonitor: a blocked event loop is remembered as a stall over the time it was blocked', async () => {
+  const { LoopDelayMonitor } = await import('../harness/sessions/loop-delay.js');
+  const loop = new LoopDelayMonitor();
+  loop.start();
+  await new Promise((r) => setTimeout(r, 120));
+  const from = performance.timeOrigin + performance.now();
+  const until = performance.now() + 300;
+  while (performance.now() < until) { /* block the loop for 300 ms */ }
+  await new Promise((r) => setTimeout(r, 120));
+  const to = performance.timeOrigin + performance.now();
+  loop.stop();
+  const blocked = loop.blockedMs(from, to);
+  // At least the 300 ms block less one probe period (50 ms) it may have begun inside; never more than the span.
+  assert.ok(blocked >= 250 && blocked <= to - from, `blocked ${blocked} ms of ${to - from}`);
+  assert.equal(loop.blockedMs(from - 10_000, from - 5000), 0, 'nothing before');
+});
+
+test('ToneMonitor.pushBlock: 100 ms blocks give the same gaps, frames and tone as 10 ms frames', () => {
+  const sine = new SineGenerator(440, RATE);
+  const tenMs = new ToneMonitor(RATE);
+  const blocks = new ToneMonitor(RATE);
+  // 3 s of tone, 150 ms of silence from 1.2 s, then 2 s more tone.
+  const frames = Array.from({ length: 515 }, (_, i) => (i >= 120 && i < 135 ? new Int16Array(FRAME) : sine.next(FRAME)));
+  frames.forEach((f, i) => tenMs.push(f, T0 + (i + 1) * 10));
+  for (let b = 0; b < frames.length; b += 10) {
+    const part = frames.slice(b, b + 10);
+    const block = new Int16Array(part.length * FRAME);
+    part.forEach((f, j) => block.set(f, j * FRAME));
+    blocks.pushBlock(block, T0 + (b + part.length) * 10);
+  }
+  assert.deepEqual(blocks.stats(), tenMs.stats());
+  assert.equal(blocks.stats().gapsOver100ms, 1);
+  assert.equal(blocks.stats().maxGapMs, 150);
 });

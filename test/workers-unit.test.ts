@@ -31,7 +31,7 @@ function usage(fn: () => unknown, want: RegExp): void {
 test('pool keys: defaults for bare and framework, and --worker-cmd implies byo', () => {
   assert.equal(validateScenario({ name: 'n' }, 'f.ts').pool.runtime, 'bare');
   const fw = validateScenario({ name: 'n', runtime: 'framework' }, 'f.ts').pool;
-  assert.deepEqual(fw, { runtime: 'framework', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false });
+  assert.deepEqual(fw, { runtime: 'framework', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: null, sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false });
   const flags = parseScenarioArgs(['pool', '--worker-cmd', 'node w.js start', '--workers', '3']);
   assert.deepEqual(flags.overrides, { runtime: 'byo', workerCmd: 'node w.js start', workers: 3 });
   const byo = validateScenario({ name: 'n', ...flags.overrides }, 'f.ts').pool;
@@ -45,17 +45,17 @@ test('pool keys: defaults for bare and framework, and --worker-cmd implies byo',
 
 test('pool keys: bad values are one clear line', () => {
   const v = (extra: Record<string, unknown>) => () => validateScenario({ name: 'n', ...extra }, 'scenarios/n.ts');
-  usage(v({ runtime: 'docker' }), /'runtime' must be one of bare, framework, byo/);
+  usage(v({ runtime: 'docker' }), /'runtime' must be one of bare, framework, python, byo/);
   usage(v({ runtime: 'byo' }), /needs a worker command: pass --worker-cmd/);
   usage(v({ runtime: 'framework', workerCmd: 'x' }), /must be 'byo', not 'framework'/);
-  usage(v({ workers: 2 }), /'workers' needs runtime 'framework' or 'byo'/);
+  usage(v({ workers: 2 }), /'workers' needs runtime 'framework', 'python', 'byo' or 'container'/);
   usage(v({ runtime: 'framework', workers: 0 }), /'workers' must be a whole number from 1 to 16/);
   usage(v({ runtime: 'framework', loadFunc: 'mem' }), /'loadFunc' must be 'cpu' or 'jobs:N'/);
   usage(v({ runtime: 'framework', loadThreshold: 0 }), /'loadThreshold' must be a number above 0/);
   usage(v({ runtime: 'framework', arrival: 'poisson' }), /'arrival' must be 'step' or 'poisson:R\/s'/);
   usage(v({ runtime: 'framework', drill: { kind: 'rollout', at: '5s' } }), /needs at least 2 workers/);
   usage(v({ runtime: 'framework', workers: 2, drill: { kind: 'reboot', at: '5s' } }), /'drill' must be/);
-  usage(v({ sessionLength: '20s' }), /need runtime 'framework' or 'byo'/);
+  usage(v({ sessionLength: '20s' }), /need runtime 'framework', 'python', 'byo' or 'container'/);
   usage(() => parseScenarioArgs(['pool', '--load-threshold', 'high']), /--load-threshold: 'high' must be a number above 0 and at most 1/);
 });
 
@@ -123,11 +123,11 @@ const part = (cpuCores: number, pssMb: number, processes = 1) => ({ processes, c
 const usageAt = (at: number, busy: number): WorkerUsage => ({ at, main: part(0.02, 80), inference: part(0, 250), busy: busy ? part(0.2 * busy, 130 * busy, busy) : part(0, 0, 0), idle: part(0.01, 100, 2), other: part(0, 0, 0) });
 
 function worker(index: number, extra: Partial<WorkerRecord> = {}): WorkerRecord {
-  return { index, pid: 100 + index, healthPort: 9000 + index, startedAt: 0, readyAt: 2000, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [], ...extra };
+  return { index, pid: 100 + index, healthPort: 9000 + index, startedAt: 0, readyAt: 2000, registeredAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [], ...extra };
 }
 
 function session(i: number, extra: Partial<WorkerSession>): WorkerSession {
-  return { session: i, room: `r${i}`, dispatchAt: null, dispatchError: null, worker: null, jobPid: null, jobAt: null, joinedAt: null, userLeftAt: null, endedAt: null, endReason: null, lost: false, redispatch: null, ...extra };
+  return { session: i, room: `r${i}`, dispatchAt: null, dispatchError: null, worker: null, jobPid: null, jobAt: null, joinedAt: null, userLeftAt: null, endedAt: null, endReason: null, lost: false, redispatch: null, retries: [], ...extra };
 }
 
 test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions over threshold, load beside CPU', () => {
@@ -141,8 +141,8 @@ test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions 
   });
   const w1 = worker(1, { exit: { code: 143, signal: null, at: 40_000 } });
   const input: WorkersInput = {
-    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: true, workers: [w0, w1],
-    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: 20, arrival: { mode: 'step' }, drill: { kind: 'rollout', atS: 10 }, refuseWhenFull: false },
+    runtime: 'framework', agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: true, workers: [w0, w1],
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: 20, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: { kind: 'rollout', atS: 10 }, refuseWhenFull: false },
     sessions: [
       session(0, { dispatchAt: 1000, worker: 0, jobAt: 2000, joinedAt: 2500, userLeftAt: 22_300, endedAt: 22_400, endReason: 'user left' }),
       session(1, { dispatchAt: 1000, worker: 1, jobAt: 3000, joinedAt: 3500, userLeftAt: 23_400, endedAt: 23_500, endReason: 'user left' }),
@@ -177,8 +177,8 @@ test('summarizeWorkers: rollout drain, grace period, jobs over time, admissions 
 test('summarizeWorkers: failover counts lost sessions, re-dispatch time and rooms that avoided the dead worker', () => {
   const w0 = worker(0, { drill: { kind: 'failover', at: 10_000, sessionsRunning: [0, 1] }, exit: { code: null, signal: 'SIGKILL', at: 10_050 } });
   const input: WorkersInput = {
-    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0, worker(1)],
-    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:4', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: { kind: 'failover', atS: 10 }, refuseWhenFull: false },
+    runtime: 'framework', agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: false, workers: [w0, worker(1)],
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:4', loadThreshold: 1, workerCmd: null, sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: { kind: 'failover', atS: 10 }, refuseWhenFull: false },
     sessions: [
       session(0, { dispatchAt: 1000, worker: 0, jobAt: 2000, joinedAt: 2500, lost: true, redispatch: { at: 10_010, worker: 1, joinedAt: 10_600 } }),
       session(1, { dispatchAt: 1000, worker: 0, jobAt: 2100, joinedAt: 2600, lost: true, redispatch: { at: 10_010, worker: 1, joinedAt: null } }),
@@ -194,8 +194,8 @@ test('summarizeWorkers: failover counts lost sessions, re-dispatch time and room
 
 test('workersSection: a run with workers has the workers section, with the production-pool warning when external', () => {
   const input: WorkersInput = {
-    runtime: 'byo', agentName: 'a', hostCores: 2, externalServer: true, workers: [worker(0)], sessions: [],
-    pool: { runtime: 'byo', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: 'x', sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
+    runtime: 'byo', agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: true, workers: [worker(0)], sessions: [],
+    pool: { runtime: 'byo', workers: 1, loadFunc: 'cpu', loadThreshold: 0.7, workerCmd: 'x', sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
   };
   const workers = summarizeWorkers(input, 0, 10_000, []);
   assert.equal(workers.loadFunc, 'set in your worker');
@@ -209,8 +209,8 @@ test('workersSection: a run with workers has the workers section, with the produ
 test('summarizeWorkers: in a burst, offers accepted past jobs:N count as over the threshold though the framework saw no job yet', () => {
   const w0 = worker(0, { requests: [0, 1, 2].map((i) => ({ at: 1000 + i, session: i, load: 0, activeJobs: 0, accepted: true })) });
   const input: WorkersInput = {
-    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0],
-    pool: { runtime: 'framework', workers: 1, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
+    runtime: 'framework', agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: false, workers: [w0],
+    pool: { runtime: 'framework', workers: 1, loadFunc: 'jobs:2', loadThreshold: 1, workerCmd: null, sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: false },
     sessions: [0, 1, 2].map((i) => session(i, { dispatchAt: 999, worker: 0, jobAt: 2000 })),
   };
   const p = summarizeWorkers(input, 0, 5000, []).perWorker[0]!;
@@ -223,8 +223,8 @@ test('summarizeWorkers: a refused offer taken by another worker counts as re-rou
   const w0 = worker(0, { requests: [{ at: 1000, session: 0, load: 0, activeJobs: 0, accepted: true }, { at: 1010, session: 1, load: 0, activeJobs: 1, accepted: false }, { at: 1020, session: 2, load: 0, activeJobs: 1, accepted: false }] });
   const w1 = worker(1, { requests: [{ at: 1050, session: 1, load: 0, activeJobs: 0, accepted: true }] });
   const input: WorkersInput = {
-    runtime: 'framework', agentName: 'a', hostCores: 2, externalServer: false, workers: [w0, w1],
-    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:1', loadThreshold: 1, workerCmd: null, sessionLengthS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: true },
+    runtime: 'framework', agentName: 'a', placeBoundS: 10, hostCores: 2, externalServer: false, workers: [w0, w1],
+    pool: { runtime: 'framework', workers: 2, loadFunc: 'jobs:1', loadThreshold: 1, workerCmd: null, sessionLengthS: null, sessionLengthMaxS: null, arrival: { mode: 'step' }, drill: null, refuseWhenFull: true },
     sessions: [],
   };
   assert.deepEqual(summarizeWorkers(input, 0, 5000, []).routing, { refusedOffers: 2, reroutedSessions: 1, rerouteMs: { p50: 40, p95: 40, max: 40 }, unplaced: 1 });

@@ -3,6 +3,7 @@
  * load_threshold, or did the load generator break (which makes the step measure nothing)?
  * Pure and self-contained, so the runner can call it after each step to stop a ramp at the knee.
  */
+import { isSaturated } from '../results/saturation.js';
 import { mean } from '../results/stats.js';
 import type { Confinement, HostSize, StepSummary } from '../results/types.js';
 import { settled } from './steadiness.js';
@@ -36,10 +37,17 @@ export const QUALITY_LIMITS = {
   agentPublishLateP99Ms: 20,
   agentLoopDelayP99Ms: 50,
   generatorPublishLateP99Ms: 20,
+  generatorLoopDelayP99Ms: 20,
 } as const;
 
-/** System CPU at or above this share of the measuring host's cores counts as saturated. */
-export const SATURATION_SHARE = 0.9;
+export { SATURATION_SHARE } from '../results/saturation.js';
+
+/**
+ * With a partition, the load side (harness, server, generators) must keep this share of its own
+ * cores free: past it a burst has nowhere to go and the generator's timing is the load side's
+ * limit, not the agents'. The step is then invalid (not a knee, not a fit point).
+ */
+export const LOAD_HEADROOM_SHARE = 0.8;
 
 /** What a judgement needs besides the step: the threshold, and the cores the agents and the host had. */
 export interface JudgeContext {
@@ -47,11 +55,13 @@ export interface JudgeContext {
   /** Cores the agents could use: the cgroup's quota when confined, else the host's cores. */
   agentCores: number;
   hostCores: number;
+  /** The load side's own cores when the host was partitioned; null: it shared the agents' cores. */
+  loadCores?: number | null;
 }
 
 /** The context for a run on `host`, with the agents confined to `confinement` when it is set. */
 export function judgeContext(host: HostSize, confinement: Confinement | null | undefined, loadThreshold: number): JudgeContext {
-  return { loadThreshold, agentCores: confinement?.cpuCores ?? host.cores, hostCores: host.cores };
+  return { loadThreshold, agentCores: confinement?.cpuCores ?? host.cores, hostCores: host.cores, loadCores: confinement?.partition?.loadCores ?? null };
 }
 
 function ms(x: number): string {
@@ -82,6 +92,35 @@ function qualityBroke(q: StepSummary['qos']): string[] {
   return broke;
 }
 
+/** The load side's CPU in each settled sample: harness, server and generators together, cores. */
+export function loadSideCpu(step: StepSummary): number[] {
+  const { generator, server, harness } = step.series;
+  return generator.cpuCores.map((g, i) => g + (server.cpuCores[i] ?? 0) + (harness.cpuCores[i] ?? 0));
+}
+
+/**
+ * Why the load side could not be trusted in this step (empty: it kept real time with headroom):
+ * the users' speech frames late, the generators' event loops late, or (partitioned) the load side
+ * using more than {@link LOAD_HEADROOM_SHARE} of its own cores.
+ */
+export function loadSideBroke(step: StepSummary, ctx: JudgeContext): string[] {
+  const L = QUALITY_LIMITS;
+  const why: string[] = [];
+  const gen = step.qos.publishLateMsP99;
+  if (gen !== null && gen > L.generatorPublishLateP99Ms) {
+    why.push(`the load generator missed real time: publish lateness p99 ${ms(gen)} > ${L.generatorPublishLateP99Ms} ms`);
+  }
+  const loop = step.qos.generatorLoopDelayMsP99;
+  if (loop !== null && loop > L.generatorLoopDelayP99Ms) {
+    why.push(`the load generator's event loop was late: p99 ${ms(loop)} > ${L.generatorLoopDelayP99Ms} ms`);
+  }
+  const cpu = mean(afterWarmup(loadSideCpu(step)));
+  if (ctx.loadCores != null && cpu !== null && cpu > LOAD_HEADROOM_SHARE * ctx.loadCores) {
+    why.push(`the load side lacked headroom: ${cpu.toFixed(2)} of its ${ctx.loadCores} core(s) > ${LOAD_HEADROOM_SHARE * 100} %`);
+  }
+  return why;
+}
+
 /**
  * Judges one step. `broken` (a knee): an agent-side quality limit broke, or the agents' mean CPU
  * (after the warm-up samples, as the fit) over the cores they could use reached `loadThreshold` (the load LiveKit's default load_fnc
@@ -89,16 +128,14 @@ function qualityBroke(q: StepSummary['qos']): string[] {
  * nothing; a ramp should stop there too, since later steps would be measured by a broken generator.
  */
 export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
-  const invalidWhy: string[] = [];
-  if (step.fromS === null || step.series.agents.cpuCores.length === 0) invalidWhy.push('no samples in the settled part of the step');
-  const gen = step.qos.publishLateMsP99;
-  if (gen !== null && gen > QUALITY_LIMITS.generatorPublishLateP99Ms) {
-    invalidWhy.push(`the load generator missed real time: publish lateness p99 ${ms(gen)} > ${QUALITY_LIMITS.generatorPublishLateP99Ms} ms`);
-  }
+  const invalidWhy = loadSideBroke(step, ctx);
+  if (step.fromS === null || step.series.agents.cpuCores.length === 0) invalidWhy.unshift('no samples in the settled part of the step');
   const agentsCpu = mean(afterWarmup(step.series.agents.cpuCores));
   const load = agentsCpu === null ? null : agentsCpu / ctx.agentCores;
+  // Partitioned, the agents saturate their own cores; shared, the host saturates.
   const systemCpu = mean(afterWarmup(step.systemCpuCores));
-  const saturated = systemCpu !== null && systemCpu >= SATURATION_SHARE * ctx.hostCores;
+  // With a partition, the agents' own cores are what saturates; else the whole host (one rule: results/saturation.ts).
+  const saturated = ctx.loadCores != null ? isSaturated(agentsCpu, ctx.agentCores) : isSaturated(systemCpu, ctx.hostCores);
   const broke = qualityBroke(step.qos);
   const cpuReached = load !== null && load >= ctx.loadThreshold;
   if (cpuReached) {
@@ -108,13 +145,13 @@ export function judgeStep(step: StepSummary, ctx: JudgeContext): StepJudgement {
 }
 
 /**
- * What should end a knee-stopping ramp at this step, in words (empty: go on): an agent-side
- * break or the load threshold (the knee), or the generator missing real time (later steps would be
- * measured by a broken generator). A step with no samples yet says nothing and stops nothing.
+ * What should end a knee-stopping ramp at this step, in words (both empty: go on): an agent-side
+ * break or the load threshold (`agents`: the knee), or the generator missing real time (`loadSide`:
+ * later steps would be measured by a broken generator, and the run is invalid). A step with no samples yet says nothing and stops nothing.
  * Fits the runner's `judgeStep` option: `(s) => rampStopReasons(s, judgeContext(host, cgroup, θ))`.
  */
-export function rampStopReasons(step: StepSummary, ctx: JudgeContext): string[] {
-  if (step.fromS === null || step.series.agents.cpuCores.length === 0) return [];
+export function rampStopReasons(step: StepSummary, ctx: JudgeContext): { agents: string[]; loadSide: string[] } {
+  if (step.fromS === null || step.series.agents.cpuCores.length === 0) return { agents: [], loadSide: [] };
   const j = judgeStep(step, ctx);
-  return [...j.broke, ...j.invalidWhy];
+  return { agents: j.broke, loadSide: j.invalidWhy };
 }

@@ -20,9 +20,14 @@ export function sizeWords(size: HostSize): string {
   return `${size.cores}-core / ${Math.round((size.memoryBytes / GB) * 10) / 10} GB`;
 }
 
-/** The measuring host in words: "2 cores, 23.4 GB, Intel(R) Xeon(R) ...". */
+/**
+ * The measuring host in words: "2 cores, 23.4 GB, Intel(R) Xeon(R) ...", or inside a container
+ * "1 cores, 2.0 GB (a container's cgroup-v1 limits, on a machine of 2 cores, 23.4 GB), Intel...".
+ */
 export function hostWords(host: HostInfo): string {
-  return `${host.cores} cores, ${(host.memoryBytes / GB).toFixed(1)} GB, ${host.cpuModel.replace(/\s+/g, ' ').trim()}`;
+  const m = host.limits?.machine;
+  const within = m ? ` (a container's ${host.limits?.kind} limits, on a machine of ${m.cores} cores, ${(m.memoryBytes / GB).toFixed(1)} GB)` : '';
+  return `${host.cores} cores, ${(host.memoryBytes / GB).toFixed(1)} GB${within}, ${host.cpuModel.replace(/\s+/g, ' ').trim()}`;
 }
 
 /** What the agents could use while measured, and how that compares with the target. */
@@ -41,7 +46,9 @@ export function targetView(result: RunResult, inputs: SizingInputs): TargetView 
   const c = result.confinement ?? null;
   const measured = { cores: c?.cpuCores ?? result.host.cores, memoryBytes: c?.memoryBytes ?? result.host.memoryBytes, confined: c !== null };
   const relation = measured.cores === target.cores ? 'same' : measured.cores > target.cores ? 'larger' : 'smaller';
-  const where = c !== null
+  const where = c?.partition
+    ? `the agents ran on CPU ${c.partition.agentCpus} of their own (a ${c.kind} cpuset, ${c.cpuCores} core(s)), the load side on CPU ${c.partition.loadCpus}, on a host of ${hostWords(result.host)}`
+    : c !== null
     ? `the agents ran in a ${c.kind} cgroup of ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })} on a host of ${hostWords(result.host)}`
     : `the agents ran unconfined on a host of ${hostWords(result.host)}, sharing it with the load generator and the server`;
   const tw = sizeWords(target);

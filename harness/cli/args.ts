@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../common/errors.js';
+import { refuseNegativeValues, refuseRepeats } from './flags.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
+import { parseDuration } from '../scenario/duration.js';
+import { sourceFromFlags, type PrometheusSource } from '../sampling/prometheus.js';
+import { parseShard, parseStartAt, type Shard } from '../scenario/shard.js';
 
 /** The flags of `voiceload scenario NAME`. */
 export interface ScenarioFlags {
@@ -17,6 +21,14 @@ export interface ScenarioFlags {
   human?: 'human' | 'probe';
   /** What the capacity model sizes with (load threshold, peak, arrival rate, pod start, session length). */
   sizing: SizingInputs;
+  /** `--shard i/N`: run shard i's share of the sessions and write shard.json for `merge`. */
+  shard?: Shard;
+  /** `--start-at`: epoch ms all shards start at, so their ramps line up. */
+  startAt?: number;
+  /** `--shard-to-log`: also print the shard result as one line on stdout (a pod's log carries it out). */
+  shardToLog: boolean;
+  /** `--agents-prometheus`: the agents role read from Prometheus instead of /proc. */
+  agentsSource?: PrometheusSource;
   help: boolean;
 }
 
@@ -45,8 +57,15 @@ const OPTIONS = {
   runtime: { type: 'string' },
   workers: { type: 'string' },
   'worker-cmd': { type: 'string' },
+  'worker-container': { type: 'string' },
   'load-func': { type: 'string' },
   arrival: { type: 'string' },
+  shard: { type: 'string' },
+  'start-at': { type: 'string' },
+  'shard-to-log': { type: 'boolean' },
+  'agents-prometheus': { type: 'string' },
+  'agents-match': { type: 'string' },
+  'scrape-interval': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,16 +75,29 @@ function int(flag: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+function agentsSourceOf(url: string | undefined, match: string | undefined, scrape: string | undefined): { agentsSource?: PrometheusSource } {
+  if (url === undefined) {
+    if (match !== undefined || scrape !== undefined) throw new UsageError('--agents-match and --scrape-interval go with --agents-prometheus URL');
+    return {};
+  }
+  const src = sourceFromFlags(url, match, scrape === undefined ? null : parseDuration(scrape, '--scrape-interval'));
+  if (typeof src === 'string') throw new UsageError(src);
+  return { agentsSource: src };
+}
+
 /** Parses the scenario command's arguments (everything after `scenario`). */
 export function parseScenarioArgs(argv: string[]): ScenarioFlags {
+  refuseNegativeValues(argv, OPTIONS);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     // node's messages are long and multi-line; keep the first line, which names the flag.
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
+  refuseRepeats(parsed.tokens);
   const v = parsed.values;
+  if (v['shard-to-log'] && v.shard === undefined) throw new UsageError('--shard-to-log prints a shard result: add --shard i/N');
   if (v.human && v['human-probe']) throw new UsageError('--human and --human-probe both add the human room: pick one');
   if (parsed.positionals.length > 1) throw new UsageError(`one scenario at a time, got: ${parsed.positionals.join(' ')}`);
   const overrides: Partial<ScenarioSpec> = {};
@@ -84,6 +116,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   set('workers', int('workers', v.workers));
   set('workerCmd', v['worker-cmd']);
   if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
+  set('workerImage', v['worker-container']);
+  if (v['worker-container'] !== undefined && v.runtime === undefined) set('runtime', 'container');
   set('loadFunc', v['load-func']);
   set('arrival', v.arrival);
   const step = int('ramp-step', v['ramp-step']);
@@ -106,6 +140,10 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
     confine: !v['no-confine'],
     ...(v.human ? { human: 'human' as const } : v['human-probe'] ? { human: 'probe' as const } : {}),
     sizing,
+    ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
+    ...(v['start-at'] !== undefined ? { startAt: parseStartAt(v['start-at']) } : {}),
+    shardToLog: v['shard-to-log'] ?? false,
+    ...agentsSourceOf(v['agents-prometheus'], v['agents-match'], v['scrape-interval']),
     help: v.help ?? false,
   };
 }
@@ -131,20 +169,33 @@ flags (each overrides the scenario file):
   --tone-hz N               frequency of the agents' tone (default 440)
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --runtime R               agent runtime: bare (one rtc-node agent process per session, default),
-                            framework (@livekit/agents 1.9 workers), byo (your worker, see --worker-cmd)
+                            framework (@livekit/agents 1.9 workers), python (LiveKit Agents for Python
+                            1.8.9 workers, installed on first use), byo (your worker, see --worker-cmd)
   --workers N               worker processes in the pool (framework, byo; default 1)
   --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
                             LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
+  --worker-container IMAGE  run each worker as a podman container of IMAGE with the target's CPU and memory
+                            limits, in the run's namespace (implies --runtime container; docs/containers.md)
   --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
   --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
                             (sessions arrive as a Poisson process, R per second on average)
   --out DIR                 report folder (default reports/<scenario>-<time>); must be new or empty
-  --no-confine              on a host with more cores than the target, do not put the agents in a cgroup
-                            of the target's size (their figures are then this host's, not the target's)
+  --no-confine              do not partition the host (agents on CPUs of their own, the rest on the others)
+                            nor, on a host bigger than the target, put the agents in a cgroup of its size
   --human                   one more room with its own agent, for you: prints a join link to a local page
                             (hear the agent's tone, speak to its VAD, see your connection's figures)
   --human-probe             the same room joined by headless Chromium (/usr/bin/chromium, or VOICELOAD_CHROMIUM)
                             playing the speech as its microphone; the report says what it heard
+  --shard i/N               run shard i (0-based) of N: session g of the scenario is shard g mod N's; needs
+                            LIVEKIT_URL (all shards share one server); writes shard.json for \`voiceload merge\`
+  --start-at T              start at T (ISO time or epoch ms), not at once: give every shard the same T
+                            so their ramps line up
+  --shard-to-log            with --shard: also print the shard result as one line on stdout, for
+                            \`kubectl logs POD > shard-i.log\` and \`voiceload merge shard-*.log\`
+  --agents-prometheus URL   read the agents' CPU and memory from Prometheus, not /proc (workers measured as
+                            the cluster does); with --agents-match process-exporter:GROUP (workers on VMs)
+                            or cadvisor:SELECTOR (worker pods, e.g. namespace="agents",pod=~"worker-.*"),
+                            and --scrape-interval D, the interval Prometheus scrapes them at
   --no-netns                do not isolate the local server in a private network namespace (no root needed;
                             the server offers loopback candidates only, but peers may still use this
                             host's other addresses: the run is then marked invalid)

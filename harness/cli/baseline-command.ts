@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import { EXIT, UsageError } from '../common/errors.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { checkOutFile, prepareOutDir, removeCreated } from './out-dir.js';
 import { buildBaseline, renderBaseline } from '../gate/baseline.js';
 import { evaluateGate, type GateRun } from '../gate/evaluate.js';
 import { emptyConfig } from '../gate/config.js';
 import { intFlag, splitArgs } from './gate-args.js';
-import { writeAtomic } from './gate-command.js';
+import { writeAtomic } from '../report/write.js';
 import { readFinishedRuns, runScenarioTimes } from './gate-runs.js';
 import { commonScenario, planScenario, refuseScenarioFlags } from './gate-sources.js';
 
@@ -31,6 +31,10 @@ exit codes: 0 saved, 3 a run was invalid (nothing saved), 2 bad input, 1 harness
 
 const SPEC = { single: ['runs', 'out'], multi: ['from'], booleans: ['help'] };
 
+function defaultFile(scenario: string): string {
+  return path.join('baselines', `${scenario}.json`);
+}
+
 /** The baseline command; its only subcommand is `save`. */
 export async function baselineCommand(argv: string[]): Promise<number> {
   const [sub, ...args] = argv;
@@ -45,6 +49,8 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const say = (line: string) => process.stderr.write(`voiceload baseline: ${line}\n`);
+  // The baseline file is checked before any run: an unwritable one is bad input now, not after the runs.
+  if (values.out !== undefined) await checkOutFile(values.out, '--out');
   let runs: GateRun[];
   let scenario: string;
   if (lists.from) {
@@ -56,9 +62,9 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     const count = intFlag(values.runs, 'runs', 1, 20, 3);
     const planned = await planScenario(rest, null, 'baseline save');
     scenario = planned.scenario.name;
-    const dir = await checkOutDir(null, `baseline-${scenario}`);
-    await createOutDir(dir);
-    runs = await runScenarioTimes(planned.args, dir, count, say);
+    if (values.out === undefined) await checkOutFile(defaultFile(scenario), 'the baseline file');
+    const out = await prepareOutDir(null, `baseline-${scenario}`);
+    runs = await runScenarioTimes(planned.args, out.dir, count, say).finally(() => removeCreated(out));
   }
   // The gate's own judgement of the runs, with nothing to check: it says whether every run is valid.
   const judged = evaluateGate({ scenario, runs, config: emptyConfig(), baseline: null });
@@ -66,7 +72,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     say(`no baseline saved: ${judged.skipped ?? judged.verdict}`);
     return judged.exitCode;
   }
-  const file = path.resolve(values.out ?? path.join('baselines', `${scenario}.json`));
+  const file = path.resolve(values.out ?? defaultFile(scenario));
   const baseline = buildBaseline(runs.map((r) => ({ result: r.result!, source: r.dir })), new Date());
   await writeAtomic(file, renderBaseline(baseline));
   say(`saved ${file}: ${scenario}, ${runs.length} run${runs.length === 1 ? '' : 's'} on ${baseline.hostDescription}`);

@@ -3,10 +3,11 @@
  * and an optional baseline, writes junit.xml, gate.md and gate.json, prints a table; resolves with
  * the exit code (0 pass, 99 failed, 3 invalid run, 2 bad input, 1 harness error, 105 interrupted).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeAtomic } from '../report/write.js';
 import path from 'node:path';
 import { EXIT, UsageError } from '../common/errors.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { checkOutFile, prepareOutDir, removeCreated, type OutDir } from './out-dir.js';
 import { checkBaselineFits, parseBaseline, type Baseline } from '../gate/baseline.js';
 import { emptyConfig, loadGateFile, parseConfidence, parseShare, withThresholds, type GateConfig } from '../gate/config.js';
 import { evaluateGate, type GateRun } from '../gate/evaluate.js';
@@ -36,15 +37,18 @@ flags:
                        (default reports/gate-<scenario>-<time>; must be new or empty)
   --junit FILE         write the JUnit XML here instead
   --markdown FILE      write the Markdown summary here instead
+  --fail-on-inconclusive
+                       exit 99 when a comparison is inconclusive (its interval straddles the
+                       tolerance on the worse side); without it such a gate is INCONCLUSIVE, exit 0
 scenario flags (--duration, --sessions, --no-netns, …) are passed to each run; see: scenario --help
-exit codes: 0 pass, 99 a threshold or comparison failed, 3 a run was invalid, 2 bad input,
+exit codes: 0 pass (or inconclusive), 99 a threshold or comparison failed, 3 a run was invalid, 2 bad input,
             1 harness error, 105 interrupted
 `;
 
 const SPEC = {
   single: ['gate', 'baseline', 'runs', 'out', 'tolerance', 'confidence', 'junit', 'markdown'],
   multi: ['results'],
-  booleans: ['help'],
+  booleans: ['help', 'fail-on-inconclusive'],
 };
 
 /** Reads and checks a baseline file. */
@@ -53,13 +57,6 @@ export async function loadBaseline(file: string): Promise<Baseline> {
     throw new UsageError(`--baseline ${file}: cannot read it (${err.message}); save one with: npm run baseline -- save`);
   });
   return parseBaseline(text, file);
-}
-
-/** Writes text to a file through a temporary name, so no reader sees half of it. */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, text, 'utf8');
-  await rename(`${file}.tmp`, file);
 }
 
 async function gateConfig(values: Record<string, string>): Promise<GateConfig> {
@@ -79,9 +76,12 @@ export async function gateCommand(argv: string[]): Promise<number> {
   const say = (line: string) => process.stderr.write(`voiceload gate: ${line}\n`);
   let config = await gateConfig(values);
   const baseline = values.baseline ? await loadBaseline(values.baseline) : null;
+  // Every output path is checked before any run: an unwritable one is bad input now, not after the runs.
+  if (values.junit !== undefined) await checkOutFile(values.junit, '--junit');
+  if (values.markdown !== undefined) await checkOutFile(values.markdown, '--markdown');
   let runs: GateRun[];
   let scenario: string;
-  let outDir: string;
+  let out: OutDir;
   if (lists.results) {
     refuseScenarioFlags(rest, '--results');
     if (values.runs !== undefined) throw new UsageError('--runs has no effect with --results (the runs are finished)');
@@ -90,19 +90,24 @@ export async function gateCommand(argv: string[]): Promise<number> {
     scenario = common.name;
     if (baseline) checkBaselineFits(baseline, scenario, common.sessions, values.baseline as string);
     config = withThresholds(config, await scenarioThresholds(scenario, null));
-    outDir = await checkOutDir(values.out ?? null, `gate-${scenario}`);
-    await createOutDir(outDir);
+    out = await prepareOutDir(values.out ?? null, `gate-${scenario}`);
   } else {
     const count = intFlag(values.runs, 'runs', 1, 20, 1);
     const planned = await planScenario(rest, baseline?.scenario ?? null, 'gate');
     scenario = planned.scenario.name;
     if (baseline) checkBaselineFits(baseline, scenario, planned.scenario.sessions, values.baseline as string);
     config = withThresholds(config, await scenarioThresholds(scenario, planned.scenario));
-    outDir = await checkOutDir(values.out ?? null, `gate-${scenario}`);
-    await createOutDir(outDir);
-    runs = await runScenarioTimes(planned.args, outDir, count, say);
+    out = await prepareOutDir(values.out ?? null, `gate-${scenario}`);
+    runs = await runScenarioTimes(planned.args, out.dir, count, say).catch(async (err: unknown) => {
+      await removeCreated(out);
+      throw err;
+    });
   }
-  const report = evaluateGate({ scenario, runs, config, baseline: baseline && { file: values.baseline as string, data: baseline } });
+  const outDir = out.dir;
+  const report = evaluateGate({
+    scenario, runs, config, baseline: baseline && { file: values.baseline as string, data: baseline },
+    failOnInconclusive: booleans.has('fail-on-inconclusive'),
+  });
   const junit = path.resolve(values.junit ?? path.join(outDir, 'junit.xml'));
   const markdown = path.resolve(values.markdown ?? path.join(outDir, 'gate.md'));
   await writeAtomic(path.join(outDir, 'gate.json'), `${JSON.stringify(report, null, 2)}\n`);

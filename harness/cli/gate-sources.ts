@@ -4,6 +4,8 @@
  */
 import { UsageError } from '../common/errors.js';
 import { parseScenarioArgs } from './args.js';
+import { loadSpeech } from './speech.js';
+import { externalFromEnv } from '../server/external.js';
 import type { RunResult } from '../results/types.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -26,6 +28,9 @@ export async function planScenario(rest: string[], fallbackName: string | null, 
   const name = flags.name ?? fallbackName;
   if (name === null) throw new UsageError(`${command}: name a scenario (known: ${(await listScenarios()).join(', ')}) or give --results DIR`);
   const scenario = await loadScenario(name, flags.overrides);
+  // What each run would refuse, refused here, before the command makes its folder.
+  await loadSpeech(flags.speech);
+  externalFromEnv();
   return { scenario, args: flags.name ? rest : [name, ...rest] };
 }
 

@@ -9,6 +9,8 @@ import { SIZING_HELP, SIZING_OPTIONS, sizingInputs } from '../capacity/inputs.js
 import { EXIT, UsageError } from '../common/errors.js';
 import { readRunFolder } from '../report/read-run.js';
 import { writeRunReport } from '../report/render.js';
+import { checkWritableDir } from './out-dir.js';
+import { refuseNegativeValues, refuseRepeats } from './flags.js';
 
 const USAGE = `usage: npm run report -- DIR [flags]
        (or: node dist/harness/cli/main.js report DIR [flags])
@@ -24,12 +26,15 @@ function say(line: string): void {
 
 /** Re-renders a run folder; resolves with the exit code. */
 export async function reportCommand(argv: string[]): Promise<number> {
+  const options = { ...SIZING_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+  refuseNegativeValues(argv, options);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...SIZING_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}; see --help`);
   }
+  refuseRepeats(parsed.tokens);
   if (parsed.values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
@@ -38,6 +43,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (dir === undefined || extra.length > 0) throw new UsageError('name one run folder: npm run report -- DIR [flags]; see --help');
   const inputs = sizingInputs(parsed.values);
   const { result, samples, droppedLastLine } = await readRunFolder(dir);
+  await checkWritableDir(dir, `report ${dir}`);
   if (droppedLastLine) say('samples.jsonl: its last line was cut short (a run stopped mid-write); left out');
   const { written, problems } = await writeRunReport(dir, { result, samples, inputs, withResults: false });
   for (const path of written) process.stdout.write(`${path}\n`);

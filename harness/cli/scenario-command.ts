@@ -1,10 +1,13 @@
-import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, HarnessError, UsageError } from '../common/errors.js';
+import { EXIT, HarnessError, InterruptedError, UsageError } from '../common/errors.js';
 import { judgeContext, rampStopReasons } from '../capacity/quality.js';
 import type { SizingInputs } from '../capacity/types.js';
 import { humanRoomFor } from './human.js';
 import { writeRunReport } from '../report/render.js';
+import { writeAtomic } from '../report/write.js';
+import { renderShardJson, shardLogLine } from '../results/shard.js';
+import { shardScenario } from '../scenario/shard.js';
+import { checkWorkerImage } from '../runtimes/container.js';
 import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
@@ -12,9 +15,10 @@ import { listScenarios, loadScenario } from '../scenario/load.js';
 import { connectExternal, externalFromEnv } from '../server/external.js';
 import { startLocalServer } from '../server/local.js';
 import { provisionServer } from '../server/provision.js';
+import { provisionPythonAgents } from '../runtimes/python/provision.js';
 import { parseScenarioArgs, SCENARIO_HELP } from './args.js';
 import { netnsState, needsNetns, reexecInNetns } from './netns.js';
-import { checkOutDir, createOutDir } from './out-dir.js';
+import { prepareOutDir, removeCreated, type OutDir } from './out-dir.js';
 import { loadSpeech } from './speech.js';
 import { formatProgress, StatusLine } from './status.js';
 
@@ -26,35 +30,99 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     return EXIT.ok;
   }
   if (!flags.name) throw new UsageError(`name a scenario; known scenarios: ${(await listScenarios()).join(', ')}`);
-  const scenario = await loadScenario(flags.name, flags.overrides);
+  const whole = await loadScenario(flags.name, flags.overrides);
+  const scenario = flags.shard ? shardScenario(whole, flags.shard) : whole;
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();
-  const outDir = await checkOutDir(flags.out, scenario.name);
+  // Shards of one run must meet on one server: a local one per shard would be N separate runs.
+  if (flags.shard && !external) throw new UsageError('--shard needs the shared server: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
   const makeHuman = humanRoomFor(flags.human);
-  if (needsNetns({ local: !external, wanted: flags.netns })) {
-    // The first use builds the server with Go, which needs the package registries: build it out
-    // here, before moving into a namespace that has no route out.
-    await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`));
-    // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
-    const again = flags.out ? fullArgv : [...fullArgv, '--out', outDir];
-    return reexecInNetns(again);
+  const image = scenario.pool.workerImage;
+  if (image) await checkWorkerImage(image, { external: external !== null && external !== undefined, netns: flags.netns });
+  const isolate = needsNetns({ local: !external, wanted: flags.netns });
+  // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
+  const out = await prepareOutDir(flags.out, scenario.name);
+  try {
+    if (isolate) {
+      // The first use builds the server with Go, which needs the package registries: build it out
+      // here, before moving into a namespace that has no route out.
+      await provisionOutside();
+      // Likewise the Python runtime's venv: pip needs PyPI.
+      if (scenario.pool.runtime === 'python') await provisionPythonAgents((line) => process.stderr.write(`voiceload: ${line}\n`));
+      // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
+      return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
+    }
+    return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine, flags }, out.dir);
+  } finally {
+    await removeCreated(out);
   }
+}
+
+/**
+ * Finds or builds the server before entering the namespace. A Ctrl-C during the build stops it
+ * (go is killed) and ends the command with exit 105, after the caller has removed what it made.
+ */
+async function provisionOutside(): Promise<void> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await provisionServer((line) => process.stderr.write(`voiceload: ${line}\n`), process.env, abort.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** What runHere needs, all of it checked. */
+interface Checked {
+  scenario: Awaited<ReturnType<typeof loadScenario>>;
+  speech: Awaited<ReturnType<typeof loadSpeech>>;
+  external: ReturnType<typeof externalFromEnv>;
+  makeHuman: ReturnType<typeof humanRoomFor>;
+  sizing: SizingInputs;
+  confine: boolean;
+  /** The parsed flags, for the shard's start instant and outputs and the agents' source. */
+  flags: ReturnType<typeof parseScenarioArgs>;
+}
+
+/**
+ * The signals of a run: the first stops it gracefully (users, agents, server; a partial report),
+ * the second at once (every process killed, the cgroup removed, exit 105), as k6 does.
+ */
+function onSignals(abort: AbortController, say: (line: string) => void, killNow: () => Promise<void>): void {
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals === 1) {
+      say(`${sig}: stopping users, agents and server; writing a partial report (again to stop at once)`);
+      abort.abort();
+      return;
+    }
+    if (signals > 2) return;
+    say(`${sig} again: stopping at once; no report`);
+    void killNow().finally(() => process.exit(EXIT.interrupted));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+/** Runs the scenario in this process (already in its namespace, or without one) into `outDir`. */
+async function runHere(c: Checked, outDir: string): Promise<number> {
+  const { scenario, speech, external, makeHuman } = c;
   const status = new StatusLine(process.stderr);
   const say = (line: string) => status.message(`voiceload: ${line}`);
   if (!speech.hasTruth) say(`no ${path.basename(speech.path, '.wav')}.segments.json beside ${speech.path}: VAD accuracy will not be judged`);
   const ns = netnsState();
   const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: string) => {
-    signals++;
-    say(signals === 1 ? `${sig}: stopping users, agents and server; writing a partial report` : 'already stopping');
-    abort.abort();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  await createOutDir(outDir);
+  let runner: Runner | null = null;
+  onSignals(abort, say, async () => {
+    status.clear();
+    await runner?.killNow();
+  });
   const human = makeHuman?.({ outDir, speechPath: speech.path, segments: speech.segments, toneHz: scenario.toneHz, durationS: scenario.durationS, netns: ns.inside, say });
-  const runner = new Runner({
+  runner = new Runner({
     ...(human ? { human } : {}),
     scenario,
     speechPath: speech.path,
@@ -62,29 +130,38 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     outDir,
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
-    confine: flags.confine,
-    judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, flags.sizing.loadThreshold)),
-    startServer: async () => {
-      if (external) return connectExternal(external);
-      const binary = await provisionServer(say);
-      return startLocalServer({ binary, logFile: path.join(outDir, 'server.log'), mediaAddrs: ns.addrs });
+    confine: c.confine,
+    partition: c.confine,
+    ...(c.flags.startAt !== undefined ? { startAt: c.flags.startAt } : {}),
+    ...(c.flags.agentsSource ? { agentsSource: c.flags.agentsSource } : {}),
+    judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, c.sizing.loadThreshold)),
+    startServer: async (signal) => {
+      if (external) return connectExternal(external, signal);
+      const binary = await provisionServer(say, process.env, signal);
+      return startLocalServer({ binary, logFile: path.join(outDir, 'server.log'), mediaAddrs: ns.addrs, signal });
     },
   });
   runner.on('progress', (p: Progress) => status.update(formatProgress(scenario.name, p), p.elapsedS));
   runner.on('warning', (w: string) => say(`warning: ${w}`));
   runner.on('info', (m: string) => say(m));
-  say(`${scenario.name}: ${scenario.sessions} sessions, ${scenario.durationS} s, report in ${outDir}`);
+  const part = scenario.shard ? ` (shard ${scenario.shard.index}/${scenario.shard.count} of ${scenario.shard.totalSessions})` : '';
+  say(`${scenario.name}: ${scenario.sessions} sessions${part}, ${scenario.durationS} s, report in ${outDir}`);
   let run: RunOutput;
   try {
     run = await runner.run();
   } catch (err) {
     status.clear();
-    // Nothing was measured: leave no empty report folder behind.
-    await rmdir(outDir).catch(() => undefined);
-    throw err instanceof UsageError ? err : new HarnessError((err as Error).message);
+    if (err instanceof UsageError || err instanceof InterruptedError) throw err;
+    throw new HarnessError((err as Error).message);
   }
   status.clear();
-  await writeRunFiles(outDir, run, flags.sizing, say);
+  await writeRunFiles(outDir, run, c.sizing, say);
+  if (scenario.shard) {
+    const shardJson = renderShardJson(scenario.shard, c.flags.startAt ?? null, run.input);
+    await writeAtomic(path.join(outDir, 'shard.json'), shardJson);
+    // In a pod, the log is the way out: one line that `voiceload merge` reads from `kubectl logs`.
+    if (c.flags.shardToLog) process.stdout.write(shardLogLine(shardJson, run.samples));
+  }
   const { result } = run;
   // A fault mid-run still leaves its partial report behind, then surfaces.
   if (run.error) {
@@ -114,7 +191,7 @@ function printOutcome(r: RunResult, dir: string): void {
     r.perSession.cpuCores !== null
       ? `  per session (agents, measured): ${r.perSession.cpuCores.toFixed(3)} cores, ${((r.perSession.pssBytes ?? r.perSession.rssBytes ?? 0) / 1024 ** 2).toFixed(0)} MB`
       : '  per session: n/a',
-    `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
+    `  VAD: ${r.qos.vad.segmentsDetected}/${r.qos.vad.segmentsExpected} segments, onset lag p95 ${r.qos.vad.onsetLagMs.p95Censored ? '> ' : ''}${r.qos.vad.onsetLagMs.p95?.toFixed(0) ?? 'n/a'} ms`,
     `  report: ${path.join(dir, 'summary.md')}, sizing: ${path.join(dir, 'sizing.md')}, charts: ${path.join(dir, 'report.html')}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

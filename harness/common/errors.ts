@@ -17,3 +17,8 @@ export class UsageError extends Error {
 export class HarnessError extends Error {
   override readonly name = 'HarnessError';
 }
+
+/** The run was stopped by a signal before anything was measured: exit 105, nothing to report. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+}

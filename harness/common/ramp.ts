@@ -37,3 +37,14 @@ export function rampPlan(r: RampShape): RampStep[] {
 export function rampEndSeconds(r: RampShape): number {
   return (rampStepCount(r) - 1) * r.everyS;
 }
+
+/**
+ * Shard `index` of `count`'s part of the ramp: session g of the whole run belongs to shard
+ * g mod count, as its local session ⌊g / count⌋. Each step keeps its time; its [from, to) becomes
+ * the shard's local range (empty when the step brings none of the shard's sessions), so shards
+ * started at one instant add up to the whole ramp, step by step.
+ */
+export function shardRampPlan(r: RampShape, shard: { index: number; count: number }): RampStep[] {
+  const local = (g: number) => Math.max(0, Math.ceil((g - shard.index) / shard.count));
+  return rampPlan(r).map((s) => ({ ...s, from: local(s.from), to: local(s.to) }));
+}

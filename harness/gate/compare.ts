@@ -1,7 +1,9 @@
 /**
  * Baseline comparison of one metric: the relative change of the current runs' mean against the
  * baseline runs' mean, a Student-t confidence interval of that change, and a verdict that is only
- * "regressed" or "improved" when the whole interval lies beyond the tolerance. Pure.
+ * "regressed" or "improved" when the whole interval lies beyond the tolerance, "inconclusive" when
+ * it straddles the tolerance on the worse side (the runs can tell neither way), and "no significant
+ * change" only when no regression beyond the tolerance fits the interval. Pure.
  *
  * The interval (documented in the README, "Performance gates"):
  * - both sides with ≥ 2 runs: Welch's interval for the difference of means,
@@ -17,7 +19,7 @@ import type { Better } from '../results/metrics.js';
 import { studentTQuantile } from '../results/student-t.js';
 
 /** What became of one compared metric. */
-export type Verdict = 'regressed' | 'improved' | 'no significant change' | 'missing';
+export type Verdict = 'regressed' | 'improved' | 'inconclusive' | 'no significant change' | 'missing';
 
 /** Mean and sample standard deviation (n − 1); sd is null for fewer than two values. */
 export function meanSd(xs: readonly number[]): { n: number; mean: number; sd: number | null } {
@@ -88,11 +90,17 @@ export interface Comparison {
   note: string;
 }
 
-/** The verdict for a relative interval [lo, hi] against tolerance τ (lo = hi = the change when there is no interval). */
+/**
+ * The verdict for a relative interval [lo, hi] against tolerance τ (lo = hi = the change when there
+ * is no interval): wholly beyond τ on the worse side, regressed; on the better side, improved;
+ * reaching past τ on the worse side without lying wholly beyond it, inconclusive; else no
+ * significant change.
+ */
 export function verdictFor(lo: number, hi: number, better: 'lower' | 'higher', tolerance: number): Verdict {
   const worse = better === 'lower' ? lo > tolerance : hi < -tolerance;
   const nicer = better === 'lower' ? hi < -tolerance : lo > tolerance;
-  return worse ? 'regressed' : nicer ? 'improved' : 'no significant change';
+  const mayBeWorse = better === 'lower' ? hi > tolerance : lo < -tolerance;
+  return worse ? 'regressed' : nicer ? 'improved' : mayBeWorse ? 'inconclusive' : 'no significant change';
 }
 
 function missing(base: Comparison['baseline'], cur: Comparison['current']): string | null {
@@ -129,8 +137,9 @@ function noteFor(verdict: Verdict, hasInterval: boolean, lo: number, hi: number,
   const what = hasInterval ? 'the interval' : 'the change (one run each side, no interval)';
   if (verdict === 'regressed') return `${what} lies wholly beyond the tolerance, on the worse side`;
   if (verdict === 'improved') return `${what} lies wholly beyond the tolerance, on the better side`;
+  if (verdict === 'inconclusive') return `${what} reaches past the tolerance on the worse side: a regression can be neither called nor ruled out; more runs would narrow it`;
   if (lo >= -tolerance && hi <= tolerance) return `${what} lies within the tolerance`;
-  return `inconclusive: ${what} reaches past the tolerance; more runs would narrow it`;
+  return `${what} reaches past the tolerance on the better side only: no regression`;
 }
 
 /**

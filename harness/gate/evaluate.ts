@@ -26,8 +26,11 @@ export interface GateRun {
   exitCode: number | null;
 }
 
-/** The gate's overall verdict, one per exit code. */
-export type GateVerdict = 'pass' | 'fail' | 'invalid' | 'error' | 'interrupted';
+/**
+ * The gate's overall verdict. 'inconclusive': nothing failed but a comparison could not rule a
+ * regression out; it exits 0, or 99 with `failOnInconclusive`.
+ */
+export type GateVerdict = 'pass' | 'inconclusive' | 'fail' | 'invalid' | 'error' | 'interrupted';
 
 /** Everything the gate decided, for the renderers and gate.json. */
 export interface GateReport {
@@ -46,6 +49,10 @@ export interface GateReport {
   skipped: string | null;
   /** One line per failed check. */
   failures: string[];
+  /** One line per inconclusive comparison. */
+  inconclusive: string[];
+  /** Whether an inconclusive comparison fails the gate (`--fail-on-inconclusive`). */
+  failOnInconclusive: boolean;
   /** What the gate was set to check (threshold lines, compared metrics), judged or not. */
   planned: { thresholds: string[]; compared: string[] };
 }
@@ -56,6 +63,8 @@ export interface GateInput {
   runs: GateRun[];
   config: GateConfig;
   baseline: { file: string; data: Baseline } | null;
+  /** An inconclusive comparison fails the gate (exit 99) instead of passing with a warning. */
+  failOnInconclusive?: boolean;
 }
 
 function outcomeOf(run: GateRun): { outcome: RunOutcome; reasons: string[] } {
@@ -69,7 +78,7 @@ function outcomeOf(run: GateRun): { outcome: RunOutcome; reasons: string[] } {
 }
 
 const VERDICT_EXIT: Record<GateVerdict, number> = {
-  pass: EXIT.ok, fail: EXIT.gateFailed, invalid: EXIT.invalidRun, error: EXIT.harnessError, interrupted: EXIT.interrupted,
+  pass: EXIT.ok, inconclusive: EXIT.ok, fail: EXIT.gateFailed, invalid: EXIT.invalidRun, error: EXIT.harnessError, interrupted: EXIT.interrupted,
 };
 
 /** Judges the runs against the gate; checks are skipped (and say so) unless every run is valid. */
@@ -84,13 +93,14 @@ export function evaluateGate(input: GateInput): GateReport {
     thresholds: input.config.thresholds.map((t) => t.text),
     compared: input.baseline ? comparedMetrics(input.config) : [],
   };
-  const base = { scenario: input.scenario, runs, host, baseline, confidence: input.config.confidence, planned };
+  const failOnInconclusive = input.failOnInconclusive ?? false;
+  const base = { scenario: input.scenario, runs, host, baseline, confidence: input.config.confidence, planned, failOnInconclusive };
   const notValid = (['error', 'interrupted', 'invalid'] as const).find((o) => runs.some((r) => r.outcome === o));
   if (notValid !== undefined) {
     const bad = runs.filter((r) => r.outcome !== 'valid').map((r) => `${r.label}: ${r.outcome}${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`);
     return {
       ...base, verdict: notValid, exitCode: VERDICT_EXIT[notValid], thresholds: [], comparisons: [], warnings: [],
-      skipped: `not judged: ${bad.join('; ')}`, failures: bad,
+      skipped: `not judged: ${bad.join('; ')}`, failures: bad, inconclusive: [],
     };
   }
   const { config } = input;
@@ -101,8 +111,10 @@ export function evaluateGate(input: GateInput): GateReport {
     ...thresholds.filter((t) => !t.pass).map((t) => `threshold '${t.threshold.text}': ${t.message}`),
     ...comparisons.filter((c) => c.verdict === 'regressed' || c.verdict === 'missing').map((c) => `${c.metric}: ${c.verdict}: ${c.note}`),
   ];
-  const verdict: GateVerdict = failures.length > 0 ? 'fail' : 'pass';
-  return { ...base, verdict, exitCode: VERDICT_EXIT[verdict], thresholds, comparisons, warnings, skipped: null, failures };
+  const inconclusive = comparisons.filter((c) => c.verdict === 'inconclusive').map((c) => `${c.metric}: inconclusive: ${c.note}`);
+  const verdict: GateVerdict = failures.length > 0 ? 'fail' : inconclusive.length > 0 ? 'inconclusive' : 'pass';
+  const exitCode = verdict === 'inconclusive' && failOnInconclusive ? EXIT.gateFailed : VERDICT_EXIT[verdict];
+  return { ...base, verdict, exitCode, thresholds, comparisons, warnings, skipped: null, failures, inconclusive };
 }
 
 function compareAll(baseline: Baseline, results: RunResult[], config: GateConfig): Comparison[] {

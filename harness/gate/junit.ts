@@ -63,8 +63,9 @@ export function renderJunit(r: GateReport): string {
     ? r.planned.compared.map((m) => ({ name: m, failure: null, skipped: skip, out: '' }))
     : r.comparisons.map((c) => ({
       name: c.metric,
-      failure: c.verdict === 'regressed' || c.verdict === 'missing' ? comparisonText(c) : null,
-      skipped: null,
+      failure: c.verdict === 'regressed' || c.verdict === 'missing' || (c.verdict === 'inconclusive' && r.failOnInconclusive) ? comparisonText(c) : null,
+      // Inconclusive is never a plain pass: without --fail-on-inconclusive it is reported as skipped.
+      skipped: c.verdict === 'inconclusive' && !r.failOnInconclusive ? comparisonText(c) : null,
       out: comparisonText(c),
     }));
   const suites = [suite('voiceload.runs', runs), suite('voiceload.thresholds', thresholds)];

@@ -10,6 +10,7 @@ import { metricInfo, type MetricPath } from '../results/metrics.js';
 
 const HEAD: Record<GateVerdict, string> = {
   pass: '✅ pass',
+  inconclusive: '⚠️ inconclusive',
   fail: '❌ fail (exit 99)',
   invalid: '⚠️ invalid run (exit 3)',
   error: '⚠️ harness error (exit 1)',
@@ -28,7 +29,7 @@ function mean(c: Comparison, side: 'baseline' | 'current'): string {
 }
 
 function comparisonRow(c: Comparison): string {
-  const mark = c.verdict === 'regressed' || c.verdict === 'missing' ? '❌' : c.verdict === 'improved' ? '🟢' : '✅';
+  const mark = c.verdict === 'regressed' || c.verdict === 'missing' ? '❌' : c.verdict === 'improved' ? '🟢' : c.verdict === 'inconclusive' ? '⚠️' : '✅';
   const iv = c.interval ? `[${fmtPercent(c.interval.lo)}, ${fmtPercent(c.interval.hi)}]` : 'none (1 run each)';
   const change = c.change === null ? 'n/a' : fmtPercent(c.change);
   return `| ${mark} | \`${c.metric}\` | ${mean(c, 'baseline')} | ${mean(c, 'current')} | ${change} | ${iv} | ±${fmtShare(c.tolerance)}, ${c.better} is better | **${c.verdict}** — ${cell(c.note)} |`;
@@ -38,8 +39,8 @@ function method(r: GateReport): string {
   return [
     '<details><summary>How the gate decides</summary>',
     '',
-    '- A threshold on a number is checked against the median of the runs; a threshold on true/false must hold in every run. A metric that was not measured (null) fails its threshold.',
-    `- A compared metric's change is the current runs' mean against the baseline runs' mean. Its ${fmtShare(r.confidence)} interval is Student-t: Welch's when both sides have two or more runs, otherwise the spread of the side that has several runs is used for both. It is **regressed** or **improved** only when the whole interval lies beyond the tolerance; otherwise **no significant change**.`,
+    '- A threshold on a number is checked against the statistic it names over the runs (`max(…)`, `min(…)`, `median(…)`, `mean(…)`); written bare, a count with a better side is checked against its worst run and any other number against the median. A threshold on true/false must hold in every run. A metric that was not measured (null) fails its threshold.',
+    `- A compared metric's change is the current runs' mean against the baseline runs' mean. Its ${fmtShare(r.confidence)} interval is Student-t: Welch's when both sides have two or more runs, otherwise the spread of the side that has several runs is used for both. It is **regressed** or **improved** only when the whole interval lies beyond the tolerance, **inconclusive** when it reaches past the tolerance on the worse side without lying wholly beyond it (exit 0, or 99 with \`--fail-on-inconclusive\`), otherwise **no significant change**.`,
     '- A run that is not valid (generator saturated, server died, sessions missing, …) is not judged: the gate exits 3.',
     '',
     '</details>',
@@ -48,7 +49,8 @@ function method(r: GateReport): string {
 
 /** Renders the report as Markdown. */
 export function renderMarkdown(r: GateReport): string {
-  const out: string[] = [`## voiceload gate: ${HEAD[r.verdict]}`, ''];
+  const head = r.verdict === 'inconclusive' ? `${HEAD.inconclusive} (exit ${r.exitCode}${r.failOnInconclusive ? ', --fail-on-inconclusive' : ''})` : HEAD[r.verdict];
+  const out: string[] = [`## voiceload gate: ${head}`, ''];
   const host = r.host ? ` on ${describeHost(r.host)}` : '';
   out.push(`**${r.scenario}**, ${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${host}.`);
   if (r.baseline) {

@@ -44,7 +44,7 @@ function wrap(text: string, width: number): string[] {
   return [...lines, line];
 }
 
-/** The value a threshold judged, briefly: "0.081 cores (median of 3)", "true", "not measured in run 2". */
+/** The value a threshold judged, briefly: "0.081 cores (median of 3)", "2 (max of 3)", "true", "not measured in run 2". */
 function observed(t: ThresholdOutcome): string {
   if (t.observed === null) {
     const run = t.values.findIndex((v) => v === null || typeof v !== typeof t.threshold.value);
@@ -52,7 +52,7 @@ function observed(t: ThresholdOutcome): string {
   }
   const many = t.values.length > 1;
   if (typeof t.observed === 'boolean') return `${t.observed}${many ? (t.pass ? ' in every run' : ' in a run') : ''}`;
-  return `${fmtValue(t.observed, metricInfo(t.threshold.metric).unit)}${many ? ` (median of ${t.values.length})` : ''}`;
+  return `${fmtValue(t.observed, metricInfo(t.threshold.metric).unit)}${many ? ` (${t.threshold.stat ?? 'median'} of ${t.values.length})` : ''}`;
 }
 
 /** Renders the report for a terminal, at most about a screen. */
@@ -69,6 +69,10 @@ export function renderTable(r: GateReport): string {
     lines.push(`baseline (${fmtShare(r.confidence)} interval; tolerance ${[...new Set(r.comparisons.map((c) => fmtShare(c.tolerance)))].join('/')})`);
     lines.push(`  ${clip('metric', 28)} ${clip('baseline → now', 24)} ${clip('change', 8)} ${clip('interval', 19)} verdict`);
     for (const c of r.comparisons) lines.push(compareLine(c));
+  }
+  if (r.inconclusive.length > 0) {
+    lines.push(`inconclusive${r.failOnInconclusive ? ' (fails with --fail-on-inconclusive)' : ' (exit 0; --fail-on-inconclusive makes it exit 99)'}:`);
+    for (const f of r.inconclusive.slice(0, 8)) lines.push(`  - ${clip(f, WIDTH - 4).trimEnd()}`);
   }
   if (r.failures.length > 0) {
     lines.push('failed:');

@@ -1,9 +1,10 @@
 /**
  * Evaluating thresholds (parsed by scenario/thresholds.ts) against one or more runs: a number by
- * the median of the runs, a boolean in every run. Pure.
+ * the statistic the threshold names (by default the worst run for a count, the median otherwise),
+ * a boolean in every run. Pure.
  */
 import { metricInfo, type MetricValue } from '../results/metrics.js';
-import type { Op, Threshold } from '../scenario/thresholds.js';
+import type { Op, Stat, Threshold } from '../scenario/thresholds.js';
 import { fmtNumber, fmtValue } from './format.js';
 
 /** True when `a op b`. */
@@ -23,7 +24,7 @@ export interface ThresholdOutcome {
   threshold: Threshold;
   /** The metric's value in each run, in run order. */
   values: MetricValue[];
-  /** The value judged: the median of the runs for numbers, the offending (or common) value for booleans; null when unmeasured. */
+  /** The value judged: the threshold's statistic of the runs for numbers, the offending (or common) value for booleans; null when unmeasured. */
   observed: MetricValue;
   pass: boolean;
   /** One line saying what was judged and how it came out. */
@@ -37,10 +38,21 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** The statistic `stat` of a non-empty list. */
+export function statOf(stat: Stat, xs: number[]): number {
+  switch (stat) {
+    case 'median': return median(xs);
+    case 'max': return Math.max(...xs);
+    case 'min': return Math.min(...xs);
+    case 'mean': return xs.reduce((a, b) => a + b, 0) / xs.length;
+  }
+}
+
 /**
- * Evaluates a threshold over the runs' values. A number is judged by the median of the runs (one
- * noisy run neither passes nor fails the gate alone); a boolean must hold in every run. A value that
- * is null (not measured) or of the wrong type in any run fails the threshold, saying so.
+ * Evaluates a threshold over the runs' values. A number is judged by the threshold's statistic,
+ * named in every message (the median lets one noisy run neither pass nor fail the gate alone; the
+ * worst run, the default for counts, lets no bad run hide); a boolean must hold in every run. A
+ * value that is null (not measured) or of the wrong type in any run fails the threshold, saying so.
  */
 export function evaluateThreshold(threshold: Threshold, values: MetricValue[]): ThresholdOutcome {
   const { metric, op, value } = threshold;
@@ -63,12 +75,14 @@ export function evaluateThreshold(threshold: Threshold, values: MetricValue[]): 
       : { threshold, values, observed, pass: true, message: `${metric} ${op} ${value}${where}` };
   }
   const nums = values as number[];
-  const observed = median(nums);
-  const basis = nums.length === 1 ? '' : ` (median of ${nums.length} runs: ${nums.map(fmtNumber).join(', ')})`;
+  const stat = threshold.stat ?? 'median';
+  const observed = statOf(stat, nums);
   const pass = holds(observed, op, value);
-  const shown = fmtValue(observed, unit);
+  const shown = nums.length === 1
+    ? `${metric} = ${fmtValue(observed, unit)}`
+    : `${stat}(${metric}) = ${fmtValue(observed, unit)} (of ${nums.length} runs: ${nums.map(fmtNumber).join(', ')})`;
   return {
     threshold, values, observed, pass,
-    message: pass ? `${metric} = ${shown}${basis} ${op} ${fmtNumber(value)}` : `${metric} = ${shown}${basis}, not ${op} ${fmtNumber(value)}`,
+    message: pass ? `${shown} ${op} ${fmtNumber(value)}` : `${shown}, not ${op} ${fmtNumber(value)}`,
   };
 }

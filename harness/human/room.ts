@@ -9,6 +9,7 @@ import { Child } from '../child/child.js';
 import { createProcessSampler } from '../sampling/factory.js';
 import type { RoleSample } from '../sampling/types.js';
 import { mintJoinToken } from '../server/tokens.js';
+import { MAX_DURATION_S } from '../scenario/duration.js';
 import { alignOnsets, captureGrid, fixtureEnvelope, type EnvelopeChunk } from './align.js';
 import { pageBundle, PAGE_DIR } from './bundle.js';
 import { parsePageReport, type PageReport } from './page-report.js';
@@ -44,6 +45,14 @@ export interface HumanRoomOptions {
   /** Called with the join link when a person is to open it (mode 'human'). The link holds a token: print it, never store it. */
   onLink?: (link: string) => void;
   onWarning?: (message: string) => void;
+}
+
+/**
+ * How long the join link's token lives, s: the probe joins at once (2 min); a person's link lasts
+ * the run and a minute more (at least 5 min), never past the longest run there can be (7 days + 1 min).
+ */
+export function linkTtlS(mode: HumanMode, durationS: number): number {
+  return mode === 'probe' ? 120 : Math.min(MAX_DURATION_S + 60, Math.max(300, durationS + 60));
 }
 
 /**
@@ -86,7 +95,7 @@ export class HumanRoom implements HumanHook {
     this.agent.onUnexpectedExit('human room agent', (msg) => this.error(msg));
     const agentToken = await mintJoinToken(server, room, AGENT_ID, { canPublishData: true });
     this.agent.send({ type: 'start', url: server.url, token: agentToken, userIdentity: USER_ID, toneHz: this.opts.toneHz, modelPath: paths.sileroModel, statsEveryMs: 2000, vadTopic: VAD_TOPIC });
-    const ttlS = this.opts.mode === 'probe' ? 120 : Math.max(300, this.opts.durationS + 60);
+    const ttlS = linkTtlS(this.opts.mode, this.opts.durationS);
     const token = await mintJoinToken(server, room, USER_ID, { ttlS });
     const ws = new URL(server.url);
     this.pages = await startPageServer({

@@ -87,6 +87,13 @@ export function parseSmapsRollupPss(text: string): number | null {
   return kbLine(text, 'Pss');
 }
 
+/** Memory in use (MemTotal − MemAvailable) and in total from /proc/meminfo, bytes; null when either line is absent. */
+export function parseMeminfo(text: string): { usedBytes: number; totalBytes: number } | null {
+  const total = kbLine(text, 'MemTotal');
+  const available = kbLine(text, 'MemAvailable');
+  return total === null || available === null ? null : { usedBytes: total - available, totalBytes: total };
+}
+
 /** Machine-wide CPU ticks from the `cpu` line of /proc/stat; null when there is none. */
 export function parseProcStatCpuTotal(text: string): ProcStatCpuTotal | null {
   const m = /^cpu\s+(.*)$/m.exec(text);
@@ -96,6 +103,28 @@ export function parseProcStatCpuTotal(text: string): ProcStatCpuTotal | null {
   const at = (i: number): number => f[i] ?? 0;
   const totalTicks = at(0) + at(1) + at(2) + at(3) + at(4) + at(5) + at(6) + at(7);
   return { totalTicks, idleTicks: at(3) + at(4) };
+}
+
+/** Resident set size in bytes from /proc/PID/statm (its second field, in pages); null when it is not a statm line. */
+export function parseStatmRss(text: string, pageBytes: number): number | null {
+  const pages = Number(text.split(' ')[1]);
+  return Number.isFinite(pages) ? pages * pageBytes : null;
+}
+
+let pageBytes: number | undefined;
+
+/** The memory page size in bytes, from `getconf PAGESIZE`, read once; 4096 when getconf is unavailable. */
+export function pageSize(): number {
+  if (pageBytes === undefined) {
+    pageBytes = 4096;
+    try {
+      const v = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(v) && v > 0) pageBytes = v;
+    } catch {
+      // keep the fallback
+    }
+  }
+  return pageBytes;
 }
 
 let ticksPerSecond: number | undefined;

@@ -69,6 +69,10 @@ function thresholdNote(m: CapacityModel): string {
 /** deployment.yaml's text. */
 export function renderDeployment(data: ReportData): string {
   const plan = data.model.plan ?? null;
+  // No plan (no fit, or one not good enough to deploy): comments only, never a manifest that applies.
+  if (plan === null) {
+    return `#${provenance(data).replace(/\n/g, '\n#')}\n# No worker size could be derived that is fit to deploy, so no Deployment (see sizing.md for the estimate and the run that would make it deployable).\n`;
+  }
   const grace = plan?.terminationGracePeriodSeconds ?? null;
   const labels = { 'app.kubernetes.io/name': WORKER_NAME };
   const doc = new Document({
@@ -85,8 +89,7 @@ export function renderDeployment(data: ReportData): string {
       },
     },
   }, PLAIN);
-  doc.commentBefore = provenance(data) + '\n' + thresholdNote(data.model) +
-    (plan === null ? '\n No worker size could be derived: resources and the grace period are left out (see sizing.md).' : '');
+  doc.commentBefore = provenance(data) + '\n' + thresholdNote(data.model);
   return String(doc);
 }
 

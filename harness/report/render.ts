@@ -5,8 +5,7 @@
  * a reporter that fails is reported by name and the others are still written, each atomically.
  * Used by `scenario` (after the run) and by `report DIR` (from the folder).
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { buildCapacityModel } from '../capacity/model.js';
 import type { SizingInputs } from '../capacity/types.js';
 import type { RunResult } from '../results/types.js';
@@ -63,16 +62,28 @@ export async function renderRunReport(data: ReportData, withResults = false): Pr
   return { files, problems };
 }
 
-/** Writes a rendered report into `dir`; returns the paths written. */
-export async function writeRendered(dir: string, rendered: RenderedReport): Promise<string[]> {
+/** The output a file belongs to: `k8s/hpa.yaml` → `k8s`, `charts/x.svg` → `charts`. */
+function outputOf(rel: string): string {
+  return rel.includes('/') ? (rel.split('/')[0] as string) : rel;
+}
+
+/**
+ * Writes a rendered report into `dir`, each file on its own: one that cannot be written becomes a
+ * `failed` problem and the others are still written. Returns the paths written and those problems.
+ */
+export async function writeRendered(dir: string, rendered: RenderedReport): Promise<{ written: string[]; problems: RenderProblem[] }> {
   const written: string[] = [];
+  const problems: RenderProblem[] = [];
   for (const [rel, text] of rendered.files) {
     const path = join(dir, rel);
-    await mkdir(dirname(path), { recursive: true });
-    await writeAtomic(path, text);
-    written.push(path);
+    try {
+      await writeAtomic(path, text);
+      written.push(path);
+    } catch (err) {
+      problems.push({ output: outputOf(rel), status: 'failed', message: `${rel}: ${(err as Error).message}` });
+    }
   }
-  return written;
+  return { written, problems };
 }
 
 /** What to render: the result and its samples, the sizing inputs, and whether results.json is (re)written. */
@@ -82,5 +93,6 @@ export interface RunReportInput { result: RunResult; samples: Sample[]; inputs: 
 export async function writeRunReport(dir: string, run: RunReportInput): Promise<{ written: string[]; problems: RenderProblem[] }> {
   const data: ReportData = { result: run.result, samples: run.samples, model: buildCapacityModel(run.result, run.inputs) };
   const rendered = await renderRunReport(data, run.withResults);
-  return { written: await writeRendered(dir, rendered), problems: rendered.problems };
+  const { written, problems } = await writeRendered(dir, rendered);
+  return { written, problems: [...rendered.problems, ...problems] };
 }

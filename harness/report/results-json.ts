@@ -33,7 +33,7 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
     vad: {
       segmentsExpected: vad.segmentsExpected,
       segmentsDetected: vad.segmentsDetected,
-      onsetLagMs: { p50: vad.onsetLagMs.p50, p95: vad.onsetLagMs.p95 },
+      onsetLagMs: { ...vad.onsetLagMs },
       inferMs: { p50: vad.inferMs.p50, p95: vad.inferMs.p95 },
     },
     agentAudio: {
@@ -43,7 +43,9 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
       maxGapMs: a.maxGapMs,
       toneOk: a.toneOk,
       sessionsHearingTone: a.sessionsHearingTone,
+      ...(a.generatorStalls === undefined ? {} : { generatorStalls: a.generatorStalls }),
     },
+    ...(q.publishDroppedFrames === undefined ? {} : { publishDroppedFrames: q.publishDroppedFrames }),
     publishLateMs: late(q.publishLateMs),
     agentPublishLateMs: late(q.agentPublishLateMs),
     agentLoopDelayMs: late(q.agentLoopDelayMs),
@@ -60,7 +62,7 @@ function step(s: StepSummary): StepSummary {
     series: ser,
     systemCpuCores: [...s.systemCpuCores],
     qos: {
-      segmentsExpected: q.segmentsExpected, segmentsDetected: q.segmentsDetected, onsetLagMs: { p50: q.onsetLagMs.p50, p95: q.onsetLagMs.p95 },
+      segmentsExpected: q.segmentsExpected, segmentsDetected: q.segmentsDetected, onsetLagMs: { ...q.onsetLagMs },
       framesExpected: q.framesExpected, framesReceived: q.framesReceived, gapsOver100ms: q.gapsOver100ms,
       publishLateMsP99: q.publishLateMsP99, agentPublishLateMsP99: q.agentPublishLateMsP99,
       agentLoopDelayMsP99: q.agentLoopDelayMsP99, generatorLoopDelayMsP99: q.generatorLoopDelayMsP99,
@@ -81,7 +83,7 @@ function ordered(r: RunResult): RunResult {
     interrupted: r.interrupted,
     host: {
       cores: host.cores, memoryBytes: host.memoryBytes, hostname: host.hostname, cpuModel: host.cpuModel,
-      platform: host.platform, kernel: host.kernel, node: host.node,
+      platform: host.platform, kernel: host.kernel, node: host.node, ...(host.limits ? { limits: host.limits } : {}),
     },
     target: { cores: r.target.cores, memoryBytes: r.target.memoryBytes },
     server: { mode: r.server.mode, version: r.server.version },
@@ -101,11 +103,13 @@ function ordered(r: RunResult): RunResult {
     ramp: { step: r.ramp.step, everyS: r.ramp.everyS, settleS: r.ramp.settleS },
     steps: r.steps.map(step),
     kneeStop: r.kneeStop ? { stepIndex: r.kneeStop.stepIndex, sessions: r.kneeStop.sessions, broke: [...r.kneeStop.broke] } : null,
-    confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes } : null,
+    confinement: r.confinement ? { kind: r.confinement.kind, path: r.confinement.path, cpuCores: r.confinement.cpuCores, memoryBytes: r.confinement.memoryBytes, ...(r.confinement.partition ? { partition: { ...r.confinement.partition } } : {}) } : null,
     // Only when the run had a human room: runs without one keep their exact shape.
     ...(r.human ? { human: structuredClone(r.human) } : {}),
     // Built field by field by summarizeWorkers(), so its key order is already fixed.
     ...(r.workers ? { workers: r.workers } : {}),
+    // Only for a merged run: each shard's own health beside the merged figures.
+    ...(r.shards ? { shards: structuredClone(r.shards) } : {}),
   };
 }
 

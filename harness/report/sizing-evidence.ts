@@ -21,6 +21,9 @@ function hosts(data: ReportData): string[] {
     '',
     `- Measured on: ${cell(hostWords(r.host))} (${cell(r.host.platform)} ${cell(r.host.kernel)}, node ${cell(r.host.node)}).`,
     `- Agents confined: ${c ? `yes, ${c.kind} at ${cell(c.path)}, ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })}` : 'no'}.`,
+    ...(c?.partition
+      ? [`- Host partitioned: agents on CPU ${c.partition.agentCpus}, the load side (harness, server, generators, sampler) on CPU ${c.partition.loadCpus} (${c.partition.loadCores} core(s)); a step where the load side lacked headroom is invalid.`]
+      : []),
     `- Target: ${sizeWords(m.target)} (${m.target.label}).`,
     `- Target basis (*${m.targetBasis.kind}*): ${cell(m.targetBasis.how)}.`,
   ];

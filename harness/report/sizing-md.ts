@@ -31,12 +31,29 @@ function rec(model: CapacityModel, key: string): Recommendation | undefined {
   return model.recommendations.find((r) => r.key === key);
 }
 
+/**
+ * The answer when it is only an estimate: the sessions per worker, its range and basis, why no
+ * manifest is written from it, and the run that would make it deployable.
+ */
+function estimate(data: ReportData, n: Recommendation): string[] {
+  const { model: m } = data;
+  const range = String(n.inputs.cpuRange95 ?? 'n/a').replace(/\s*\(point \d+\)$/, '');
+  const why = m.warnings.find((w) => w.startsWith('not deployable: '))?.replace(/^not deployable: .*?no manifest is written from it: /, '') ?? cell(n.why);
+  return [
+    `An **estimate, not deployable**: on a **${sizeWords(m.target)}** worker, about **${n.value} voice sessions** fit under ` +
+      `load_threshold **${m.inputs.loadThreshold}** — *${n.kind}*, range ${cell(range)}, from a run on ${cell(hostWords(m.host))}.`,
+    `No manifest is written from it: ${cell(why)}.`,
+    `How the target's numbers were obtained: ${cell(m.targetBasis.how)}.`,
+  ];
+}
+
 function headline(data: ReportData): string[] {
   const { model } = data;
   const m = model;
   const n = rec(m, 'sessionsPerWorker');
   const where = sizeWords(m.target);
   const lines = ['## The answer', ''];
+  if (!m.plan && n && typeof n.value === 'number') return [...lines, ...estimate(data, n)];
   if (!m.plan || !n) {
     lines.push(`No worker size can be derived from this run for a ${where} worker: ${cell(n?.why ?? 'no model')}.`);
     lines.push('To get one, ramp in steps small enough for this host to hold each one steady, e.g. `npm run scenario ramp -- --ramp-step 1 --sessions 12`: every step that holds is a point of the fit.');

@@ -3,7 +3,8 @@
  * used, health answers, dispatch, the drills and the grace period. Pure: RunResult['workers'] → lines.
  */
 import type { Spread } from '../results/stats.js';
-import type { WorkersResult } from '../results/workers.js';
+import type { SoakPoint, WorkersResult } from '../results/workers.js';
+import { judgeLeak } from '../capacity/leak.js';
 
 const NA = 'n/a';
 const f = (x: number | null | undefined, d = 2): string => (x == null ? NA : x.toFixed(d));
@@ -16,11 +17,11 @@ function poolTable(w: WorkersResult): string[] {
     const h = p.health;
     const health = `${h.ok}/${h.probes} OK${h.notOk ? `, ${h.notOk} not OK` : ''}${h.unreachable ? `, ${h.unreachable} no answer` : ''}; ${msSpread(h.latencyMs)}`;
     const exit = p.exit ? `${p.exit.code ?? p.exit.signal} at ${p.exit.atS.toFixed(1)} s` : 'running';
-    return `| ${p.index} | ${p.jobs} | ${p.accepted}/${p.requests} | ${p.admittedOverThreshold} (${p.admittedWhileReportedFull}) | ${load} | ${health} | ${f(p.readyS, 1)} s | ${exit} |`;
+    return `| ${p.index} | ${p.jobs} | ${p.accepted}/${p.requests} | ${p.admittedOverThreshold} (${p.admittedWhileReportedFull}) | ${load} | ${health} | ${f(p.readyS, 1)} s | ${p.registeredS == null ? 'not logged' : `${f(p.registeredS, 1)} s`} | ${exit} |`;
   });
   return [
-    '| worker | jobs | accepted / offered | admitted over threshold (while reported full) | load: reported / own CPU share / host CPU share (means) | health `/` | ready after | exit |',
-    '|---|---|---|---|---|---|---|---|',
+    '| worker | jobs | accepted / offered | admitted over threshold (while reported full) | load: reported / own CPU share / host CPU share (means) | health `/` | ready after | registered after | exit |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ];
 }
@@ -60,6 +61,15 @@ function drillLines(w: WorkersResult): string[] {
   return out;
 }
 
+/** The soak's verdicts: the workers' own memory and a busy job process, each against completed sessions. */
+function leakLines(points: SoakPoint[]): string[] {
+  return [
+    `- Workers' own memory (main and inference processes; idle job processes and Python's forkserver left out): ${judgeLeak(points, 'worker').text}.`,
+    `- A busy job process: ${judgeLeak(points, 'job').text}.`,
+    `- ${points.length} completed sessions; each point is the memory right after a session ended (chart: memory-vs-sessions.svg).`,
+  ];
+}
+
 /** The workers section of summary.md. */
 export function workersSection(w: WorkersResult): string[] {
   const d = w.dispatch;
@@ -67,7 +77,7 @@ export function workersSection(w: WorkersResult): string[] {
     '## Agent workers',
     '',
     ...(w.warning ? [`> **Warning:** ${w.warning}.`, ''] : []),
-    `${w.workers} ${w.runtime === 'framework' ? '@livekit/agents worker(s)' : 'worker(s) of your own command'}, agent name \`${w.agentName}\`, load function ${w.loadFunc}, load threshold ${w.loadThreshold}, arrivals ${w.arrival}. All figures measured on this host.`,
+    `${w.workers} ${w.runtime === 'framework' ? '@livekit/agents worker(s)' : w.runtime === 'python' ? 'LiveKit Agents for Python worker(s)' : 'worker(s) of your own command'}, agent name \`${w.agentName}\`, load function ${w.loadFunc}, load threshold ${w.loadThreshold}, arrivals ${w.arrival}. All figures measured on this host.`,
     '',
     ...poolTable(w),
     '',
@@ -87,8 +97,10 @@ export function workersSection(w: WorkersResult): string[] {
     '',
     `- ${d.dispatched} rooms dispatched (${d.failed} failed), first to last ${f(d.firstToLastS, 1)} s apart.`,
     `- Dispatch to job start: ${msSpread(d.toJobMs)}; dispatch to agent in the room: ${msSpread(d.toAgentInRoomMs)}.`,
+    `- Rooms whose agent was not in within ${d.placement.boundS} s, dispatched again: ${d.placement.redispatchedRooms} (${d.placement.redispatches} re-dispatches; first dispatch to agent in ${msSpread(d.placement.toAgentMs)}; never placed: ${d.placement.neverPlaced}).`,
     `- Offers refused by a worker: ${w.routing.refusedOffers}; sessions the server re-routed to another worker: ${w.routing.reroutedSessions} (refusal to acceptance ${msSpread(w.routing.rerouteMs)}); refused everywhere: ${w.routing.unplaced}.`,
     ...(w.drain || w.failover ? ['', '### Drills', '', ...drillLines(w)] : []),
+    ...(w.soak ? ['', '### Does it leak? (memory per completed session)', '', ...leakLines(w.soak.points)] : []),
     '',
     '### Grace period',
     '',

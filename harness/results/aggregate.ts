@@ -4,20 +4,22 @@
  */
 import type { Role, Sample } from '../sampling/types.js';
 import { LatencyHistogram } from './histogram.js';
-import { max, mean, percentile, summary2, summary3 } from './stats.js';
+import { max, mean, summary2, summary3 } from './stats.js';
 import { candidateUnion, networkViolation } from './network-check.js';
-import { expectedOnsets, matchOnsets } from './onsets.js';
+import { expectedOnsets, matchOnsets, onsetLagPercentiles } from './onsets.js';
+import { isSaturated, SATURATION_SHARE } from './saturation.js';
 import { summariseSteps } from './steps.js';
 
 export { matchOnsets } from './onsets.js';
 import type {
-  QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
+  HistogramData, QosMark, QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
 } from './types.js';
 
 /** The dominant frequency the user hears must be within this of the agent's tone. */
 const TONE_TOLERANCE_HZ = 5;
 const MAX_SAMPLE_GAP_MS = 2500;
-const MAX_PUBLISH_LATE_P99_MS = 20;
+/** Publish lateness p99 above this, ms: the generator did not keep real time and the run is invalid. */
+export const MAX_PUBLISH_LATE_P99_MS = 20;
 const MAX_LISTED_SESSION_ERRORS = 5;
 
 /** "85 s", "2.5 s". */
@@ -39,7 +41,8 @@ function known<T>(x: T | null): T {
 interface Window { samples: Sample[]; fromS: number; toS: number; basis: string; reason: string | null }
 
 function selectWindow(input: RunInput, all: Sample[]): Window {
-  const held = all.filter((s) => s.elapsedMs >= input.holdFromMs);
+  const to = input.holdToMs ?? Infinity;
+  const held = all.filter((s) => s.elapsedMs >= input.holdFromMs && s.elapsedMs <= to);
   const chosen = held.length > 0 ? held : all;
   const first = chosen[0];
   const last = chosen[chosen.length - 1];
@@ -49,15 +52,16 @@ function selectWindow(input: RunInput, all: Sample[]): Window {
   }
   const span = `from ${seconds(first.elapsedMs)} to ${seconds(last.elapsedMs)}`;
   const base = { samples: chosen, fromS: first.elapsedMs / 1000, toS: last.elapsedMs / 1000 };
+  const until = Number.isFinite(to) ? ', until the first session stopped' : '';
   if (held.length > 0 && input.kneeStop) {
-    return { ...base, basis: `samples ${span}: the settled part of the ramp step where the run stopped at its knee`, reason: null };
+    return { ...base, basis: `samples ${span}: the settled part of the ramp step where the run stopped at its knee${until}`, reason: null };
   }
   if (held.length > 0) {
-    return { ...base, basis: `samples ${span}, after every session had joined plus warm-up`, reason: null };
+    return { ...base, basis: `samples ${span}, after every session had joined plus warm-up${until}`, reason: null };
   }
   return {
     ...base,
-    basis: `all ${chosen.length} samples, ${span}: none was taken after every session had joined plus warm-up`,
+    basis: `all ${chosen.length} samples, ${span}: none was taken after every session had joined plus warm-up${until}`,
     reason: 'no samples after the last session joined',
   };
 }
@@ -85,10 +89,26 @@ function summariseRoles(samples: Sample[]): RoleSummaries | null {
   };
 }
 
+/**
+ * Mean system CPU over the window's own seconds, from the kernel's counters at its first and last
+ * sample: what /proc/stat says of that span. A mean of per-sample rates would count the second
+ * before the window (each sample covers the interval before it) and weigh short and long intervals
+ * alike. Without counters (not Linux, or under two samples), the mean of the samples.
+ */
+export function systemCpuMean(samples: readonly Sample[]): number | null {
+  const a = samples[0]?.system.cpuTicks;
+  const b = samples[samples.length - 1]?.system.cpuTicks;
+  if (samples.length >= 2 && a && b && b.total > a.total && a.cpus === b.cpus) {
+    return (Math.max(0, b.busy - a.busy) / (b.total - a.total)) * b.cpus;
+  }
+  return mean(samples.map((s) => s.system.cpuCores));
+}
+
 function summariseSystem(samples: Sample[]): SystemSummary | null {
   if (samples.length === 0) return null;
+  const perSample = known(summary3(samples.map((s) => s.system.cpuCores)));
   return {
-    cpuCores: known(summary3(samples.map((s) => s.system.cpuCores))),
+    cpuCores: { ...perSample, mean: systemCpuMean(samples) ?? perSample.mean },
     memUsedBytes: known(summary2(samples.map((s) => s.system.memUsedBytes))),
   };
 }
@@ -120,7 +140,7 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
     rssBytes: per(mean(agents.map((a) => a.rssBytes))),
     basis:
       `measured on this host (${host.cores} cores, ${gigabytes(host.memoryBytes)} GB, ${host.cpuModel})` +
-      (input.confinement ? `, agents inside a ${input.confinement.kind} of the target's size (${input.confinement.cpuCores} cores, ${gigabytes(input.confinement.memoryBytes)} GB),` : '') +
+      confinementWords(input.confinement) +
       ` over ${win.basis}: ` +
       `the agents' mean CPU and memory divided by the mean number of active sessions (${Math.round(active * 10) / 10}); ` +
       'agent process trees only (one process per agent); the generator and server are not included',
@@ -128,17 +148,31 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
   };
 }
 
-/** Merges one histogram field over all sessions; a session whose histogram does not fit is reported. */
+/** Where the agents ran, as a clause of the per-session basis ('' when unconfined). */
+function confinementWords(c: RunInput['confinement']): string {
+  if (!c) return '';
+  if (c.partition) return `, agents on CPU ${c.partition.agentCpus} of their own (${c.cpuCores} core(s), ${c.kind} cpuset; load side on CPU ${c.partition.loadCpus}),`;
+  return `, agents inside a ${c.kind} of the target's size (${c.cpuCores} cores, ${gigabytes(c.memoryBytes)} GB),`;
+}
+
+/**
+ * Merges one histogram field over all sessions, from the window's start to its end (the mark
+ * closing the window, where marks hold the field; else the latest); a histogram that does not fit is reported.
+ */
 function mergeField(
-  sessions: SessionRecord[], field: 'publishLate' | 'agentPublishLate' | 'vadInferMs' | 'agentLoopDelay', reasons: string[],
+  input: RunInput, field: 'publishLate' | 'agentPublishLate' | 'vadInferMs' | 'agentLoopDelay', reasons: string[],
 ): LatencyHistogram | null {
-  // Only what the window saw: start-up bursts are not steady-state quality.
-  const sources = sessions.map((s) => ({ index: s.index, latest: s[field], baseline: s.atWindowStart?.[field] }));
+  const end = windowMarks(input)?.last;
+  const latest = (s: SessionRecord): HistogramData | null =>
+    (field !== 'vadInferMs' && end?.sessions[s.index]?.[field]) || s[field];
+  // Only what the window saw: start-up bursts and teardown are not steady-state quality.
+  const sources = input.sessions.map((s) => ({ index: s.index, latest: latest(s), baseline: s.atWindowStart?.[field] }));
   return LatencyHistogram.mergeSince(sources, (s, err) => reasons.push(`session ${s.index}: its ${field} histogram was left out (${err.message})`));
 }
 
-function mergeGenerators(gens: RunInput['generatorLoopDelay'], reasons: string[]): LatencyHistogram | null {
-  const sources = gens.map((g, i) => ({ index: i, latest: g.latest, baseline: g.atWindowStart }));
+function mergeGenerators(input: RunInput, reasons: string[]): LatencyHistogram | null {
+  const end = windowMarks(input)?.last;
+  const sources = input.generatorLoopDelay.map((g, i) => ({ index: i, latest: end?.generators[i] ?? g.latest, baseline: g.atWindowStart }));
   return LatencyHistogram.mergeSince(sources, (g, err) => reasons.push(`generator ${g.index}: its loop-delay histogram was left out (${err.message})`));
 }
 
@@ -147,45 +181,102 @@ function lateness(h: LatencyHistogram | null): QosSummary['publishLateMs'] {
   return { p50: h.percentile(50), p99: h.percentile(99), max: h.percentile(100) };
 }
 
-function agentAudioQos(joined: SessionRecord[], toneHz: number): QosSummary['agentAudio'] {
+/** The marks that open and close the window: the first at or after its start, the last at or before its end. */
+function windowMarks(input: RunInput): { first: QosMark; last: QosMark } | null {
+  const to = input.holdToMs ?? Infinity;
+  const first = input.marks.find((m) => m.elapsedMs >= input.holdFromMs);
+  const last = [...input.marks].reverse().find((m) => m.elapsedMs <= to);
+  return first && last && last.elapsedMs > first.elapsedMs ? { first, last } : null;
+}
+
+type Counter = 'framesExpected' | 'framesReceived' | 'gapsOver100ms' | 'generatorStalls' | 'publishDropped';
+
+/**
+ * A counter summed over `sessions` between the window's marks. Without marks (no sample was
+ * taken: the run is invalid anyway) each session's whole count, from its join.
+ */
+function counted(input: RunInput, sessions: SessionRecord[], f: Counter): number {
+  const w = windowMarks(input);
+  const whole = (s: SessionRecord): number =>
+    f === 'publishDropped' ? s.publishDropped ?? 0 : (s.agentAudio?.[f] ?? 0);
+  if (input.marks.length === 0) return sessions.reduce((a, s) => a + whole(s), 0);
+  if (w === null) return 0;
+  const at = (m: QosMark, i: number): number => m.sessions[i]?.[f] ?? 0;
+  return sessions.reduce((a, s) => a + Math.max(0, at(w.last, s.index) - at(w.first, s.index)), 0);
+}
+
+/** The longest of the agents' gaps that ended inside the window, null with none. */
+function longestGap(input: RunInput, sessions: SessionRecord[]): number | null {
+  const w = windowMarks(input);
+  const from = input.startedAt + (w?.first.elapsedMs ?? input.holdFromMs);
+  const to = input.startedAt + (w?.last.elapsedMs ?? input.holdToMs ?? input.endedAt - input.startedAt);
+  const inside = sessions.flatMap((s) => (s.agentAudio?.gaps ?? []).filter((g) => g.at >= from && g.at <= to).map((g) => g.ms));
+  if (inside.length > 0) return max(inside);
+  // Records without gap times (older generators) keep their whole-run longest gap.
+  const untimed = sessions.flatMap((s) => (s.agentAudio && !s.agentAudio.gaps && s.agentAudio.gapsOver100ms > 0 ? [s.agentAudio.maxGapMs] : []));
+  return max(untimed);
+}
+
+function agentAudioQos(input: RunInput, joined: SessionRecord[]): QosSummary['agentAudio'] {
   const audio = joined.flatMap((s) => (s.agentAudio === null ? [] : [s.agentAudio]));
   const hears = audio.filter(
-    (a) => a.dominantHz.length > 0 && a.dominantHz.every((hz) => Math.abs(hz - toneHz) <= TONE_TOLERANCE_HZ),
+    (a) => a.dominantHz.length > 0 && a.dominantHz.every((hz) => Math.abs(hz - input.toneHz) <= TONE_TOLERANCE_HZ),
   ).length;
-  const sum = (f: (a: (typeof audio)[number]) => number): number => audio.reduce((acc, a) => acc + f(a), 0);
+  const gaps = counted(input, joined, 'gapsOver100ms');
   return {
-    framesExpected: sum((a) => a.framesExpected),
-    framesReceived: sum((a) => a.framesReceived),
-    gapsOver100ms: sum((a) => a.gapsOver100ms),
-    maxGapMs: max(audio.map((a) => a.maxGapMs)),
-    // Vacuous truth would call a run where no agent was heard "ok".
-    toneOk: joined.length > 0 && hears === joined.length,
+    framesExpected: counted(input, joined, 'framesExpected'),
+    framesReceived: counted(input, joined, 'framesReceived'),
+    gapsOver100ms: gaps,
+    maxGapMs: gaps > 0 ? longestGap(input, joined) : null,
+    // Vacuous truth would call a run where no agent was heard "ok"; a gap is not ok either.
+    toneOk: joined.length > 0 && hears === joined.length && gaps === 0,
     sessionsHearingTone: hears,
+    generatorStalls: counted(input, joined, 'generatorStalls'),
   };
 }
 
 function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[]): QosSummary {
   let expected = 0;
   const lags: number[] = [];
+  const end = Math.min(input.endedAt, input.startedAt + (input.holdToMs ?? Infinity));
   for (const s of joined) {
-    const onsets = expectedOnsets(s, input.segments, input.endedAt, input.startedAt + input.holdFromMs);
+    const onsets = expectedOnsets(s, input.segments, input.endedAt, input.startedAt + input.holdFromMs, end);
     expected += onsets.length;
     lags.push(...matchOnsets(onsets, s.vadStarts));
   }
-  const infer = mergeField(input.sessions, 'vadInferMs', reasons);
+  const infer = mergeField(input, 'vadInferMs', reasons);
   return {
     vad: {
       segmentsExpected: expected,
       segmentsDetected: lags.length,
-      onsetLagMs: { p50: percentile(lags, 50), p95: percentile(lags, 95) },
+      onsetLagMs: onsetLagPercentiles(lags, expected),
       inferMs: { p50: infer?.percentile(50) ?? null, p95: infer?.percentile(95) ?? null },
     },
-    agentAudio: agentAudioQos(joined, input.toneHz),
-    publishLateMs: lateness(mergeField(input.sessions, 'publishLate', reasons)),
-    agentPublishLateMs: lateness(mergeField(input.sessions, 'agentPublishLate', reasons)),
-    agentLoopDelayMs: lateness(mergeField(input.sessions, 'agentLoopDelay', reasons)),
-    generatorLoopDelayMs: lateness(mergeGenerators(input.generatorLoopDelay, reasons)),
+    agentAudio: agentAudioQos(input, joined),
+    publishDroppedFrames: counted(input, joined, 'publishDropped'),
+    publishLateMs: lateness(mergeField(input, 'publishLate', reasons)),
+    agentPublishLateMs: lateness(mergeField(input, 'agentPublishLate', reasons)),
+    agentLoopDelayMs: lateness(mergeField(input, 'agentLoopDelay', reasons)),
+    generatorLoopDelayMs: lateness(mergeGenerators(input, reasons)),
   };
+}
+
+/**
+ * A host that stayed saturated over the window caps every cost measured in it: the figures say what
+ * the host could give, not what the sessions need. A ramp stopped at its knee is exempt: its window
+ * is the step where it broke, and the knee says why.
+ */
+function saturationReason(input: RunInput, system: SystemSummary | null): string | null {
+  if (input.kneeStop || system === null || !isSaturated(system.cpuCores.mean, input.host.cores)) return null;
+  return `the host's CPU was saturated: system CPU mean ${system.cpuCores.mean.toFixed(2)} of ${input.host.cores} cores ` +
+    `(≥ ${SATURATION_SHARE * 100} %) over the window, so costs are capped by the host; run fewer sessions, or a ramp`;
+}
+
+/** Where a ramp stopped because the load side broke before the agents did: the run measured no knee of theirs. */
+function loadSideReason(input: RunInput): string | null {
+  const k = input.kneeStop;
+  if (!k?.loadSide?.length) return null;
+  return `the load side broke first, at ${k.sessions} sessions (${k.loadSide.join('; ')}): the agents' knee was not reached`;
 }
 
 /** Reasons, from the rules below, not to trust the run; appended to `reasons`. */
@@ -193,6 +284,8 @@ function checkValidity(
   input: RunInput, joined: number, sampler: RunResult['sampler'], qos: QosSummary, reasons: string[],
 ): void {
   if (joined < input.requestedSessions) reasons.push(`${joined} of ${input.requestedSessions} sessions joined`);
+  const loadSide = loadSideReason(input);
+  if (loadSide) reasons.push(loadSide);
   if (input.samples.length === 0) reasons.push('no samples were taken');
   const network = networkViolation(input);
   if (network) reasons.push(network);
@@ -224,6 +317,9 @@ export function aggregate(input: RunInput): RunResult {
   const sampler = summariseSampler(all);
   const qos = summariseQos(input, joinedSessions, reasons);
   checkValidity(input, joined, sampler, qos, reasons);
+  const system = summariseSystem(win.samples);
+  const saturated = saturationReason(input, system);
+  if (saturated) reasons.push(saturated);
   return {
     schemaVersion: 1,
     scenario: input.scenario,
@@ -240,13 +336,13 @@ export function aggregate(input: RunInput): RunResult {
     sessions: { requested: input.requestedSessions, joined },
     window: { fromS: win.fromS, toS: win.toS, samples: win.samples.length, basis: win.basis },
     roles: summariseRoles(win.samples),
-    system: summariseSystem(win.samples),
+    system,
     sampler,
     perSession: perSessionCost(input, win, joined),
     qos,
     ramp: { ...input.ramp },
     steps: summariseSteps(input, all),
     confinement: input.confinement ? { ...input.confinement } : null,
-    kneeStop: input.kneeStop ? { ...input.kneeStop, broke: [...input.kneeStop.broke] } : null,
+    kneeStop: input.kneeStop ? { ...input.kneeStop, broke: [...input.kneeStop.broke], ...(input.kneeStop.loadSide ? { loadSide: [...input.kneeStop.loadSide] } : {}) } : null,
   };
 }

@@ -19,8 +19,11 @@ export type LeafPaths<T> = {
         : never;
 }[keyof T & string];
 
-/** Every gateable metric: the leaves of RunResult, less the schema version (a format tag, not a measure). */
-export type MetricPath = Exclude<LeafPaths<RunResult>, 'schemaVersion'>;
+/**
+ * Every gateable metric: the leaves of RunResult, less the schema version (a format tag, not a
+ * measure) and the container limits behind host.cores/memoryBytes (present only inside a container).
+ */
+export type MetricPath = Exclude<LeafPaths<RunResult>, 'schemaVersion' | `host.limits.${string}`>;
 
 /**
  * Which way is better. `lower`/`higher` metrics are compared with a baseline; `none` ones describe
@@ -77,6 +80,11 @@ function workerMetrics() {
     ...spread('workers.dispatch.toJobMs'),
     ...spread('workers.dispatch.toAgentInRoomMs'),
     'workers.dispatch.firstToLastS': context('s'),
+    'workers.dispatch.placement.boundS': context('s'),
+    'workers.dispatch.placement.redispatchedRooms': lower('count'),
+    'workers.dispatch.placement.redispatches': lower('count'),
+    'workers.dispatch.placement.neverPlaced': lower('count'),
+    ...spread('workers.dispatch.placement.toAgentMs'),
     'workers.routing.refusedOffers': context('count'),
     'workers.routing.reroutedSessions': context('count'),
     ...spread('workers.routing.rerouteMs'),
@@ -184,6 +192,8 @@ export const METRICS = {
   'qos.vad.segmentsDetected': num('higher', 'count'),
   'qos.vad.onsetLagMs.p50': lower('ms'),
   'qos.vad.onsetLagMs.p95': lower('ms'),
+  'qos.vad.onsetLagMs.p50Censored': bool,
+  'qos.vad.onsetLagMs.p95Censored': bool,
   'qos.vad.inferMs.p50': lower('ms'),
   'qos.vad.inferMs.p95': lower('ms'),
   'qos.agentAudio.framesExpected': context('count'),
@@ -192,6 +202,8 @@ export const METRICS = {
   'qos.agentAudio.maxGapMs': lower('ms'),
   'qos.agentAudio.toneOk': bool,
   'qos.agentAudio.sessionsHearingTone': num('higher', 'count'),
+  'qos.agentAudio.generatorStalls': lower('count'),
+  'qos.publishDroppedFrames': lower('count'),
   ...latencyMetrics('publishLateMs'),
   ...latencyMetrics('agentPublishLateMs'),
   ...latencyMetrics('agentLoopDelayMs'),
@@ -201,10 +213,14 @@ export const METRICS = {
   'ramp.settleS': context('s'),
   'confinement.cpuCores': context('cores'),
   'confinement.memoryBytes': context('bytes'),
+  'confinement.partition.loadCores': context('cores'),
   'kneeStop.sessions': context('count'),
   'kneeStop.stepIndex': context('count'),
   ...humanMetrics(),
   ...workerMetrics(),
+  'shards.count': context('count'),
+  'shards.alignedSamples': context('count'),
+  'shards.droppedSamples': lower('count'),
 } satisfies Record<MetricPath, MetricInfo>;
 
 // Spreads escape the excess-property check, so say it once more: no key that is not a leaf.

@@ -18,12 +18,17 @@ const summary3 = obj({ mean: num, p95: num, max: num });
 const summary2 = obj({ mean: num, max: num });
 const role = obj({ cpuCores: summary3, rssBytes: summary2, pssBytes: summary2.nullable(), samples: num });
 const p50p95 = obj({ p50: nnum, p95: nnum });
+const onsetLag = obj({ p50: nnum, p95: nnum, p50Censored: z.boolean().optional(), p95Censored: z.boolean().optional() });
 const lateness = obj({ p50: nnum, p99: nnum, max: nnum });
 const series = obj({ cpuCores: z.array(num), pssBytes: z.array(num).nullable(), rssBytes: z.array(num) });
 
 const qos = obj({
-  vad: obj({ segmentsExpected: num, segmentsDetected: num, onsetLagMs: p50p95, inferMs: p50p95 }),
-  agentAudio: obj({ framesExpected: num, framesReceived: num, gapsOver100ms: num, maxGapMs: nnum, toneOk: z.boolean(), sessionsHearingTone: num }),
+  vad: obj({ segmentsExpected: num, segmentsDetected: num, onsetLagMs: onsetLag, inferMs: p50p95 }),
+  agentAudio: obj({
+    framesExpected: num, framesReceived: num, gapsOver100ms: num, maxGapMs: nnum, toneOk: z.boolean(), sessionsHearingTone: num,
+    generatorStalls: num.optional(),
+  }),
+  publishDroppedFrames: num.optional(),
   publishLateMs: lateness,
   agentPublishLateMs: lateness,
   agentLoopDelayMs: lateness,
@@ -35,7 +40,7 @@ const step = obj({
   series: obj({ agents: series, generator: series, server: series, harness: series }),
   systemCpuCores: z.array(num),
   qos: obj({
-    segmentsExpected: num, segmentsDetected: num, onsetLagMs: p50p95,
+    segmentsExpected: num, segmentsDetected: num, onsetLagMs: onsetLag,
     framesExpected: num, framesReceived: num, gapsOver100ms: num, publishLateMsP99: nnum,
     agentPublishLateMsP99: nnum, agentLoopDelayMsP99: nnum, generatorLoopDelayMsP99: nnum,
   }),
@@ -50,7 +55,7 @@ const human = section<HumanSummary>({
 });
 
 const workers = section<WorkersResult>({
-  runtime: z.enum(['framework', 'byo']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
+  runtime: z.enum(['framework', 'python', 'byo', 'container']), agentName: z.string(), workers: num, loadFunc: z.string(), loadThreshold: num,
   arrival: z.string(), warning: z.string().nullable(), perWorker: z.array(obj({})), perJob: obj({}), fixedPerWorker: obj({}),
   jobsOverTime: obj({}), dispatch: obj({}), routing: obj({}), drain: obj({}).nullable(), failover: obj({}).nullable(), grace: obj({}),
 });
@@ -64,7 +69,10 @@ const runResult = obj({
   valid: z.boolean(),
   invalidReasons: strings,
   interrupted: z.boolean(),
-  host: obj({ cores: num, memoryBytes: num, hostname: z.string(), cpuModel: z.string(), platform: z.string(), kernel: z.string(), node: z.string() }),
+  host: obj({
+    cores: num, memoryBytes: num, hostname: z.string(), cpuModel: z.string(), platform: z.string(), kernel: z.string(), node: z.string(),
+    limits: obj({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), cpuCores: num.nullable(), memoryBytes: num.nullable(), machine: obj({ cores: num, memoryBytes: num }) }).optional(),
+  }),
   target: obj({ cores: num, memoryBytes: num }),
   server: obj({ mode: z.enum(['local', 'external']), version: z.string().nullable() }),
   network: obj({ mode: z.enum(['netns', 'host', 'external']), namespace: z.string().nullable(), allowedAddrs: strings, candidateAddresses: strings }),
@@ -77,10 +85,20 @@ const runResult = obj({
   qos,
   ramp: obj({ step: num, everyS: num, settleS: num }),
   steps: z.array(step),
-  confinement: obj({ kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num }).nullable().optional(),
-  kneeStop: obj({ stepIndex: num, sessions: num, broke: strings }).nullable().optional(),
+  confinement: obj({
+    kind: z.enum(['cgroup-v1', 'cgroup-v2']), path: z.string(), cpuCores: num, memoryBytes: num,
+    partition: obj({ agentCpus: z.string(), loadCpus: z.string(), loadCores: num, loadPath: z.string() }).nullable().optional(),
+  }).nullable().optional(),
+  kneeStop: obj({ stepIndex: num, sessions: num, broke: strings, loadSide: strings.optional() }).nullable().optional(),
   human: human.nullable().optional(),
   workers: workers.nullable().optional(),
+  shards: obj({
+    count: num, alignedSamples: num, droppedSamples: num,
+    each: z.array(obj({
+      index: num, hostname: z.string(), cores: num, valid: z.boolean(), invalidReasons: strings, sessions: obj({ requested: num, joined: num }),
+      keptRealTime: z.boolean().nullable(), publishLateMsP99: nnum, generatorLoopDelayMsP99: nnum, generatorCpuCores: nnum, harnessCpuCores: nnum,
+    })),
+  }).nullable().optional(),
 });
 
 // What the schema lets through is a RunResult: a field RunResult gains or retypes must be added here.

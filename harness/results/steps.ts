@@ -5,12 +5,11 @@
 import { rampPlan } from '../common/ramp.js';
 import { ROLES, type Role, type Sample } from '../sampling/types.js';
 import { LatencyHistogram } from './histogram.js';
-import { expectedOnsets, matchOnsets } from './onsets.js';
-import { percentile } from './stats.js';
+import { expectedOnsets, matchOnsets, onsetLagPercentiles } from './onsets.js';
 import type { HistogramData, QosMark, RunInput, SessionRecord, StepQos, StepSummary } from './types.js';
 
 /** What step summaries need of a run: the runner also asks mid-run, to stop a ramp at its knee. */
-export type StepInput = Pick<RunInput, 'startedAt' | 'endedAt' | 'requestedSessions' | 'ramp' | 'sessions' | 'marks' | 'segments'>;
+export type StepInput = Pick<RunInput, 'startedAt' | 'endedAt' | 'requestedSessions' | 'ramp' | 'sessions' | 'marks' | 'segments' | 'holdToMs'>;
 
 /** Epoch ms at which both sides of a session were in the room, null if they never were. */
 export function joinedAt(s: SessionRecord): number | null {
@@ -39,7 +38,7 @@ function p99Between(pairs: { from: HistogramData | null; to: HistogramData | nul
 /** A step with no settled sample measured nothing: counts 0, figures null. */
 function noQos(): StepQos {
   return {
-    segmentsExpected: 0, segmentsDetected: 0, onsetLagMs: { p50: null, p95: null }, framesExpected: 0, framesReceived: 0, gapsOver100ms: 0,
+    segmentsExpected: 0, segmentsDetected: 0, onsetLagMs: onsetLagPercentiles([], 0), framesExpected: 0, framesReceived: 0, gapsOver100ms: 0,
     publishLateMsP99: null, agentPublishLateMsP99: null, agentLoopDelayMsP99: null, generatorLoopDelayMsP99: null,
   };
 }
@@ -67,7 +66,7 @@ function stepQos(input: StepInput, fromMs: number, toMs: number): StepQos {
   return {
     segmentsExpected: expected,
     segmentsDetected: lags.length,
-    onsetLagMs: { p50: percentile(lags, 50), p95: percentile(lags, 95) },
+    onsetLagMs: onsetLagPercentiles(lags, expected),
     framesExpected: delta('framesExpected'),
     framesReceived: delta('framesReceived'),
     gapsOver100ms: delta('gapsOver100ms'),
@@ -101,7 +100,8 @@ function series(samples: readonly Sample[]): StepSummary['series'] {
  */
 export function summariseSteps(input: StepInput, samples: readonly Sample[]): StepSummary[] {
   const { step, everyS, settleS } = input.ramp;
-  const runS = (input.endedAt - input.startedAt) / 1000;
+  // The run ends, for its steps, when the first session stopped: teardown is no step's.
+  const runS = Math.min(input.endedAt - input.startedAt, input.holdToMs ?? Infinity) / 1000;
   const plan = rampPlan({ sessions: input.requestedSessions, step, everyS });
   const steps: StepSummary[] = [];
   for (const { index: k, from, to: targetSessions, atS: startS } of plan) {

@@ -53,11 +53,18 @@ export interface SessionRecord {
   agentAudio: {
     framesReceived: number;
     framesExpected: number;
+    /** The agent's gaps over 100 ms (a hole the generator's own event-loop stall explains is not one). */
     gapsOver100ms: number;
     maxGapMs: number;
+    /** Holes over 100 ms the generator's own stalls explain: the load side's. */
+    generatorStalls?: number;
+    /** Each of the agent's gaps: when it ended (epoch ms) and how long it was; counted over the window. */
+    gaps?: { at: number; ms: number }[];
     /** Dominant frequency of each analysed window, Hz. */
     dominantHz: number[];
   } | null;
+  /** Speech frames the user's publisher skipped because they were already too late to send. */
+  publishDropped?: number;
   /** How late the user's speech frames were handed to WebRTC against the absolute clock. */
   publishLate: HistogramData | null;
   /** How late the agent's tone frames were handed to WebRTC. */
@@ -83,6 +90,8 @@ export interface SessionQosSnapshot {
   framesExpected: number;
   framesReceived: number;
   gapsOver100ms: number;
+  generatorStalls?: number;
+  publishDropped?: number;
 }
 
 /** Every session's and generator's cumulative counters as they stood at one sample tick; steps diff two marks. */
@@ -107,6 +116,8 @@ export interface RunInput {
   requestedSessions: number;
   /** Start of the window used for the per-role summaries (ms since run start): after the last join plus warm-up. */
   holdFromMs: number;
+  /** End of the window (ms since run start): when the first session stopped (teardown began); absent or null: the last sample. */
+  holdToMs?: number | null;
   toneHz: number;
   segments: Segment[];
   sessions: SessionRecord[];
@@ -127,14 +138,34 @@ export interface RunInput {
 }
 
 export interface QosSummary {
-  vad: { segmentsExpected: number; segmentsDetected: number; onsetLagMs: { p50: number | null; p95: number | null }; inferMs: { p50: number | null; p95: number | null } };
-  /** Over joined sessions; maxGapMs is null when no joined session reported agent audio. */
-  agentAudio: { framesExpected: number; framesReceived: number; gapsOver100ms: number; maxGapMs: number | null; toneOk: boolean; sessionsHearingTone: number };
+  /** onsetLagMs: over every expected onset, misses censored above 1000 ms (see results/onsets.ts). */
+  vad: { segmentsExpected: number; segmentsDetected: number; onsetLagMs: OnsetLag; inferMs: { p50: number | null; p95: number | null } };
+  /**
+   * Over joined sessions, counted over the measurement window. gapsOver100ms: the agent's gaps
+   * (holes the generator's own stalls explain are generatorStalls instead). maxGapMs: the longest
+   * of them, null with none. toneOk: every joined session heard the tone at its frequency AND no
+   * gap was counted. generatorStalls is absent in results written before it was counted.
+   */
+  agentAudio: {
+    framesExpected: number; framesReceived: number; gapsOver100ms: number; maxGapMs: number | null;
+    toneOk: boolean; sessionsHearingTone: number; generatorStalls?: number;
+  };
+  /** Speech frames the users' publishers dropped over the window (already too late to send). Absent in older results. */
+  publishDroppedFrames?: number;
   publishLateMs: { p50: number | null; p99: number | null; max: number | null };
   agentPublishLateMs: { p50: number | null; p99: number | null; max: number | null };
   /** How late the agents' and generators' event loops ran a 50 ms timer (a saturation signal). */
   agentLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
   generatorLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
+}
+
+/** Onset-lag percentiles over every expected onset; a censored one fell on a miss: "> 1000 ms", reported as 1000. */
+export interface OnsetLag {
+  p50: number | null;
+  p95: number | null;
+  /** True when the percentile fell on a missed onset; absent in results written before misses were counted. */
+  p50Censored?: boolean;
+  p95Censored?: boolean;
 }
 
 /** Mean, sample standard deviation and count of one series; null fields when it is empty. */
@@ -144,7 +175,7 @@ export interface SeriesStats { mean: number | null; sd: number | null; n: number
 export interface StepQos {
   segmentsExpected: number;
   segmentsDetected: number;
-  onsetLagMs: { p50: number | null; p95: number | null };
+  onsetLagMs: OnsetLag;
   framesExpected: number;
   framesReceived: number;
   gapsOver100ms: number;
@@ -213,10 +244,58 @@ export interface RunResult {
   human?: HumanSummary | null;
   /** Set when the agents were LiveKit workers (runtime framework or byo): the pool, drills, health, dispatch. */
   workers?: WorkersResult | null;
+  /** Set when this result merges the shards of a distributed run (`voiceload merge`). */
+  shards?: ShardsSummary | null;
+}
+
+/** One shard's own health in a merged run: judged on its own, as if it were a run. */
+export interface ShardHealth {
+  index: number;
+  hostname: string;
+  cores: number;
+  valid: boolean;
+  invalidReasons: string[];
+  sessions: { requested: number; joined: number };
+  /** Its generator kept real time: publish lateness p99 within the bound (null: nothing was published). */
+  keptRealTime: boolean | null;
+  publishLateMsP99: number | null;
+  generatorLoopDelayMsP99: number | null;
+  /** Mean CPU of its generator processes and of the harness, cores, over its whole run. */
+  generatorCpuCores: number | null;
+  harnessCpuCores: number | null;
+}
+
+/** How the shards of a merged run were put together. */
+export interface ShardsSummary {
+  count: number;
+  /** Per-second samples aligned on wall time (a second every shard sampled), and seconds left out (some shard had none). */
+  alignedSamples: number;
+  droppedSamples: number;
+  each: ShardHealth[];
 }
 
 /** Where a ramp run stopped: the first step whose quality broke, and what broke. */
-export interface KneeStop { stepIndex: number; sessions: number; broke: string[] }
+export interface KneeStop {
+  stepIndex: number;
+  sessions: number;
+  /** Everything that ended the ramp there, in words. */
+  broke: string[];
+  /** What of it was the load side's (the generator missing real time, no samples): the run is then invalid. Absent: none. */
+  loadSide?: string[];
+}
 
-/** A cgroup the agents ran in, with the target's CPU quota and memory limit. */
-export interface Confinement { kind: 'cgroup-v1' | 'cgroup-v2'; path: string; cpuCores: number; memoryBytes: number }
+/**
+ * A cgroup the agents ran in: the target's CPU quota and memory limit, and with a partition their
+ * own CPUs. `cpuCores` is the CPU the agents could use; `memoryBytes` the memory they could use.
+ */
+export interface Confinement {
+  kind: 'cgroup-v1' | 'cgroup-v2';
+  path: string;
+  cpuCores: number;
+  memoryBytes: number;
+  /** Set when the host was partitioned: the agents' CPUs, the load side's (harness, server, generators, sampler) and its cgroup. */
+  partition?: HostPartition | null;
+}
+
+/** How the host's CPUs were split between the agents and the load side. */
+export interface HostPartition { agentCpus: string; loadCpus: string; loadCores: number; loadPath: string }

@@ -33,6 +33,8 @@ export interface WorkerSummary {
   index: number;
   /** Seconds from spawn to its first healthy answer; null if never. */
   readyS: number | null;
+  /** Seconds from spawn to its log's "registered worker"; null if it never said so. */
+  registeredS: number | null;
   exit: { code: number | null; signal: string | null; atS: number } | null;
   /** Jobs that ran here (a re-dispatched room counts again); unknown (0) for byo workers. */
   jobs: number;
@@ -55,9 +57,12 @@ export interface WorkerSummary {
   logErrors: { message: string; count: number }[];
 }
 
+/** One completed session of a soak: the workers' own memory (PSS of main and inference processes) and a busy job process's mean PSS then. */
+export interface SoakPoint { completed: number; atS: number; fixedPssBytes: number; jobPssBytes: number | null }
+
 /** The worker side of a run, as results.json's `workers`. Every figure is measured on the run's host. */
 export interface WorkersResult {
-  runtime: 'framework' | 'byo';
+  runtime: 'framework' | 'python' | 'byo' | 'container';
   agentName: string;
   workers: number;
   loadFunc: string;
@@ -72,7 +77,13 @@ export interface WorkersResult {
   fixedPerWorker: { cpuCores: number | null; pssBytes: number | null; basis: string };
   /** Jobs running on each worker, one row per `everyS` seconds (byo: active_jobs its /worker endpoint reported). */
   jobsOverTime: { everyS: number; rows: { tS: number; perWorker: number[] }[] };
-  dispatch: { dispatched: number; failed: number; toJobMs: Spread; toAgentInRoomMs: Spread; firstToLastS: number | null };
+  /** Memory against completed sessions (runs whose sessions end: `sessionLength`); capacity/leak.ts judges it. */
+  soak?: { points: SoakPoint[] };
+  dispatch: {
+    dispatched: number; failed: number; toJobMs: Spread; toAgentInRoomMs: Spread; firstToLastS: number | null;
+    /** Rooms dispatched again because their agent was not in within `boundS`, how many re-dispatches, and first dispatch → agent in for those rooms. */
+    placement: { boundS: number; redispatchedRooms: number; redispatches: number; toAgentMs: Spread; neverPlaced: number };
+  };
   /**
    * Offers a worker refused and what the server did with them: sessions whose job another worker
    * then accepted (re-routed), the time from the first refusal to that acceptance, and sessions

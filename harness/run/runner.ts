@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { rampPlan } from '../common/ramp.js';
+import { InterruptedError } from '../common/errors.js';
+import { killTree } from '../proc/kill.js';
 import type { HumanHook } from '../human/types.js';
 import type { Confinement, HostInfo, KneeStop, QosMark, RunInput, RunResult, Segment } from '../results/types.js';
 import { createRuntime } from '../runtimes/factory.js';
 import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
+import { createProcessSampler } from '../sampling/factory.js';
+import { describeSource, PrometheusRoleSampler, withRemoteRole, type PrometheusSource } from '../sampling/prometheus.js';
 import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
 import type { Sample } from '../sampling/types.js';
-import { rampEndS, rampOf, type Scenario } from '../scenario/schema.js';
+import { launchPlan, rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
 import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
 import { realClock, sleepOn, type RunClock } from './clock.js';
 import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
+import { partitionHost } from './partition-host.js';
 import { hostInfo } from '../sampling/host.js';
 import { judgeStepSoFar, kneeStopOf, type StepJudge } from './step-judge.js';
 import { lastJoinAt, windowStartMs } from './window.js';
@@ -25,13 +29,22 @@ export interface RunOptions {
   segments: Segment[];
   /** The report folder: samples.jsonl and the runtimes' raw logs are recorded there. */
   outDir: string;
-  /** Starts (or connects to) the server; called once the report folder exists. */
-  startServer: () => Promise<ServerHandle>;
+  /**
+   * Starts (or connects to) the server; called once the report folder exists. It must honour the
+   * signal (a Ctrl-C during the external check, the first-use build or the local start): reject
+   * promptly, leaving nothing started.
+   */
+  startServer: (signal: AbortSignal) => Promise<ServerHandle>;
   network: RunInput['network'];
   /** Aborting it (Ctrl-C, SIGTERM) stops the run; what was recorded is still returned. */
   signal: AbortSignal;
   /** Confine the agents to the target's size when this host is bigger (default true). */
   confine?: boolean;
+  /**
+   * Partition the host (default false): the agents on CPUs of their own, the load side (this
+   * process, the server, the generators) on the others. Falls back to `confine` when it cannot.
+   */
+  partition?: boolean;
   /**
    * With scenario.stopAtKnee: judges each finished ramp step and returns what broke in it (empty:
    * the ramp goes on). The first broken step ends the run there.
@@ -39,6 +52,13 @@ export interface RunOptions {
   judgeStep?: StepJudge;
   /** One more room with its own agent, for a person or the headless probe (`--human`, `--human-probe`). */
   human?: HumanHook;
+  /**
+   * Epoch ms at which the run starts (`--start-at`): the shards of one distributed run wait for the
+   * same instant so their ramps line up. Absent: at once.
+   */
+  startAt?: number;
+  /** Read the agents' CPU and memory from Prometheus instead of /proc (workers measured as the cluster sees them). */
+  agentsSource?: PrometheusSource;
   /** Injected parts; the defaults are the real ones. */
   deps?: RunDeps;
 }
@@ -51,10 +71,15 @@ export interface RunDeps {
   /** The recorder's process and system samplers (default: /proc). */
   samplers?: Pick<SampleRecorderOptions, 'sampler' | 'system'>;
   makeCgroup?: (target: Scenario['target'], name: string) => Promise<Cgroup>;
+  /** Makes the host's partition (default: {@link partitionHost}); null when there is nothing to split. */
+  makePartition?: (target: Scenario['target'], runId: string, loadPids: number[]) => Promise<Cgroup | null>;
 }
 
-/** What a run returns: its result, every sample, and the fault that ended it early (null: none). */
-export interface RunOutput { result: RunResult; samples: Sample[]; error: Error | null }
+/**
+ * What a run returns: its result, every sample, what was gathered before aggregation (a shard
+ * writes it for the merge), and the fault that ended it early (null: none).
+ */
+export interface RunOutput { result: RunResult; samples: Sample[]; input: RunInput; error: Error | null }
 
 /** Progress of a run, emitted with every sample. */
 export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
@@ -77,6 +102,8 @@ interface RunState {
   kneeFromS: number | null;
   warmedUpAtMs: number | null;
   windowTimer: unknown;
+  /** When teardown began (the first session stopped), ms since the start: the window's end. */
+  stoppingAtMs: number | null;
   /** Each launched step's placements, awaited before the run is folded up. */
   launches: Promise<void>[];
   phase: string;
@@ -89,6 +116,7 @@ interface RunState {
 export class Runner extends EventEmitter {
   private readonly clock: RunClock;
   private readonly host: HostInfo;
+  private current: RunState | null = null;
 
   constructor(private readonly opts: RunOptions) {
     super();
@@ -96,9 +124,23 @@ export class Runner extends EventEmitter {
     this.host = opts.deps?.host ?? hostInfo();
   }
 
-  /** Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured. */
+  /**
+   * Runs to the end (time up, knee, signal, fault). Throws only when nothing was measured: an
+   * InterruptedError when the signal came (or had come) before sampling started.
+   */
   async run(): Promise<RunOutput> {
+    if (this.opts.startAt !== undefined) {
+      this.emit('info', `waiting for the start instant ${new Date(this.opts.startAt).toISOString()}`);
+      await sleepOn(this.clock, this.opts.startAt - this.clock.wall(), this.opts.signal);
+      if (this.opts.signal.aborted) throw new Error('interrupted before the start instant: nothing was measured');
+    }
     const st = this.initialState();
+    this.current = st;
+    const { signal } = this.opts;
+    // Wired before anything starts, so a signal during start-up (or before run()) counts.
+    const onAbort = () => st.stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) st.stop.abort();
     let error: Error | null = null;
     try {
       await this.startUp(st);
@@ -106,9 +148,10 @@ export class Runner extends EventEmitter {
       await this.hold(st);
     } catch (err) {
       error = err as Error;
-      st.invalid.push(`harness error: ${error.message}`);
+      if (!(error instanceof InterruptedError)) st.invalid.push(`harness error: ${error.message}`);
     } finally {
       await this.tearDown(st);
+      signal.removeEventListener('abort', onAbort);
     }
     // Nothing was measured: there is no result to return.
     if (!st.server || !st.recorder) throw error ?? new Error('run ended before it started');
@@ -117,10 +160,11 @@ export class Runner extends EventEmitter {
 
   private initialState(): RunState {
     return {
-      runId: `vl-${randomBytes(3).toString('hex')}`, t0: this.clock.now(), startedAt: this.clock.wall(),
+      // A shard's rooms carry its index, so shards sharing one server never share a room name.
+      runId: `vl-${randomBytes(3).toString('hex')}${this.opts.scenario.shard ? `-k${this.opts.scenario.shard.index}` : ''}`, t0: this.clock.now(), startedAt: this.clock.wall(),
       book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
       server: null, cgroup: null, runtime: null, recorder: null,
-      kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, launches: [], phase: 'starting server',
+      kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, stoppingAtMs: null, launches: [], phase: 'starting server',
     };
   }
 
@@ -129,17 +173,31 @@ export class Runner extends EventEmitter {
     this.emit('phase', phase);
   }
 
-  /** Server, abort wiring, the agents' cgroup, the runtime, the recorder and the human room. */
+  /**
+   * Second signal: stops at once. Every process this one started (server, generators, agents,
+   * workers, browser) is killed with its children, and the agents' cgroup removed; nothing is
+   * written. The caller exits next.
+   */
+  async killNow(): Promise<void> {
+    await killTree(process.pid);
+    await this.current?.cgroup?.remove();
+  }
+
+  /** Server, the agents' cgroup, the runtime, the recorder and the human room; a signal during any of them stops the start. */
   private async startUp(st: RunState): Promise<void> {
-    const { scenario, signal } = this.opts;
+    const { scenario } = this.opts;
     this.setPhase(st, st.phase);
-    const server = (st.server = await this.opts.startServer());
-    signal.addEventListener('abort', () => st.stop.abort(), { once: true });
+    const stopped = (when: string) => {
+      if (st.stop.signal.aborted) throw new InterruptedError(`interrupted ${when}: nothing was measured`);
+    };
+    stopped('before the server started');
+    const server = (st.server = await this.opts.startServer(st.stop.signal));
+    stopped('while the server started');
     void server.died.then((why) => {
       st.invalid.push(why);
       st.stop.abort();
     });
-    st.cgroup = await this.confinement(st);
+    st.cgroup = (await this.partition(st, server)) ?? (await this.confinement(st));
     const cg = st.cgroup;
     const runtime = (st.runtime = (this.opts.deps?.makeRuntime ?? createRuntime)({
       scenario, server, book: st.book, speechPath: this.opts.speechPath, runId: st.runId, outDir: this.opts.outDir,
@@ -148,8 +206,28 @@ export class Runner extends EventEmitter {
     runtime.on('warning', (w: string) => this.emit('warning', w));
     if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');
     await runtime.start();
+    stopped('while the agents started');
     st.recorder = this.startRecorder(st, server, runtime);
     await this.opts.human?.start({ server, runId: st.runId, startedAt: st.startedAt, activeSessions: () => st.book.active(), allowedAddrs: this.opts.network.allowedAddrs });
+  }
+
+  /**
+   * Splits the host's CPUs between the agents and the load side (this process and the server move
+   * now; generators, workers and a browser started later follow). When it cannot be made the run
+   * goes on without it, with a warning, and the target's cgroup is tried as before.
+   */
+  private async partition(st: RunState, server: ServerHandle): Promise<Cgroup | null> {
+    if (this.opts.partition !== true || this.opts.confine === false) return null;
+    try {
+      const make = this.opts.deps?.makePartition ?? ((t, id, pids) => partitionHost(this.host, t, id, pids));
+      const cg = await make(this.opts.scenario.target, st.runId, server.pid ? [server.pid] : []);
+      const p = cg?.info.partition;
+      if (cg && p) this.emit('info', `host partitioned (${cg.info.kind}): agents on CPU ${p.agentCpus}, load side on CPU ${p.loadCpus}`);
+      return cg;
+    } catch (err) {
+      this.emit('warning', `the host could not be partitioned between agents and load side: ${(err as Error).message}`);
+      return null;
+    }
   }
 
   /**
@@ -180,6 +258,7 @@ export class Runner extends EventEmitter {
       activeSessions: () => st.book.active(),
       clock: this.clock,
       timers: this.clock,
+      ...(this.opts.agentsSource ? { sampler: withRemoteRole(createProcessSampler(), 'agents', new PrometheusRoleSampler(this.opts.agentsSource)) } : {}),
       ...this.opts.deps?.samplers,
     });
     recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
@@ -213,17 +292,20 @@ export class Runner extends EventEmitter {
     const { scenario } = this.opts;
     const runtime = st.runtime!;
     this.setPhase(st, 'ramp');
-    for (const step of rampPlan(rampOf(scenario))) {
+    for (const step of launchPlan(scenario)) {
       if (st.stop.signal.aborted) break;
       await sleepOn(this.clock, st.t0 + step.atS * 1000 - this.clock.now(), st.stop.signal);
       if (st.stop.signal.aborted) break;
       const knee = step.index > 0 && scenario.stopAtKnee ? this.judge(st, step.index - 1) : null;
       if (knee) {
-        this.emit('info', `the ramp stops at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
+        this.emit('info', knee.loadSide
+          ? `the ramp stops at ${knee.sessions} sessions: the load side broke first (${knee.loadSide.join('; ')}); the agents' knee was not reached`
+          : `knee at ${knee.sessions} sessions: ${knee.broke.join('; ')}`);
         st.stop.abort();
         break;
       }
-      st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
+      // A shard's step may bring none of its sessions: it keeps the time, launches nothing.
+      if (step.to > step.from) st.launches.push(runtime.launch(step.from, step.to, st.stop.signal));
     }
     this.setPhase(st, 'hold');
   }
@@ -237,7 +319,7 @@ export class Runner extends EventEmitter {
     if (signal.aborted) st.invalid.push('interrupted');
     else if (!st.kneeStop && scenario.stopAtKnee) {
       // The last step runs to the end of the run; judge it too, so "no knee up to the cap" is a finding.
-      this.judge(st, rampPlan(rampOf(scenario)).length - 1);
+      this.judge(st, launchPlan(scenario).length - 1);
     }
   }
 
@@ -265,6 +347,7 @@ export class Runner extends EventEmitter {
   /** Stops in reverse: the human room, the runtime (users, then agents), the recorder, the server, the cgroup. */
   private async tearDown(st: RunState): Promise<void> {
     if (st.windowTimer) this.clock.clearTimeout(st.windowTimer);
+    st.stoppingAtMs = this.clock.now() - st.t0;
     this.setPhase(st, 'stopping');
     await this.opts.human?.stop().catch((err: Error) => st.invalid.push(`human room: ${err.message}`));
     await st.runtime?.stop();
@@ -274,7 +357,7 @@ export class Runner extends EventEmitter {
   }
 
   /** Folds what was recorded into the result. */
-  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[] } {
+  private finish(st: RunState, server: ServerHandle, recorder: SampleRecorder): { result: RunResult; samples: Sample[]; input: RunInput } {
     const { scenario } = this.opts;
     const endedAt = this.clock.wall();
     const samples = [...recorder.samples];
@@ -289,6 +372,7 @@ export class Runner extends EventEmitter {
         knee: st.kneeStop ? { fromS: st.kneeFromS } : null, warmedUpAtMs: st.warmedUpAtMs, lastJoinAt: lastJoinAt(st.book.all()),
         startedAt: st.startedAt, rampEndS: rampEndS(scenario), warmupS: scenario.warmupS,
       }),
+      holdToMs: st.stoppingAtMs,
       toneHz: scenario.toneHz, segments: this.opts.segments, sessions: st.book.all(), samples,
       ramp: { step: scenario.rampStep, everyS: scenario.rampEveryS, settleS: scenario.rampSettleS },
       marks: st.marks, generatorLoopDelay: st.book.generatorLoopDelays(), confinement: this.confinementInfo(st),
@@ -297,6 +381,8 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) st.invalid.push(...human.invalidReasons());
     const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
-    return { result: assembleResult(input, { runtime, human: human ? human.summary() : null }), samples };
+    const result = assembleResult(input, { runtime, human: human ? human.summary() : null });
+    if (this.opts.agentsSource) result.perSession.basis += `; the agents' CPU and memory read from ${describeSource(this.opts.agentsSource)}, not /proc`;
+    return { result, samples, input };
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clockTicksPerSecond, parseSmapsRollupPss, parseStat, parseStatusRss } from '../proc/parse.js';
+import { clockTicksPerSecond, pageSize, parseSmapsRollupPss, parseStat, parseStatmRss, parseStatusRss } from '../proc/parse.js';
 import { pidNames, readOrGone } from '../proc/read.js';
 import { byParent } from '../proc/tree.js';
 import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
@@ -13,6 +13,18 @@ export interface ProcfsSamplerOptions {
   now?: () => number;
   /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
   ticksPerSecond?: number;
+  /**
+   * How often a process's PSS is read again, ms (default 5000; 0: every sample). smaps_rollup is
+   * the costly read (the kernel walks the page tables); between reads a process keeps its last PSS,
+   * and a process not seen before is read at once.
+   */
+  pssEveryMs?: number;
+  /**
+   * How often every process's stat is read again, ms (default 10000; 0: every sample). Between
+   * those full listings a process that was in no group and is no root keeps its last entry: only
+   * its parent matters, to find the groups' descendants, and a new process (a new pid) is always read.
+   */
+  fullListingEveryMs?: number;
 }
 
 /** One process as seen in one listing of /proc. */
@@ -69,8 +81,8 @@ class Slicer {
  * Memory: RSS from status (VmRSS), PSS from smaps_rollup. A group's PSS is null when any live
  * member's smaps_rollup cannot be read (another user's process, or a kernel without it).
  *
- * Cost: ~10 ms of harness CPU per sampleAll with ~40 processes in the groups and ~100 on the
- * machine (2-core VM), two thirds of it the kernel walking page tables for smaps_rollup.
+ * Cost: smaps_rollup (the kernel walking page tables) was two thirds of it when read every sample;
+ * PSS is now read every pssEveryMs per process (see bench/sampler-cost.ts for the figures).
  */
 export class ProcfsSampler implements TreeSampler {
   private readonly procRoot: string;
@@ -78,11 +90,22 @@ export class ProcfsSampler implements TreeSampler {
   private readonly hz: number;
   /** The listing each group name was last sampled against. */
   private readonly previous = new Map<string, ProcTable>();
+  private readonly pssEveryMs: number;
+  /** Each process's last PSS (null: unreadable) and when it was read, by pid:start time. */
+  private readonly pssCache = new Map<string, { pss: number | null; atMs: number }>();
+  private readonly fullListingEveryMs: number;
+  private readonly pageBytes = pageSize();
+  private lastTable: ProcTable | null = null;
+  private lastFullMs = 0;
+  /** Pids that were in a group at the last sample. */
+  private lastMembers = new Set<number>();
 
   constructor(options: ProcfsSamplerOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.now = options.now ?? (() => performance.now());
     this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
+    this.pssEveryMs = options.pssEveryMs ?? 5000;
+    this.fullListingEveryMs = options.fullListingEveryMs ?? 10_000;
   }
 
   /** CPU/RSS/PSS of the roots and all their descendants; CPU since the last call with the same key. */
@@ -97,12 +120,15 @@ export class ProcfsSampler implements TreeSampler {
    */
   async sampleAll(groups: Readonly<Record<string, ProcessGroup>>): Promise<Record<string, RoleSample>> {
     const slicer = new Slicer();
-    const table = await this.readTable(slicer);
+    const roots = new Set(Object.values(groups).flatMap((g) => [...g.pids]));
+    const table = await this.readTable(slicer, roots);
     const out: Record<string, RoleSample> = {};
-    for (const [name, list] of assignMembers(table, groups)) {
+    const assigned = assignMembers(table, groups);
+    this.lastMembers = new Set([...assigned.values()].flatMap((list) => list.map((e) => e.pid)));
+    for (const [name, list] of assigned) {
       const memory: Memory[] = [];
       for (const e of list) {
-        memory.push(this.readMemory(e));
+        memory.push(this.readMemory(e, table.atMs));
         await slicer.pause();
       }
       out[name] = {
@@ -113,19 +139,34 @@ export class ProcfsSampler implements TreeSampler {
       };
       this.previous.set(name, table);
     }
+    this.forgetGone(table);
     return out;
   }
 
-  /** Lists /proc and reads every process's stat; processes that vanish mid-read are left out. */
-  private async readTable(slicer: Slicer): Promise<ProcTable> {
+  /**
+   * Lists /proc and reads each process's stat (see fullListingEveryMs for the ones it may skip);
+   * processes that vanish mid-read are left out.
+   */
+  private async readTable(slicer: Slicer, roots: ReadonlySet<number>): Promise<ProcTable> {
     const atMs = this.now();
+    const last = this.lastTable;
+    const full = last === null || atMs - this.lastFullMs >= this.fullListingEveryMs;
+    if (full) this.lastFullMs = atMs;
     const entries: ProcEntry[] = [];
     for (const name of pidNames(this.procRoot)) {
+      const pid = Number(name);
+      const known = full ? undefined : last.byPid.get(pid);
+      if (known !== undefined && !this.lastMembers.has(pid) && !roots.has(pid)) {
+        entries.push(known);
+        continue;
+      }
       const e = this.readStat(name);
       await slicer.pause();
       if (e !== null) entries.push(e);
     }
-    return { atMs, byPid: new Map(entries.map((e) => [e.pid, e])), children: byParent(entries) };
+    const table = { atMs, byPid: new Map(entries.map((e) => [e.pid, e])), children: byParent(entries) };
+    this.lastTable = table;
+    return table;
   }
 
   private readStat(name: string): ProcEntry | null {
@@ -142,22 +183,45 @@ export class ProcfsSampler implements TreeSampler {
     return { pid, ppid: s.ppid, state: s.state, ticks: s.utimeTicks + s.stimeTicks, startTimeTicks: s.startTimeTicks };
   }
 
-  /** RSS and PSS of one process. smaps_rollup is read first so that "both missing" means the process is gone. */
-  private readMemory(e: ProcEntry): Memory {
+  /**
+   * RSS and PSS of one process. PSS comes from the cache while it is younger than pssEveryMs;
+   * smaps_rollup is read before status so that "both missing" means the process is gone.
+   */
+  private readMemory(e: ProcEntry, atMs: number): Memory {
     if (e.state === 'Z') return { rss: 0, pss: 0 }; // a zombie holds no memory
     const dir = join(this.procRoot, String(e.pid));
+    const key = `${e.pid}:${e.startTimeTicks}`;
+    const cached = this.pssCache.get(key);
+    const fresh = cached !== undefined && atMs - cached.atMs < this.pssEveryMs;
     let smaps: string | null | undefined;
-    try {
-      smaps = readOrGone(join(dir, 'smaps_rollup'));
-    } catch {
-      smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
+    if (!fresh) {
+      try {
+        smaps = readOrGone(join(dir, 'smaps_rollup'));
+      } catch {
+        smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
+      }
     }
-    const status = readOrGone(join(dir, 'status'));
-    if (status === null) return { rss: 0, pss: 0 }; // exited after its stat was read
-    const rss = parseStatusRss(status) ?? 0;
+    // statm is a line of numbers, several times cheaper to read and parse than status.
+    const statm = readOrGone(join(dir, 'statm'));
+    const status = statm === null ? readOrGone(join(dir, 'status')) : null;
+    if (statm === null && status === null) return { rss: 0, pss: 0 }; // exited after its stat was read
+    const rss = (statm !== null ? parseStatmRss(statm, this.pageBytes) : parseStatusRss(status ?? '')) ?? 0;
+    if (fresh) return { rss, pss: cached.pss };
     // Missing smaps_rollup on a live process: the kernel has none (< 4.14) or access is denied.
     const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
+    // A first reading is dated back by (pid mod 5)/5 of the interval, so processes that started
+    // together are read again in five cohorts, not all in one costly sample.
+    const spread = cached === undefined ? ((e.pid % 5) * this.pssEveryMs) / 5 : 0;
+    this.pssCache.set(key, { pss, atMs: atMs - spread });
     return { rss, pss };
+  }
+
+  /** Drops the cached PSS of processes no longer in the table. */
+  private forgetGone(table: ProcTable): void {
+    for (const key of this.pssCache.keys()) {
+      const [pid, start] = key.split(':').map(Number);
+      if (table.byPid.get(pid as number)?.startTimeTicks !== start) this.pssCache.delete(key);
+    }
   }
 
   private cpuCores(prev: ProcTable | undefined, table: ProcTable, list: readonly ProcEntry[]): number {

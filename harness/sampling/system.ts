@@ -1,16 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
-import { parseProcStatCpuTotal, type ProcStatCpuTotal } from '../proc/parse.js';
+import { readOrNull } from '../proc/read.js';
+import { parseMeminfo, parseProcStatCpuTotal, type ProcStatCpuTotal } from '../proc/parse.js';
 import type { SystemSample } from './types.js';
 
 /** Options of {@link SystemSampler}; the defaults suit a real machine. */
 export interface SystemSamplerOptions {
   /** Path of the kernel's CPU counters. Default '/proc/stat'; when unreadable, si.currentLoad is used. */
   procStatPath?: string;
+  /** Path of the kernel's memory counters. Default '/proc/meminfo'; when unreadable, si.mem is used. */
+  meminfoPath?: string;
 }
 
 /**
- * Machine-wide CPU and memory. Memory is si.mem(): `active` (total − available on Linux) and `total`.
+ * Machine-wide CPU and memory. Memory is total − available from /proc/meminfo (what si.mem() calls
+ * `active` on Linux, at a tenth of its cost: si.mem() measured ~0.8 ms of CPU per call), else si.mem().
  *
  * CPU is busy time since the previous call, in cores (busy fraction × CPUs). Where /proc/stat is
  * readable it is parsed directly: si.currentLoad() runs `cat /proc/stat | grep cpu` through a
@@ -19,28 +22,43 @@ export interface SystemSamplerOptions {
  */
 export class SystemSampler {
   private readonly procStatPath: string;
+  private readonly meminfoPath: string;
   private useProcStat = true;
   private previous: ProcStatCpuTotal | undefined;
 
   constructor(options: SystemSamplerOptions = {}) {
     this.procStatPath = options.procStatPath ?? '/proc/stat';
+    this.meminfoPath = options.meminfoPath ?? '/proc/meminfo';
   }
 
   /** One reading of machine CPU (cores busy since the last call) and memory. */
   async sample(): Promise<SystemSample> {
-    const [cpuCores, mem] = await Promise.all([this.cpuCores(), si.mem()]);
-    return { cpuCores, memUsedBytes: mem.active, memTotalBytes: mem.total };
+    const [cpu, mem] = await Promise.all([this.cpu(), this.memory()]);
+    return { ...cpu, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes };
   }
 
-  private async cpuCores(): Promise<number> {
+  private async memory(): Promise<{ usedBytes: number; totalBytes: number }> {
+    // Synchronous: a small procfs file reads several times cheaper that way (see process-tree.ts).
+    const text = readOrNull(this.meminfoPath);
+    const parsed = text === null ? null : parseMeminfo(text);
+    if (parsed !== null) return parsed;
+    const mem = await si.mem();
+    return { usedBytes: mem.active, totalBytes: mem.total };
+  }
+
+  private async cpu(): Promise<Pick<SystemSample, 'cpuCores' | 'cpuTicks'>> {
     if (this.useProcStat) {
-      const text = await readFile(this.procStatPath, 'utf8').catch(() => null);
+      const text = readOrNull(this.procStatPath);
       const total = text === null ? null : parseProcStatCpuTotal(text);
-      if (text !== null && total !== null) return this.coresSince(total, countCpus(text));
+      if (text !== null && total !== null) {
+        const cpus = countCpus(text);
+        const cpuTicks = { busy: total.totalTicks - total.idleTicks, total: total.totalTicks, cpus };
+        return { cpuCores: this.coresSince(total, cpus), cpuTicks };
+      }
       this.useProcStat = false; // not Linux (or no procfs): stay on systeminformation from now on
     }
     const load = await si.currentLoad();
-    return (load.currentLoad * Math.max(1, load.cpus.length)) / 100;
+    return { cpuCores: (load.currentLoad * Math.max(1, load.cpus.length)) / 100 };
   }
 
   private coresSince(now: ProcStatCpuTotal, cpus: number): number {

@@ -19,6 +19,12 @@ export interface SystemSample {
   cpuCores: number;
   memUsedBytes: number;
   memTotalBytes: number;
+  /**
+   * The kernel's cumulative CPU counters (/proc/stat, clock ticks) at this tick, and the CPUs they
+   * cover: system CPU over any span is the difference of two of them, exactly as /proc/stat says.
+   * Absent where /proc/stat is not readable.
+   */
+  cpuTicks?: { busy: number; total: number; cpus: number };
 }
 
 /** One line of samples.jsonl: everything measured at one tick. */

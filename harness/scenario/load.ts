@@ -35,18 +35,32 @@ export async function loadScenario(name: string, overrides: Partial<ScenarioSpec
 const FLAG_OF: Record<string, string> = {
   sessions: '--sessions', duration: '--duration', warmup: '--warmup', usersPerGenerator: '--users-per-generator',
   joinConcurrency: '--join-concurrency', target: '--target', toneHz: '--tone-hz', 'ramp.step': '--ramp-step', 'ramp.every': '--ramp-every',
+  runtime: '--runtime', workers: '--workers', workerCmd: '--worker-cmd', loadFunc: '--load-func', arrival: '--arrival',
+  loadThreshold: '--load-threshold', stopAtKnee: '--ramp',
 };
+
+/** Whether scenario key `key` (dotted for ramp keys) was set by a flag. */
+function overridden(key: string, overrides: Partial<ScenarioSpec>): boolean {
+  const [top, sub] = key.split('.');
+  if (sub === undefined) return top !== undefined && top in overrides;
+  return (overrides.ramp as Record<string, unknown> | undefined)?.[sub] !== undefined;
+}
 
 /**
  * A bad value that came from a flag is reported against the flag, not the scenario file the user
- * did not touch: "scenarios/x.ts: 'sessions' must be ..." becomes "--sessions must be ...".
+ * did not touch: "scenarios/x.ts: 'sessions' must be ..." becomes "--sessions must be ...", and a
+ * rule between keys ("runtime 'byo' needs a worker command") names the flags it involves.
  */
 export function blameFlag(message: string, label: string, overrides: Partial<ScenarioSpec>): string {
-  const m = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: '([\\w.]+)'(:?) (.*)$`).exec(message);
-  if (!m) return message;
-  const key = m[1] as string;
-  const [top, sub] = key.split('.');
-  const overridden = sub === undefined ? top !== undefined && top in overrides : (overrides.ramp as Record<string, unknown> | undefined)?.[sub] !== undefined;
-  const flag = FLAG_OF[key];
-  return overridden && flag ? `${flag}${m[2]} ${m[3]}` : message;
+  const prefix = `${label}: `;
+  if (!message.startsWith(prefix)) return message;
+  const rest = message.slice(prefix.length);
+  const m = /^'([\w.]+)'(:?) (.*)$/.exec(rest);
+  const key = m?.[1];
+  if (m && key && overridden(key, overrides) && FLAG_OF[key]) return `${FLAG_OF[key]}${m[2]} ${m[3]}`;
+  const named = Object.entries(FLAG_OF)
+    // Named as the flag, as the quoted key, or as the key before its quoted value ("runtime 'byo' needs …").
+    .filter(([k, flag]) => overridden(k, overrides) && (rest.includes(flag) || rest.includes(`'${k}'`) || new RegExp(`(^|\\s)${k.replace('.', '\\.')} '`).test(rest)))
+    .map(([, flag]) => flag);
+  return named.length > 0 ? `${named.join(', ')}: ${rest}` : message;
 }

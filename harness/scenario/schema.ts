@@ -1,4 +1,4 @@
-import { rampEndSeconds, type RampShape } from '../common/ramp.js';
+import { rampEndSeconds, rampPlan, shardRampPlan, type RampShape, type RampStep } from '../common/ramp.js';
 import { UsageError } from '../common/errors.js';
 import { parseDuration, parseHostSize } from './duration.js';
 import { parseThresholds } from './thresholds.js';
@@ -29,8 +29,8 @@ export interface ScenarioSpec {
   stopAtKnee?: boolean;
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
-  /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework` or `byo`. */
-  runtime?: 'bare' | 'framework' | 'byo';
+  /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework`, `python`, `byo` or `container`. */
+  runtime?: 'bare' | 'framework' | 'python' | 'byo' | 'container';
   /** Worker processes in the pool (framework, byo). */
   workers?: number;
   /** Framework workers' load function: `cpu` (LiveKit's default) or `jobs:N`. */
@@ -39,6 +39,8 @@ export interface ScenarioSpec {
   loadThreshold?: number;
   /** byo: the shell command that starts your worker. */
   workerCmd?: string;
+  /** container: the worker image started with podman, with the target's limits, beside the harness. */
+  workerImage?: string;
   /** Each user leaves this long after joining, e.g. `20s` (worker runtimes). */
   sessionLength?: string;
   /** `step` (each ramp step at once) or `poisson:R/s`. */
@@ -70,6 +72,8 @@ export interface Scenario {
   thresholds: string[];
   /** Which agent runtime runs the sessions, and the worker pool's settings. */
   pool: PoolSpec;
+  /** Set when this process runs one shard of the scenario (`--shard i/N`): `sessions` is then its share of totalSessions. */
+  shard?: { index: number; count: number; totalSessions: number };
 }
 
 /** The defaults, in one place. */
@@ -129,6 +133,7 @@ export function validateScenario(spec: unknown, file: string): Scenario {
   const sessions = positiveInt(s.sessions ?? DEFAULTS.sessions, 'sessions', file, 500);
   const rampStep = positiveInt(ramp.step ?? DEFAULTS.ramp.step, 'ramp.step', file, 500);
   const rampEveryS = parseDuration(str(ramp.every ?? DEFAULTS.ramp.every, 'ramp.every', file), `${file}: 'ramp.every'`);
+  if (rampEveryS <= 0) throw new UsageError(`${file}: 'ramp.every' must be longer than 0s, got ${JSON.stringify(ramp.every)}`);
   // Unset, settle is 5 s or half a step, whichever is shorter, so a quick ramp still has a settled part.
   const rampSettleS = ramp.settle === undefined
     ? Math.min(parseDuration(DEFAULTS.ramp.settle, 'settle'), rampEveryS / 2)
@@ -164,13 +169,18 @@ export function validateScenario(spec: unknown, file: string): Scenario {
 }
 
 /** Seconds from the start until the last ramp step. */
-export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): number {
+export function rampEndS(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): number {
   return rampEndSeconds(rampOf(s));
 }
 
-/** The scenario's ramp schedule (see common/ramp.ts). */
-export function rampOf(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS'>): RampShape {
-  return { sessions: s.sessions, step: s.rampStep, everyS: s.rampEveryS };
+/** The scenario's ramp schedule (see common/ramp.ts); a shard's is the whole run's, its part taken by shardRampPlan. */
+export function rampOf(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): RampShape {
+  return { sessions: s.shard?.totalSessions ?? s.sessions, step: s.rampStep, everyS: s.rampEveryS };
+}
+
+/** The steps this process launches: the whole ramp, or a shard's part of it (local session ranges). */
+export function launchPlan(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEveryS' | 'shard'>): RampStep[] {
+  return s.shard ? shardRampPlan(rampOf(s), s.shard) : rampPlan(rampOf(s));
 }
 
 function checkTimeline(s: Scenario, file: string): void {

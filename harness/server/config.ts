@@ -7,10 +7,12 @@ export interface LocalServerConfig {
   udpPort: number;
   /** Addresses media may use: the private namespace's veth addresses, or none (loopback only). */
   mediaAddrs: string[];
+  /** More addresses for signalling to listen on, besides loopback (none: loopback only). */
+  signalAddrs?: string[];
 }
 
 /**
- * The server's YAML configuration. Signalling binds to loopback only; external IP discovery is off;
+ * The server's YAML configuration. Signalling binds to loopback (and signalAddrs, when given); external IP discovery is off;
  * the STUN server handed to clients is a loopback port where nothing listens, so no client ever
  * asks a public STUN server (the server's default is Google's); ICE candidates are limited to the
  * given addresses (and loopback when there are none).
@@ -21,7 +23,7 @@ export function renderServerConfig(c: LocalServerConfig): string {
   const nodeIp = hostOnly ? '127.0.0.1' : c.mediaAddrs[0];
   return [
     `port: ${c.signalPort}`,
-    'bind_addresses: ["127.0.0.1"]',
+    `bind_addresses: [${['127.0.0.1', ...(c.signalAddrs ?? [])].map((a) => JSON.stringify(a)).join(', ')}]`,
     'rtc:',
     `  tcp_port: ${c.tcpPort}`,
     `  udp_port: ${c.udpPort}`,

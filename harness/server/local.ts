@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { childEnv } from '../child/env.js';
-import { HarnessError } from '../common/errors.js';
+import { HarnessError, InterruptedError } from '../common/errors.js';
+import { sleep } from '../common/wait.js';
 import { renderServerConfig } from './config.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 import type { ServerHandle } from './types.js';
@@ -21,6 +22,13 @@ export interface LocalServerOptions {
   logFile: string;
   /** Addresses media may use (the private namespace's veth addresses); empty means loopback only. */
   mediaAddrs: string[];
+  /** Aborting it while the server starts kills it and rejects with an InterruptedError. */
+  signal?: AbortSignal;
+  /**
+   * Addresses signalling listens on besides loopback: the server side of the veths a distributed
+   * test's shard namespaces reach it by. Default: loopback only.
+   */
+  signalAddrs?: string[];
 }
 
 /** Reads `server --version` ("server version 1.13.5"). */
@@ -33,15 +41,16 @@ async function serverVersion(binary: string): Promise<string | null> {
   }
 }
 
-async function waitReady(url: string, child: ChildProcess, exited: Promise<string>): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, exited: Promise<string>, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   let dead: string | null = null;
   void exited.then((why) => (dead = why));
   while (performance.now() < deadline) {
+    if (signal?.aborted) throw new InterruptedError('interrupted while livekit-server started: nothing was measured');
     if (dead) throw new HarnessError(`livekit-server exited while starting: ${dead}`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200, signal);
   }
   child.kill('SIGKILL');
   throw new HarnessError(`livekit-server did not become ready within ${READY_TIMEOUT_MS / 1000} s`);
@@ -55,7 +64,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
   // The config holds the secret: a private folder, removed when the server stops.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'voiceload-server-'));
   const configFile = path.join(dir, 'livekit.yaml');
-  await writeFile(configFile, renderServerConfig({ apiKey, apiSecret, signalPort, tcpPort, udpPort, mediaAddrs: opts.mediaAddrs }), { mode: 0o600 });
+  await writeFile(configFile, renderServerConfig({ apiKey, apiSecret, signalPort, tcpPort, udpPort, mediaAddrs: opts.mediaAddrs, signalAddrs: opts.signalAddrs ?? [] }), { mode: 0o600 });
   const version = await serverVersion(opts.binary);
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   // Its own process group: a Ctrl-C meant for the harness must not stop the server before the harness does.
@@ -72,7 +81,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
     log.end();
   };
   try {
-    await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited);
+    await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited, opts.signal);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;

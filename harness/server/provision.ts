@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HarnessError, UsageError } from '../common/errors.js';
+import { HarnessError, InterruptedError, UsageError } from '../common/errors.js';
 
 /** The LiveKit server version the harness builds when none is installed. */
 export const LIVEKIT_SERVER_VERSION = 'v1.13.5';
@@ -40,8 +40,9 @@ export async function findServerBinary(env: NodeJS.ProcessEnv = process.env): Pr
 /**
  * Finds the server, or builds it once with `go install` into the cache.
  * @param log receives progress lines while building (it takes minutes the first time)
+ * @param signal aborting it stops the build (go is killed) with an InterruptedError
  */
-export async function provisionServer(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function provisionServer(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string> {
   const found = await findServerBinary(env);
   if (found) return found;
   const go = await onPath('go', env);
@@ -57,7 +58,7 @@ export async function provisionServer(log: (line: string) => void, env: NodeJS.P
   await mkdir(tmp, { recursive: true });
   log(`building livekit-server ${LIVEKIT_SERVER_VERSION} with go install into ${dir} (first run only; this takes a few minutes)`);
   try {
-    await goInstall(go, tmp, log, env);
+    await goInstall(go, tmp, log, env, signal);
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } finally {
@@ -67,7 +68,8 @@ export async function provisionServer(log: (line: string) => void, env: NodeJS.P
   return path.join(dir, 'server');
 }
 
-function goInstall(go: string, gobin: string, log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+function goInstall(go: string, gobin: string, log: (line: string) => void, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new InterruptedError('interrupted before livekit-server was built'));
   return new Promise((resolve, reject) => {
     const child = spawn(go, ['install', MODULE], {
       env: { ...env, GOBIN: gobin, CGO_ENABLED: '0' },
@@ -78,9 +80,13 @@ function goInstall(go: string, gobin: string, log: (line: string) => void, env: 
     const started = Date.now();
     const ticker = setInterval(() => log(`still building livekit-server (${Math.round((Date.now() - started) / 1000)} s)`), 20_000);
     child.on('error', (err) => reject(new HarnessError(`go install failed to start: ${err.message}`)));
+    const stop = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', stop, { once: true });
     child.on('exit', (code) => {
       clearInterval(ticker);
-      if (code === 0) resolve();
+      signal?.removeEventListener('abort', stop);
+      if (signal?.aborted) reject(new InterruptedError('interrupted while livekit-server was built: nothing was measured'));
+      else if (code === 0) resolve();
       else reject(new HarnessError(`go install ${MODULE} failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });

@@ -55,7 +55,7 @@ export class SessionBook {
     switch (m.type) {
       case 'user-joined': rec.userJoinedAt = m.at; break;
       case 'user-speech': rec.speech = { t0: m.t0, loopMs: m.loopMs }; break;
-      case 'user-stats': rec.publishLate = m.publishLate; rec.agentAudio = m.agentAudio; rec.sendEndAt = m.lastSentAt; break;
+      case 'user-stats': rec.publishLate = m.publishLate; rec.agentAudio = m.agentAudio; rec.sendEndAt = m.lastSentAt; rec.publishDropped = m.publishDropped; break;
       case 'user-error': rec.errors.push(`user: ${m.message}`); break;
       case 'user-candidates': rec.candidateAddrs = m.addresses; break;
       // A byo agent says nothing to the harness: its user's sighting is its join.
@@ -84,6 +84,7 @@ export class SessionBook {
       sessions[r.index] = {
         publishLate: r.publishLate, agentPublishLate: r.agentPublishLate, agentLoopDelay: r.agentLoopDelay,
         framesExpected: r.agentAudio?.framesExpected ?? 0, framesReceived: r.agentAudio?.framesReceived ?? 0, gapsOver100ms: r.agentAudio?.gapsOver100ms ?? 0,
+        generatorStalls: r.agentAudio?.generatorStalls ?? 0, publishDropped: r.publishDropped ?? 0,
       };
     }
     return { elapsedMs, sessions, generators: Array.from(this.generators, (g) => g?.latest ?? null) };

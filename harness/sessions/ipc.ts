@@ -34,7 +34,7 @@ export interface UserSpec {
 
 /** Sent by the harness to a generator process. */
 export type GeneratorCommand =
-  | { type: 'init'; speechPath: string; statsEveryMs: number }
+  | { type: 'init'; speechPath: string; statsEveryMs: number; receiveBlockMs: number }
   | { type: 'add-user'; user: UserSpec }
   /** The user leaves its room (a session of limited length ends). */
   | { type: 'remove-user'; index: number }
@@ -44,8 +44,13 @@ export type GeneratorCommand =
 export interface AgentAudioStats {
   framesReceived: number;
   framesExpected: number;
+  /** Gaps over 100 ms that were the agent's (not explained by this generator's own stalls). */
   gapsOver100ms: number;
   maxGapMs: number;
+  /** Holes over 100 ms that this generator's own event-loop stalls explain: the load side's, not the agent's. */
+  generatorStalls: number;
+  /** The agent's gaps: when each ended (epoch ms; a gap still open: the time of this report) and how long it was. */
+  gaps: { at: number; ms: number }[];
   dominantHz: number[];
 }
 
@@ -53,7 +58,7 @@ export interface AgentAudioStats {
 export type GeneratorMessage =
   | { type: 'user-joined'; index: number; at: number }
   | { type: 'user-speech'; index: number; t0: number; loopMs: number }
-  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null }
+  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null; publishDropped: number }
   | { type: 'user-error'; index: number; message: string }
   | { type: 'user-candidates'; index: number; addresses: string[] }
   /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */
@@ -65,3 +70,18 @@ export type GeneratorMessage =
 export type ChildStop = { type: 'stop' };
 /** The last message a child sends before it exits on a stop request. */
 export type ChildStopped = { type: 'stopped' };
+
+/**
+ * How much of the agent's audio a user takes per received frame, ms. 10: a frame per 10 ms, as
+ * the SDK delivers them. 100 (one FFI event and one JS frame per 100 ms; the tone monitor still
+ * judges each 10 ms piece) was measured by bench/generator-cost.ts and did not lower the
+ * generator's per-user cost on a 2-core host (docs/performance.md), so it is not the default.
+ * `VOICELOAD_RECEIVE_BLOCK_MS` sets it for that benchmark.
+ */
+export const RECEIVE_BLOCK_MS = 10;
+
+/** The receive block size generators are told to use: RECEIVE_BLOCK_MS unless a benchmark sets another. */
+export function receiveBlockMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.VOICELOAD_RECEIVE_BLOCK_MS);
+  return Number.isInteger(v) && v >= 10 && v % 10 === 0 ? v : RECEIVE_BLOCK_MS;
+}

@@ -7,10 +7,18 @@ const GAP_MS = 100;
 /** Analyse 0.5 s of audio every 5 s for the dominant frequency: cheap, and enough to spot a wrong tone. */
 const ANALYSE_EVERY_MS = 5000;
 const ANALYSE_MS = 500;
+/** The agent's gaps kept with their times, for counting over a window; later ones only add to the counts. */
+const KEEP_GAPS = 1000;
+
+/** How long the receiving process's own event loop was blocked within [from, to] (ms, the monitor's clock). */
+export type StalledFn = (from: number, to: number) => number;
 
 /**
  * Watches the agent's audio as a user receives it: counts 10 ms frames, finds gaps (no frame, or
  * silence, for more than 100 ms once the tone has been heard), and samples the dominant frequency.
+ * Frames are timed when they reach this process's event loop, so a hole that the loop's own stall
+ * explains (what is left of it once the stalled time is taken out is 100 ms or less) is the
+ * generator's, counted apart as a stall and never as the agent's gap.
  * Pure apart from the times it is given.
  */
 export class ToneMonitor {
@@ -20,12 +28,15 @@ export class ToneMonitor {
   private lastToneAt: number | null = null;
   private gaps = 0;
   private maxGapMs = 0;
+  private stalls = 0;
+  private endedAt: number | null = null;
+  private readonly gapList: { at: number; ms: number }[] = [];
   private readonly dominantHz: number[] = [];
   private nextAnalysisAt = 0;
   private window: Int16Array[] = [];
   private windowSamples = 0;
 
-  constructor(private readonly sampleRate: number) {}
+  constructor(private readonly sampleRate: number, private readonly stalledMs: StalledFn = () => 0) {}
 
   /**
    * Feeds one received frame (mono int16) that arrived at monotonic time `now` (ms). A gap is the
@@ -43,16 +54,42 @@ export class ToneMonitor {
     this.framesMs += frameMs;
     this.lastAt = now;
     if (!silent) {
-      if (this.lastToneAt !== null) this.gap(now - frameMs - this.lastToneAt);
+      if (this.lastToneAt !== null) this.gap(this.lastToneAt, now - frameMs);
       this.lastToneAt = now;
     }
     this.collect(data, now);
   }
 
-  private gap(ms: number): void {
-    if (ms <= GAP_MS) return;
+  /**
+   * Feeds a block of several 10 ms frames that arrived together at `now` (a receive stream with a
+   * longer frame size): each 10 ms piece is judged on its own, as if it had arrived 10 ms after the
+   * one before, so silences and gaps are measured as finely as frame by frame.
+   */
+  pushBlock(data: Int16Array, now: number): void {
+    const piece = this.sampleRate / 100;
+    const pieces = Math.ceil(data.length / piece);
+    for (let i = 0; i < pieces; i++) this.push(data.subarray(i * piece, Math.min(data.length, (i + 1) * piece)), now - (pieces - 1 - i) * 10);
+  }
+
+  /** Whose a hole from `from` to `to` is: none (≤ 100 ms), the generator's own stall, or the agent's. */
+  private blame(from: number, to: number): 'none' | 'generator' | 'agent' {
+    const ms = to - from;
+    if (ms <= GAP_MS) return 'none';
+    return ms - this.stalledMs(from, to) <= GAP_MS ? 'generator' : 'agent';
+  }
+
+  private gap(from: number, to: number): void {
+    const who = this.blame(from, to);
+    if (who === 'generator') this.stalls++;
+    if (who !== 'agent') return;
     this.gaps++;
-    this.maxGapMs = Math.max(this.maxGapMs, ms);
+    this.maxGapMs = Math.max(this.maxGapMs, to - from);
+    if (this.gapList.length < KEEP_GAPS) this.gapList.push({ at: to, ms: to - from });
+  }
+
+  /** The stream ended (the user is leaving): what comes after is not the agent's silence. */
+  end(now: number): void {
+    this.endedAt ??= now;
   }
 
   private collect(data: Int16Array, now: number): void {
@@ -73,17 +110,23 @@ export class ToneMonitor {
   }
 
   /**
-   * What has been measured so far. A silence still going on counts once it is over 100 ms; audio
-   * that simply stopped arriving (the stream ended) does not.
+   * What has been measured so far, up to `now` (default: the last frame). A silence still going on
+   * counts once it is over 100 ms, and so does audio that stopped arriving: with `now` given, the
+   * time since the last tone frame is a gap (until end() is called), and its frames are expected.
    */
-  stats(): AgentAudioStats {
-    const open = this.lastToneAt !== null && this.lastAt !== null ? this.lastAt - this.lastToneAt : 0;
-    const expected = this.firstAt === null || this.lastAt === null ? 0 : Math.round((this.lastAt - this.firstAt) / 10) + 1;
+  stats(now?: number): AgentAudioStats {
+    const until = this.endedAt ?? now ?? this.lastAt;
+    const expected = this.firstAt === null || until === null ? 0 : Math.round((Math.max(until, this.lastAt ?? until) - this.firstAt) / 10) + 1;
+    const openFrom = this.lastToneAt;
+    const open = openFrom !== null && until !== null && until > openFrom ? this.blame(openFrom, until) : 'none';
+    const openMs = openFrom !== null && until !== null ? until - openFrom : 0;
     return {
       framesReceived: Math.round(this.framesMs / 10),
       framesExpected: expected,
-      gapsOver100ms: this.gaps + (open > GAP_MS ? 1 : 0),
-      maxGapMs: Math.max(this.maxGapMs, open > GAP_MS ? open : 0),
+      gapsOver100ms: this.gaps + (open === 'agent' ? 1 : 0),
+      maxGapMs: Math.max(this.maxGapMs, open === 'agent' ? openMs : 0),
+      generatorStalls: this.stalls + (open === 'generator' ? 1 : 0),
+      gaps: open === 'agent' ? [...this.gapList, { at: until as number, ms: openMs }] : [...this.gapList],
       dominantHz: [...this.dominantHz],
     };
   }

@@ -35,7 +35,9 @@ export function runProcesses(): string[] {
     } catch {
       continue;
     }
-    if (/harness\/(agents|users)\/main\.js|harness\/runtimes\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh/.test(cmd)) found.push(`${pid}: ${cmd}`);
+    // A `flock` still waiting for the machine-wide lock is another run's, not a leftover of this one.
+    if (cmd.startsWith('flock ')) continue;
+    if (/harness\/(agents|users)\/main\.js|harness\/runtimes\/workers\/|job_proc_lazy_main|inference_proc_lazy_main|voiceload-server-|netns-run\.sh|agents-py\/agent\.py|multiprocessing\.(forkserver|resource_tracker)/.test(cmd)) found.push(`${pid}: ${cmd}`);
   }
   return found;
 }

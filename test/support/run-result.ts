@@ -39,8 +39,9 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
     sampler: { samples: 30, wallMs: { mean: 4, max: 9 }, cpuMs: { mean: 2, max: 5 }, maxIntervalMs: 1010 },
     perSession: { cpuCores: perSessionCpu, pssBytes: 120 * MB, rssBytes: 150 * MB, basis: 'measured on this host', kind: 'measured' },
     qos: {
-      vad: { segmentsExpected: 8, segmentsDetected: 8, onsetLagMs: { p50: 120, p95: 180 }, inferMs: { p50: 0.4, p95: 0.9 } },
-      agentAudio: { framesExpected: 4000, framesReceived: 3990, gapsOver100ms: 0, maxGapMs: 40, toneOk: true, sessionsHearingTone: 2 },
+      vad: { segmentsExpected: 8, segmentsDetected: 8, onsetLagMs: { p50: 120, p95: 180, p50Censored: false, p95Censored: false }, inferMs: { p50: 0.4, p95: 0.9 } },
+      agentAudio: { framesExpected: 4000, framesReceived: 3990, gapsOver100ms: 0, maxGapMs: 40, toneOk: true, sessionsHearingTone: 2, generatorStalls: 0 },
+      publishDroppedFrames: 0,
       publishLateMs: { p50: 0.2, p99: 1.5, max: 4 },
       agentPublishLateMs: { p50: 0.3, p99: 2, max: 5 },
       agentLoopDelayMs: { p50: 1, p99: 6, max: 12 },
@@ -48,7 +49,7 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
     },
     ramp: { step: 2, everyS: 10, settleS: 5 },
     steps: [],
-    confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB },
+    confinement: { kind: 'cgroup-v2', path: '/sys/fs/cgroup/x', cpuCores: 4, memoryBytes: 8 * GB, partition: { agentCpus: '4-7', loadCpus: '0-3', loadCores: 4, loadPath: '/sys/fs/cgroup/y' } },
     kneeStop: { stepIndex: 3, sessions: 8, broke: ['VAD onset lag p95 412 ms > 300 ms'] },
     human: {
       mode: 'probe', basis: 'measured by the page', joinedAt: 1_714_557_601_000, firstAudioAt: 1_714_557_601_500, seconds: 28,
@@ -69,11 +70,16 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
       runtime: 'framework', agentName: 'voiceload-agent', workers: 2, loadFunc: 'jobs:4', loadThreshold: 0.7, arrival: 'step', warning: null, perWorker: [],
       perJob: { cpuCores: 0.12, pssBytes: 90 * MB, basis: 'measured' }, fixedPerWorker: { cpuCores: 0.02, pssBytes: 300 * MB, basis: 'measured' },
       jobsOverTime: { everyS: 5, rows: [] },
-      dispatch: { dispatched: 2, failed: 0, toJobMs: SP, toAgentInRoomMs: SP, firstToLastS: 1 },
+      dispatch: { dispatched: 2, failed: 0, toJobMs: SP, toAgentInRoomMs: SP, firstToLastS: 1, placement: { boundS: 10, redispatchedRooms: 0, redispatches: 0, toAgentMs: SP, neverPlaced: 0 } },
       routing: { refusedOffers: 0, reroutedSessions: 0, rerouteMs: SP, unplaced: 0 },
       drain: { worker: 0, atS: 13, sessionsRunning: 1, completed: 1, cut: 0, newJobsAfter: 0, drainS: 9, exit: { code: 130, signal: null }, lastSessionEndS: 8, overheadS: 1 },
       failover: { worker: 1, atS: 15, lost: 1, redispatched: 1, redispatchToAgentMs: SP, redispatchUnanswered: 0, newRoomsAfter: 1, newRoomsOnKilled: 0, survivors: 0 },
       grace: { recommendedS: 630, longestSessionS: 20, drainOverheadS: 1, basis: 'extrapolated', kind: 'extrapolated' },
+    },
+    // A merged run's: every optional section present, so the result is a full one.
+    shards: {
+      count: 2, alignedSamples: 40, droppedSamples: 1,
+      each: [{ index: 0, hostname: 'gen-0', cores: 2, valid: true, invalidReasons: [], sessions: { requested: 1, joined: 1 }, keptRealTime: true, publishLateMsP99: 3, generatorLoopDelayMsP99: 4, generatorCpuCores: 0.1, harnessCpuCores: 0.02 }],
     },
     ...over,
   };

@@ -14,6 +14,28 @@ export interface Recommended {
   warnings: string[];
 }
 
+/** A fit may size a deployment only with this many steady steps, and this far past its largest. */
+export const DEPLOYABLE_MIN_STEPS = 3;
+export const DEPLOYABLE_MAX_EXTRAPOLATION = 2;
+
+/**
+ * Why the answer must not be written as deployable manifests (null: it may): a fit of fewer than
+ * three steady steps, no confidence interval, or an answer more than 2× the largest step measured.
+ * The fix names the run that would make it deployable.
+ */
+export function notDeployable(ctx: SizingContext, n: number): string | null {
+  const fit = ctx.cpu;
+  const points = fit?.points ?? [];
+  const most = Math.max(0, ...points.map((p) => p.sessions));
+  const ramp = `re-run a ramp with at least ${DEPLOYABLE_MIN_STEPS} steady steps reaching ${Math.ceil(n / DEPLOYABLE_MAX_EXTRAPOLATION)} sessions or more on a host the size of the ${ctx.view.target.label} target`;
+  if (fit === null || points.length < DEPLOYABLE_MIN_STEPS) return `the fit has ${points.length} steady step(s), fewer than ${DEPLOYABLE_MIN_STEPS}; ${ramp}`;
+  if (fit.perSessionCi === null || fit.method === 'proportional') return `the fit has no confidence interval; ${ramp}`;
+  if (n > DEPLOYABLE_MAX_EXTRAPOLATION * most) {
+    return `${n} sessions is ×${(n / most).toFixed(1)} the largest step measured (${most}), more than ×${DEPLOYABLE_MAX_EXTRAPOLATION}; ${ramp}`;
+  }
+  return null;
+}
+
 /** Sessions per worker, load_threshold, replicas and HPA, grace period, requests and limits. */
 export function recommend(ctx: SizingContext): Recommended {
   const answer = answerSessions(ctx);
@@ -38,7 +60,9 @@ export function recommend(ctx: SizingContext): Recommended {
   if (res !== null && res.memRequest > ctx.view.target.memoryBytes) {
     warnings.push(`the memory request (${gib(res.memRequest)}) exceeds the target's ${gib(ctx.view.target.memoryBytes)}: use a bigger target or fewer sessions`);
   }
-  const plan: WorkerPlan | null = answer.n === null || answer.n < 1 || res === null || hpa === null ? null : {
+  const blocked = answer.n === null || answer.n < 1 ? null : notDeployable(ctx, answer.n);
+  if (blocked !== null) warnings.push(`not deployable: the estimate of ${answer.n} sessions per ${ctx.view.target.label} worker stands, but no manifest is written from it: ${blocked}`);
+  const plan: WorkerPlan | null = answer.n === null || answer.n < 1 || res === null || hpa === null || blocked !== null ? null : {
     sessionsPerWorker: answer.n,
     loadThreshold: threshold,
     cpuRequestCores: res.cpuRequest,

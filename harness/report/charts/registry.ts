@@ -10,6 +10,7 @@ import { costSpec } from './cost.js';
 import { cpuMemorySpec } from './cpu-memory.js';
 import { qualitySpec } from './quality.js';
 import { systemCpuSpec } from './system-cpu.js';
+import { hasSoak, memorySessionsSpec } from './memory-sessions.js';
 
 export interface ChartDef {
   /** Stable id: the SVG's file name without ".svg", and the page's container id "chart-<name>". */
@@ -17,6 +18,8 @@ export interface ChartDef {
   /** Short heading on the page. */
   heading: string;
   build(data: ReportData): ChartSpec;
+  /** Whether a run has this chart; absent: every run has it. */
+  applies?(data: ReportData): boolean;
 }
 
 export const CHARTS: readonly ChartDef[] = [
@@ -24,6 +27,7 @@ export const CHARTS: readonly ChartDef[] = [
   { name: 'cost-vs-sessions', heading: "Agents' cost against sessions", build: costSpec },
   { name: 'quality-vs-sessions', heading: 'Quality against sessions', build: qualitySpec },
   { name: 'system-cpu', heading: "The host's CPU against its cores", build: systemCpuSpec },
+  { name: 'memory-vs-sessions', heading: 'Memory against completed sessions (soak)', build: memorySessionsSpec, applies: hasSoak },
 ];
 
 /** Shared look: the page's system fonts (nothing fetched), no chart border. */
@@ -47,5 +51,5 @@ export function compileChart(spec: ChartSpec): Compiled {
 
 /** Every chart of a report, compiled, in page order. */
 export function compiledCharts(data: ReportData): ({ def: ChartDef } & Compiled)[] {
-  return CHARTS.map((def) => ({ def, ...compileChart(def.build(data)) }));
+  return CHARTS.filter((def) => def.applies?.(data) ?? true).map((def) => ({ def, ...compileChart(def.build(data)) }));
 }

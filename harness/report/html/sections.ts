@@ -39,6 +39,37 @@ function knee(d: ReportData): string {
 }
 
 /** The answer: how many sessions fit, and every recommendation with what it stands on. */
+/** How far the answer lies from what was measured: the host's cores against the target's, and the largest step. */
+function reach(d: ReportData, n: number): string {
+  const { model, result } = d;
+  const measured = result.confinement?.cpuCores ?? result.host.cores;
+  const most = Math.max(0, ...(model.cpu?.points ?? []).map((p) => p.sessions));
+  const past = most > 0 && n > most ? `, ×${fmt(n / most, 1)} the largest step measured (${most})` : '';
+  if (model.targetBasis.kind === 'extrapolated') return `extrapolated from ${measured} cores to ${model.target.cores}${past}`;
+  if (model.targetBasis.kind === 'fitted') return `fitted on ${measured} cores${past}`;
+  return `measured on the target's ${measured} cores${past}`;
+}
+
+/**
+ * The answer in one line, first on the page: sessions per worker, its range and its basis, e.g.
+ * "22 sessions per 4c8g worker, range 14–unbounded, extrapolated from 2 cores to 4", and whether
+ * it may be deployed.
+ */
+export function headline(d: ReportData): string {
+  const { model, result } = d;
+  const rec = model.recommendations.find((r) => r.key === 'sessionsPerWorker');
+  const n = typeof rec?.value === 'number' ? rec.value : null;
+  if (rec === undefined || n === null) {
+    return `<p id="headline" class="headline"><strong>No sessions-per-worker answer for ${esc(model.target.label)}</strong>: ${esc(rec?.why ?? 'the model made no recommendation')}.</p>`;
+  }
+  const range = String(rec.inputs.cpuRange95 ?? 'n/a').replace(/\s*\(point \d+\)$/, '');
+  const trust = !result.valid
+    ? ' <em>From an INVALID run: do not size workers from it.</em>'
+    : model.plan ? ' Deployable: see k8s/.' : ' An estimate, not deployable (see the warnings for the run that would make it so).';
+  return `<p id="headline" class="headline"><strong>${n} sessions per ${esc(model.target.label)} worker</strong>, ` +
+    `range ${esc(range)}, ${esc(reach(d, n))} (${kind(rec.kind)}).${trust}</p>`;
+}
+
 export function answerSection(d: ReportData): string {
   const { model, result } = d;
   const rows = model.recommendations.map((r) =>
@@ -47,6 +78,7 @@ export function answerSection(d: ReportData): string {
     ? '<p>The capacity model made no recommendation (see the warnings).</p>'
     : `<table id="recommendations"><thead><tr><th>Recommendation</th><th>Value</th><th>Basis</th><th>Why</th><th>Inputs</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   return `<section id="answer"><h2>The answer</h2>
+${headline(d)}
 <p>Measured on <strong>${esc(hostLabel(result.host))}</strong>; sized for <strong>${esc(model.target.label)}</strong>
 (${kind(model.targetBasis.kind)}: ${esc(model.targetBasis.how)}).</p>
 ${knee(d)}

@@ -1,5 +1,6 @@
 import { AgentDispatchClient } from 'livekit-server-sdk';
 import type { ServerHandle } from '../../server/types.js';
+import { waitFor } from '../../common/wait.js';
 import type { DispatchMeta } from './messages.js';
 
 /**
@@ -15,7 +16,42 @@ export class Dispatcher {
     this.client = new AgentDispatchClient(server.url.replace(/^ws/, 'http'), server.apiKey, server.apiSecret);
   }
 
-  async dispatch(room: string, meta: DispatchMeta): Promise<void> {
-    await this.client.createDispatch(room, this.agentName, { metadata: JSON.stringify(meta) });
+  /** Creates the dispatch; resolves with its id (to withdraw it before dispatching the room again). */
+  async dispatch(room: string, meta: DispatchMeta): Promise<string> {
+    const d = await this.client.createDispatch(room, this.agentName, { metadata: JSON.stringify(meta) });
+    return d.id;
+  }
+
+  /** Withdraws a dispatch whose agent never came, so a late job cannot add a second agent. */
+  async withdraw(id: string, room: string): Promise<void> {
+    await this.client.deleteDispatch(id, room);
+  }
+}
+
+/** What placeWithin needs: whether the agent is in, and how to withdraw and create a dispatch. */
+export interface Placement {
+  arrived(): boolean;
+  withdraw(id: string): Promise<void>;
+  dispatch(): Promise<string>;
+  /** Called at each re-dispatch (to record it). */
+  onRetry(): void;
+  /** Whether to give up (the run is stopping). */
+  stopping(): boolean;
+}
+
+/**
+ * Waits up to `boundMs` for a room's agent; when it has not come (no worker was registered when
+ * the server got the dispatch, an offer was lost), withdraws the dispatch and dispatches the room
+ * again, as an application watching its agent would, up to `maxRetries` times.
+ * Resolves true once the agent is in; false when it never came or the run stopped.
+ */
+export async function placeWithin(p: Placement, firstId: string, boundMs: number, maxRetries: number, signal: AbortSignal): Promise<boolean> {
+  let id = firstId;
+  for (let n = 0; ; n++) {
+    if (await waitFor(() => p.arrived(), boundMs, signal)) return true;
+    if (signal.aborted || p.stopping() || n === maxRetries) return false;
+    await p.withdraw(id).catch(() => undefined);
+    p.onRetry();
+    id = await p.dispatch();
   }
 }

@@ -61,7 +61,7 @@ const opts = new ServerOptions({
   ...(loadSpec === 'cpu' ? {} : { loadFunc: jobsLoad(loadSpec) ?? undefined }),
   loadThreshold: env[WORKER_ENV.loadThreshold] ? Number(env[WORKER_ENV.loadThreshold]) : undefined,
   numIdleProcesses: env[WORKER_ENV.idleProcesses] ? Number(env[WORKER_ENV.idleProcesses]) : undefined,
-  host: '127.0.0.1',
+  host: env[WORKER_ENV.healthHost] ?? '127.0.0.1',
   port: Number(env[WORKER_ENV.healthPort] ?? 8081),
   requestFunc: async (req: JobRequest) => {
     let meta: DispatchMeta | null = null;

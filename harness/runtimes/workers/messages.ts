@@ -21,11 +21,15 @@ export const WORKER_ENV = {
   agentName: 'LIVEKIT_AGENT_NAME',
   /** The port of the worker's health server (`/` and `/worker`). */
   healthPort: 'VOICELOAD_HEALTH_PORT',
+  /** The address it listens on: 127.0.0.1 by default; the worker image sets 0.0.0.0 for the kubelet's probes. */
+  healthHost: 'VOICELOAD_HEALTH_HOST',
   /** `cpu` (LiveKit's default) or `jobs:N` (active jobs / N). */
   loadFunc: 'VOICELOAD_LOAD_FUNC',
   loadThreshold: 'VOICELOAD_LOAD_THRESHOLD',
   /** `1`: refuse offers when the worker's own load is at or over its threshold (the server re-routes them). */
   refuseWhenFull: 'VOICELOAD_REFUSE_WHEN_FULL',
+  /** Test-only: MB the Python reference worker keeps per job that ends (a known leak the soak must find). */
+  testLeakMb: 'VOICELOAD_TEST_LEAK_MB',
   /** Job processes kept warm (LiveKit's numIdleProcesses). */
   idleProcesses: 'VOICELOAD_IDLE_PROCESSES',
 } as const;

@@ -15,17 +15,24 @@ import { freeTcpPort } from '../../server/ports.js';
 import { mintJoinToken } from '../../server/tokens.js';
 import type { ServerHandle } from '../../server/types.js';
 import { ReportServer } from './channel.js';
-import { Dispatcher } from './dispatch.js';
+import { Dispatcher, placeWithin } from './dispatch.js';
 import { runDrill } from './drills.js';
 import { HealthProber } from './health.js';
 import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
 import type { WorkersInput } from './types.js';
 import { WorkerBook } from './worker-book.js';
-import { WorkerProcess } from './worker-proc.js';
+import { FRAMEWORK_WORKER_ARGV, WorkerProcess, type WorkerLaunch } from './worker-proc.js';
+import { provisionPythonAgents, PY_AGENT } from '../python/provision.js';
 import { WorkerSampler } from './worker-sampler.js';
 
 const READY_TIMEOUT_MS = 40_000;
+/** After its health check answers, how long a worker may take to log its registration (Python 1.8.9: ~2.5 s). */
+const REGISTER_TIMEOUT_MS = 15_000;
+/** A room whose agent is not in within this bound is dispatched again, as an application watching its agent would. */
+export const PLACE_BOUND_MS = 10_000;
+/** Re-dispatches of one room before it is left to time out. */
+const MAX_RETRIES = 3;
 const STOP_GRACE_MS = 20_000;
 /** How long a drained (SIGINTed) worker may take to exit after the run, as an orchestrator's grace period would allow. */
 const DRAIN_GRACE_MS = 90_000;
@@ -35,13 +42,27 @@ const JOBS_END_TIMEOUT_MS = 15_000;
 export type WorkerFleetOptions = RuntimeContext;
 
 /**
+ * How a fleet starts each worker: a process (default), or — the container runtime — something that
+ * behaves as one; `ready` resolves once its pid is known, `note` is the agents role's basis.
+ */
+export interface WorkerLauncher {
+  make(spec: WorkerLaunch): WorkerProcess;
+  ready?(w: WorkerProcess): Promise<void>;
+  /** Whether the run's cgroup for the agents applies (a container has its own limits). */
+  confinable: boolean;
+  note?(workers: readonly WorkerProcess[]): string;
+}
+
+const PROCESSES: WorkerLauncher = { make: (spec) => new WorkerProcess(spec), confinable: true };
+
+/**
  * The sessions' agents as LiveKit deploys them: M worker processes (our @livekit/agents worker,
  * or the user's command) registered with the server, each room dispatched to their agent name
  * and handed by the server to one of them, jobs in child processes. Same surface as Fleet
  * (launch, pids, stop, 'warning'), plus start() before the ramp and summary data after it.
  */
 export class WorkerFleet extends EventEmitter implements AgentRuntime {
-  readonly kind: 'framework' | 'byo';
+  readonly kind: 'framework' | 'python' | 'byo' | 'container';
   readonly wbook: WorkerBook;
   readonly workers: WorkerProcess[] = [];
   readonly agentName: string;
@@ -57,9 +78,9 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   /** Workers the harness stopped or drilled on purpose: their exit is not a fault. */
   readonly expectedExit = new Set<number>();
 
-  constructor(private readonly o: WorkerFleetOptions) {
+  constructor(private readonly o: WorkerFleetOptions, private readonly launcher: WorkerLauncher = PROCESSES) {
     super();
-    this.kind = o.scenario.pool.runtime === 'byo' ? 'byo' : 'framework';
+    this.kind = o.scenario.pool.runtime === 'bare' ? 'framework' : o.scenario.pool.runtime;
     this.agentName = `voiceload-${o.runId}`;
     this.wbook = new WorkerBook(o.book);
     this.limit = pLimit(o.scenario.joinConcurrency);
@@ -75,14 +96,16 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     const { pool } = this.o.scenario;
     process.once('exit', this.onExit);
     if (this.o.server.mode === 'external') this.emit('warning', PRODUCTION_POOL_WARNING);
+    const argv = await this.workerArgv();
     this.report = await ReportServer.listen((r) => this.wbook.report(r));
-    for (let k = 0; k < pool.workers; k++) await this.spawn(k, this.report.socketPath);
+    for (let k = 0; k < pool.workers; k++) await this.spawn(k, argv, this.report.socketPath);
     const ready = await Promise.all(this.workers.map((w) => w.waitHealthy(READY_TIMEOUT_MS)));
     ready.forEach((ok, k) => this.checkReady(k, ok));
+    await this.awaitRegistered();
     this.prober = new HealthProber(() => this.workers.filter((w) => w.alive).map((w) => ({ worker: w.spec.index, port: w.spec.healthPort })), (p) => this.wbook.health(p));
     this.prober.start();
     this.sampler = new WorkerSampler(
-      () => this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [{ worker: w.spec.index, pid: w.pid }] : [])),
+      () => this.workers.flatMap((w) => (w.alive && w.pid !== undefined ? [{ worker: w.spec.index, pid: w.pid, inferencePids: w.inferencePids }] : [])),
       () => this.wbook.busyPids(),
       (k, u) => this.wbook.usage(k, u),
       (m) => this.emit('warning', m),
@@ -95,7 +118,30 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     }
   }
 
-  private async spawn(k: number, socketPath: string): Promise<void> {
+  /** The worker's command line: ours (Node or Python, the venv made on first use) or the user's through a shell. */
+  private async workerArgv(): Promise<readonly string[]> {
+    if (this.kind === 'byo') return ['/bin/sh', '-c', this.o.scenario.pool.workerCmd!];
+    // A container's worker is its image: the launcher starts `podman run` instead of a program here.
+    if (this.kind === 'framework' || this.kind === 'container') return FRAMEWORK_WORKER_ARGV;
+    const python = await provisionPythonAgents((line) => this.emit('info', line));
+    return [python, PY_AGENT, 'start'];
+  }
+
+  /**
+   * A worker answers its health check before the server has registered it (LiveKit Python 1.8.9 by
+   * ~2.5 s), and a room dispatched in that window gets no agent. Waits for each worker's
+   * "registered worker" log line; a worker that logs none is trusted to the re-dispatch bound.
+   */
+  private async awaitRegistered(): Promise<void> {
+    await Promise.all(this.workers.map(async (w) => {
+      const rec = this.wbook.workers[w.spec.index]!;
+      if (rec.readyAt === null || !w.alive) return;
+      if (await w.waitRegistered(REGISTER_TIMEOUT_MS)) rec.registeredAt = w.registeredAt;
+      else this.emit('warning', `worker ${w.spec.index}: its log did not say "registered worker" within ${REGISTER_TIMEOUT_MS / 1000} s of its health check; rooms whose agent is not in within ${PLACE_BOUND_MS / 1000} s are dispatched again`);
+    }));
+  }
+
+  private async spawn(k: number, argv: readonly string[], socketPath: string): Promise<void> {
     const { server, scenario, outDir } = this.o;
     const port = await freeTcpPort();
     const env: Record<string, string> = {
@@ -109,10 +155,13 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       [WORKER_ENV.loadFunc]: scenario.pool.loadFunc,
       [WORKER_ENV.loadThreshold]: String(scenario.pool.loadThreshold),
       [WORKER_ENV.refuseWhenFull]: scenario.pool.refuseWhenFull ? '1' : '0',
+      // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
+      ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
-    const w = new WorkerProcess({ index: k, command: scenario.pool.workerCmd, env, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    const w = this.launcher.make({ index: k, argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
-    if (this.o.confine && w.pid !== undefined) {
+    await this.launcher.ready?.(w);
+    if (this.o.confine && this.launcher.confinable && w.pid !== undefined) {
       await this.o.confine(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
     }
     const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
@@ -134,12 +183,13 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       rec.readyAt = epochNow();
       return;
     }
-    const cmd = this.o.scenario.pool.workerCmd;
+    const cmd = w.spec.command;
     const ended = w.proc.exitCode !== null ? `exited with code ${w.proc.exitCode}` : `was killed by ${w.proc.signalCode}`;
     const how = w.alive ? `did not answer its health check on port ${w.spec.healthPort} within ${READY_TIMEOUT_MS / 1000} s` : `${ended} before its worker was up`;
     if (cmd === null) throw new HarnessError(`framework worker ${k} ${how}: ${w.lastLine()} (log: ${w.spec.logFile})`);
     if (!w.alive) {
-      throw new UsageError(`--worker-cmd "${cmd}" ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
+      const what = this.kind === 'container' ? `--worker-container ${cmd}` : `--worker-cmd "${cmd}"`;
+      throw new UsageError(`${what} ${how} (last output: ${w.lastLine() || 'none'}; all of it in ${w.spec.logFile}); run it by hand with LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET set and check that it starts a worker`);
     }
     // A byo worker may serve its health check elsewhere; it is probed anyway and reported unreachable.
     this.emit('warning', `worker ${k} ${how} (a byo worker should serve it on $VOICELOAD_HEALTH_PORT); continuing`);
@@ -180,8 +230,9 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     const meta = this.meta(i);
     const token = await mintJoinToken(this.o.server, room, meta.userIdentity);
     ws.dispatchAt = epochNow();
+    let dispatchId: string;
     try {
-      await this.dispatcher.dispatch(room, meta);
+      dispatchId = await this.dispatcher.dispatch(room, meta);
     } catch (err) {
       ws.dispatchError = (err as Error).message;
       rec.errors.push(`dispatch: ${ws.dispatchError}`);
@@ -189,14 +240,30 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       return;
     }
     // A byo worker names its agents itself: the user then listens to any agent in its room.
-    const agentIdentity = this.o.scenario.pool.runtime === 'byo' ? '' : meta.agentIdentity;
+    // Our framework and Python workers name each agent; the user's worker or image names its own: the user then listens to any agent in its room.
+    const agentIdentity = this.kind === 'byo' || this.kind === 'container' ? '' : meta.agentIdentity;
     this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
+    await this.place(i, dispatchId, signal);
     const joined = await awaitJoin(rec, signal, (w) => this.emit('warning', w));
-    const lengthS = this.o.scenario.pool.sessionLengthS;
+    const { sessionLengthS: minS, sessionLengthMaxS: maxS } = this.o.scenario.pool;
+    const lengthS = minS === null || maxS === null ? minS : minS + Math.random() * (maxS - minS);
     if (joined && lengthS !== null && !this.stopping) {
       const timer = setTimeout(() => this.hangUp(i), Math.max(0, rec.userJoinedAt! + lengthS * 1000 - epochNow()));
       this.timers.add(timer);
     }
+  }
+
+  /** Re-dispatches session i's room while its agent is late (see placeWithin); each re-dispatch is recorded on the session. */
+  private async place(i: number, dispatchId: string, signal: AbortSignal): Promise<void> {
+    const rec = this.o.book.get(i)!;
+    const ws = this.wbook.session(i)!;
+    await placeWithin({
+      arrived: () => rec.agentJoinedAt !== null,
+      withdraw: (id) => this.dispatcher.withdraw(id, ws.room),
+      dispatch: () => this.dispatcher.dispatch(ws.room, this.meta(i)),
+      onRetry: () => ws.retries.push(epochNow()),
+      stopping: () => this.stopping,
+    }, dispatchId, PLACE_BOUND_MS, MAX_RETRIES, signal).catch((err: Error) => this.emit('warning', `session ${i}: re-dispatch failed: ${err.message}`));
   }
 
   /** The user of session i hangs up: its session has reached its length. */
@@ -260,7 +327,8 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   resultPart(span: RunSpan): RuntimeResultPart {
     return {
       workers: summarizeWorkers(this.input(), span.startedAt, span.endedAt, span.samples.map((s) => ({ at: s.t, cores: s.system.cpuCores }))),
-      basisNote: `${this.o.scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)`,
+      basisNote: `${this.o.scenario.pool.runtime} runtime: the agents role is the workers' whole process trees, their fixed cost included (see workers.perJob and workers.fixedPerWorker)` +
+        (this.launcher.note ? `; ${this.launcher.note(this.workers)}` : ''),
     };
   }
 
@@ -268,12 +336,13 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   input(): WorkersInput {
     const { pool } = this.o.scenario;
     return {
-      runtime: pool.runtime === 'byo' ? 'byo' : 'framework',
+      runtime: this.kind,
       agentName: this.agentName,
       pool,
       hostCores: this.o.hostCores,
       externalServer: this.o.server.mode === 'external',
       workers: this.wbook.workers,
+      placeBoundS: PLACE_BOUND_MS / 1000,
       // A byo agent's join is what its user saw.
       sessions: this.wbook.allSessions().map((s) => ({ ...s, joinedAt: s.joinedAt ?? this.o.book.get(s.session)?.agentJoinedAt ?? null })),
     };

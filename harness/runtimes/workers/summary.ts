@@ -3,6 +3,7 @@ import type { HealthSummary, LoadTruth, WorkerSummary, WorkersResult } from '../
 import type { HealthProbe } from './health.js';
 import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
 import type { UsagePart, WorkerRecord, WorkerSession, WorkersInput, WorkerUsage } from './types.js';
+import { soakPoints } from './soak-summary.js';
 import { drainSummary, failoverSummary, graceSummary } from './drill-summary.js';
 
 function healthSummary(probes: HealthProbe[]): HealthSummary {
@@ -72,6 +73,7 @@ function workerSummary(w: WorkerRecord, sessions: WorkerSession[], input: Worker
   return {
     index: w.index,
     readyS: w.readyAt === null ? null : (w.readyAt - w.startedAt) / 1000,
+    registeredS: w.registeredAt === null ? null : (w.registeredAt - w.startedAt) / 1000,
     exit: w.exit ? { code: w.exit.code, signal: w.exit.signal, atS: (w.exit.at - t0) / 1000 } : null,
     jobs: sessions.filter((s) => s.worker === w.index).length + sessions.filter((s) => s.redispatch?.worker === w.index).length,
     requests: w.requests.length,
@@ -101,7 +103,7 @@ function perJob(input: WorkersInput): WorkersResult['perJob'] {
     pssBytes: per((p) => p.pssBytes),
     basis: busy.length
       ? `measured: each sample's job processes running one of our jobs (with their children), divided by how many there were, averaged over ${busy.length} worker samples with a job running`
-      : input.runtime === 'byo' ? 'not measured: a byo worker does not tell which of its processes runs which job' : 'not measured: no sample saw a running job',
+      : input.runtime === 'byo' ? 'not measured: this byo worker did not report its jobs (add the reporter of docs/report-protocol.md)' : 'not measured: no sample saw a running job',
   };
 }
 
@@ -134,10 +136,18 @@ function jobsOverTime(input: WorkersInput, t0: number, endAt: number, everyS: nu
   return { everyS, rows };
 }
 
-function dispatchSummary(sessions: WorkerSession[]): WorkersResult['dispatch'] {
+function dispatchSummary(sessions: WorkerSession[], boundS: number): WorkersResult['dispatch'] {
   const sent = sessions.filter((s) => s.dispatchAt !== null);
   const at = sent.map((s) => s.dispatchAt!);
+  const retried = sent.filter((s) => s.retries.length > 0);
   return {
+    placement: {
+      boundS,
+      redispatchedRooms: retried.length,
+      redispatches: retried.reduce((n, s) => n + s.retries.length, 0),
+      toAgentMs: spread(retried.flatMap((s) => (s.joinedAt === null ? [] : [s.joinedAt - s.dispatchAt!]))),
+      neverPlaced: retried.filter((s) => s.joinedAt === null).length,
+    },
     dispatched: sent.length,
     failed: sessions.filter((s) => s.dispatchError !== null).length,
     toJobMs: spread(sent.flatMap((s) => (s.jobAt === null ? [] : [s.jobAt - s.dispatchAt!]))),
@@ -172,7 +182,7 @@ export function summarizeWorkers(input: WorkersInput, t0: number, endAt: number,
     runtime: input.runtime,
     agentName: input.agentName,
     workers: input.workers.length,
-    loadFunc: input.runtime === 'framework' ? input.pool.loadFunc : 'set in your worker',
+    loadFunc: input.runtime !== 'byo' ? input.pool.loadFunc : 'set in your worker',
     loadThreshold: input.pool.loadThreshold,
     arrival: input.pool.arrival.mode === 'poisson' ? `poisson ${input.pool.arrival.ratePerS}/s` : 'step',
     warning: input.externalServer ? PRODUCTION_POOL_WARNING : null,
@@ -180,7 +190,8 @@ export function summarizeWorkers(input: WorkersInput, t0: number, endAt: number,
     perJob: perJob(input),
     fixedPerWorker: fixedPerWorker(input),
     jobsOverTime: jobsOverTime(input, t0, endAt, 5),
-    dispatch: dispatchSummary(input.sessions),
+    dispatch: dispatchSummary(input.sessions, input.placeBoundS),
+    ...(input.pool.sessionLengthS !== null ? { soak: { points: soakPoints(input, t0) } } : {}),
     routing: routingSummary(input),
     drain: drainSummary(input, t0),
     failover: failoverSummary(input, t0),

@@ -19,6 +19,8 @@ export interface WorkerRecord {
   startedAt: number;
   /** When its health check first answered 200 (registered with the server); null if it never did. */
   readyAt: number | null;
+  /** When its log said the server had registered it ("registered worker"); null if it never said so. */
+  registeredAt: number | null;
   exit: { code: number | null; signal: string | null; at: number } | null;
   /** Loads the worker computed and sent the server (framework only: a byo worker does not tell us). */
   loads: { at: number; load: number; activeJobs: number }[];
@@ -54,6 +56,8 @@ export interface WorkerSession {
   endReason: string | null;
   /** Its worker was killed under it (failover). */
   lost: boolean;
+  /** Epoch ms of each re-dispatch because the agent had not arrived within the placement bound. */
+  retries: number[];
   /** For a lost session: the harness dispatched the room again; when, to which worker, when the new agent was in. */
   redispatch: { at: number; worker: number | null; joinedAt: number | null } | null;
 }
@@ -68,4 +72,6 @@ export interface WorkersInput {
   externalServer: boolean;
   workers: WorkerRecord[];
   sessions: WorkerSession[];
+  /** Seconds the harness waits for a room's agent before dispatching the room again. */
+  placeBoundS: number;
 }

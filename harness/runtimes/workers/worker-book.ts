@@ -15,13 +15,13 @@ export class WorkerBook {
   constructor(private readonly book: SessionBook) {}
 
   addWorker(index: number, pid: number | null, healthPort: number, startedAt: number): WorkerRecord {
-    const w: WorkerRecord = { index, pid, healthPort, startedAt, readyAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [] };
+    const w: WorkerRecord = { index, pid, healthPort, startedAt, readyAt: null, registeredAt: null, exit: null, loads: [], requests: [], health: [], usage: [], drill: null, survivors: [], logErrors: [] };
     this.workers[index] = w;
     return w;
   }
 
   addSession(session: number, room: string): WorkerSession {
-    const s: WorkerSession = { session, room, dispatchAt: null, dispatchError: null, worker: null, jobPid: null, jobAt: null, joinedAt: null, userLeftAt: null, endedAt: null, endReason: null, lost: false, redispatch: null };
+    const s: WorkerSession = { session, room, dispatchAt: null, dispatchError: null, worker: null, jobPid: null, jobAt: null, joinedAt: null, userLeftAt: null, endedAt: null, endReason: null, lost: false, redispatch: null, retries: [] };
     this.sessions.set(session, s);
     return s;
   }

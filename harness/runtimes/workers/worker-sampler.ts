@@ -6,10 +6,21 @@ import type { UsagePart, WorkerUsage } from './types.js';
 
 type Part = Exclude<keyof WorkerUsage, 'at'>;
 
-/** What a process under a @livekit/agents worker is, from its command line. */
-export function workerProcKind(cmd: string): 'job' | 'inference' | 'other' {
-  if (cmd.includes('job_proc_lazy_main')) return 'job';
-  if (cmd.includes('inference_proc_lazy_main')) return 'inference';
+const FORKSERVER = 'multiprocessing.forkserver';
+
+/**
+ * What a process under a LiveKit worker is, from its command line and its parent's. Node
+ * (@livekit/agents) names its job and inference mains on the command line. Python (livekit-agents)
+ * on Linux forks both from a multiprocessing forkserver, so they keep the forkserver's command line:
+ * a forkserver's child is a job process unless the worker's log named it its inference process
+ * (`inferencePids`); with the `spawn` start method each is a `spawn_main` process. The forkserver
+ * itself and the resource tracker are the worker's own ('other').
+ */
+export function workerProcKind(p: Pick<ProcInfo, 'pid' | 'cmd'>, parentCmd = '', inferencePids: ReadonlySet<number> = new Set()): 'job' | 'inference' | 'other' {
+  if (p.cmd.includes('job_proc_lazy_main')) return 'job';
+  if (p.cmd.includes('inference_proc_lazy_main') || inferencePids.has(p.pid)) return 'inference';
+  if (p.cmd.includes(FORKSERVER) && parentCmd.includes(FORKSERVER)) return 'job';
+  if (p.cmd.includes('multiprocessing.spawn') && p.cmd.includes('spawn_main')) return 'job';
   return 'other';
 }
 const PARTS: readonly Part[] = ['main', 'inference', 'busy', 'idle', 'other'];
@@ -19,13 +30,13 @@ const PARTS: readonly Part[] = ['main', 'inference', 'busy', 'idle', 'other'];
  * ancestor (or itself) that is a job or inference process; job processes running one of our jobs
  * (`busy`) are told apart from warm idle ones by pid.
  */
-export function classify(root: number, procs: ProcInfo[], busy: ReadonlySet<number>): Record<Part, number[]> {
+export function classify(root: number, procs: ProcInfo[], busy: ReadonlySet<number>, inferencePids: ReadonlySet<number> = new Set()): Record<Part, number[]> {
   const out: Record<Part, number[]> = { main: [root], inference: [], busy: [], idle: [], other: [] };
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   for (const p of descendantsOf(root, procs)) {
     let part: Part = 'other';
     for (let q: ProcInfo | undefined = p; q && q.pid !== root; q = byPid.get(q.ppid)) {
-      const kind = workerProcKind(q.cmd);
+      const kind = workerProcKind(q, byPid.get(q.ppid)?.cmd, inferencePids);
       if (kind === 'inference') part = 'inference';
       else if (kind === 'job') part = busy.has(q.pid) ? 'busy' : 'idle';
       if (part !== 'other') break;
@@ -46,7 +57,7 @@ export class WorkerSampler {
   private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly roots: () => { worker: number; pid: number }[],
+    private readonly roots: () => { worker: number; pid: number; inferencePids?: ReadonlySet<number> }[],
     private readonly busy: () => ReadonlySet<number>,
     private readonly record: (worker: number, u: WorkerUsage) => void,
     private readonly warn: (message: string) => void,
@@ -67,8 +78,8 @@ export class WorkerSampler {
     const busy = this.busy();
     const groups: Record<string, ProcessGroup> = {};
     const roots = this.roots();
-    for (const { worker, pid } of roots) {
-      const parts = classify(pid, procs, busy);
+    for (const { worker, pid, inferencePids } of roots) {
+      const parts = classify(pid, procs, busy, inferencePids);
       for (const part of PARTS) groups[`w${worker}:${part}`] = { pids: parts[part], descendants: false };
     }
     const sampled = await this.sampler.sampleAll(groups);

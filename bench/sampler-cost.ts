@@ -1,0 +1,57 @@
+/**
+ * Benchmark: what one sample costs the harness, at 10 and 100 sampled processes, for the sampler
+ * as it was (PSS from smaps_rollup and every process's stat every sample, memory from si.mem()) and
+ * as it is (PSS every 5 s per process, stat of non-members every 10 s, memory from /proc/meminfo),
+ * side by side from one run. RSS comes from statm in both (the old status read is not kept). The processes are idle node
+ * processes (what agents and generators are made of); samples are 1 s apart in the sampler's clock
+ * so the PSS cadence plays out as in a run. Reports numbers and asserts nothing.
+ * Usage: npm run bench:sampler [-- 10,100 [samples]]   (run it under the machine-wide lock)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { ProcfsSampler } from '../harness/sampling/process-tree.js';
+import { SystemSampler } from '../harness/sampling/system.js';
+
+const counts = (process.argv[2] ?? '10,100').split(',').map(Number);
+const samples = Number(process.argv[3] ?? '30');
+
+function startIdle(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
+}
+
+/** Harness CPU per sample, ms: four role groups (the idle processes as agents) plus the system reading. */
+async function costPerSample(pids: number[], design: 'old' | 'new'): Promise<{ cpuMs: number; wallMs: number }> {
+  let t = 0;
+  const sampler = new ProcfsSampler({ now: () => (t += 1000), ...(design === 'old' ? { pssEveryMs: 0, fullListingEveryMs: 0 } : {}) });
+  const system = new SystemSampler(design === 'old' ? { meminfoPath: '/nonexistent' } : {});
+  const groups = {
+    agents: { pids, descendants: true }, generator: { pids: [], descendants: true },
+    server: { pids: [], descendants: true }, harness: { pids: [process.pid], descendants: false },
+  };
+  await Promise.all([sampler.sampleAll(groups), system.sample()]);
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < samples; i++) await Promise.all([sampler.sampleAll(groups), system.sample()]);
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuMs: (cpu.user + cpu.system) / 1000 / samples, wallMs: (performance.now() - wall0) / samples };
+}
+
+const host = `${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}`;
+const rows: string[] = [];
+for (const n of counts) {
+  const kids = startIdle(n);
+  await new Promise((r) => setTimeout(r, 1500 + 60 * n)); // let them start and settle
+  const pids = kids.map((k) => k.pid).filter((p): p is number => p !== undefined);
+  const old = await costPerSample(pids, 'old');
+  const now = await costPerSample(pids, 'new');
+  rows.push(`| ${n} | ${old.cpuMs.toFixed(2)} | ${now.cpuMs.toFixed(2)} | ${old.wallMs.toFixed(2)} | ${now.wallMs.toFixed(2)} |`);
+  for (const k of kids) k.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 500));
+}
+process.stdout.write([
+  `Sampler cost per sample, ${samples} samples each, on ${host}; processes on the machine besides: ~${(await import('node:fs')).readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length}.`,
+  '',
+  '| sampled processes | CPU ms/sample, old | CPU ms/sample, new | wall ms/sample, old | wall ms/sample, new |',
+  '|---:|---:|---:|---:|---:|',
+  ...rows,
+].join('\n') + '\n');

@@ -1,0 +1,78 @@
+/**
+ * LiveKit Agents for Python workers end to end, for real, against a local livekit-server in a
+ * private namespace: `--runtime python` (the venv is made on first use), the issue's plain byo
+ * command behind a shell, and the soak twice — with the reference agent's test-only leak (it must be
+ * flagged, its interval must hold the true value) and without (it must not be). Behaviour, never speed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { judgeLeak } from '../harness/capacity/leak.js';
+import { paths } from '../harness/common/paths.js';
+import type { RunResult } from '../harness/results/types.js';
+import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
+import { leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
+
+/** Reasons a run on this shared host may be invalid that are about the host, not about the workers. */
+const HOST_REASONS = /generator could not keep real time|sampling|samples/;
+
+async function run(name: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ r: RunResult; out: string }> {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-py-${name}-`)), 'report');
+  const cli = await runCli(['scenario', name, '--out', out, ...extra], env);
+  assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
+  const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+  for (const why of r.invalidReasons) assert.match(why, HOST_REASONS, `the run is invalid for a reason that is not the host's load: ${why}`);
+  assert.ok(r.workers, 'results.json has no workers section');
+  assert.deepEqual(runProcesses(), [], 'a process of the run outlived it');
+  assert.deepEqual(leftoverNamespaces(), []);
+  return { r, out };
+}
+
+test('--runtime python: voice-2 with the Python reference worker; registered before dispatch, per-job cost split, drained on SIGTERM', { timeout: 600_000 }, async () => {
+  const { r } = await run('voice-2', ['--runtime', 'python']);
+  const w = r.workers!;
+  assert.equal(w.runtime, 'python');
+  assert.equal(r.sessions.joined, 2);
+  assert.equal(w.dispatch.placement.redispatches, 0, 'a room needed a re-dispatch although the worker had registered');
+  const p = w.perWorker[0]!;
+  assert.ok(p.registeredS !== null && p.readyS !== null && p.registeredS >= p.readyS, `ready ${p.readyS} s, registered ${p.registeredS} s`);
+  assert.ok(w.perJob.pssBytes !== null && w.perJob.cpuCores !== null, `no per-job cost: ${w.perJob.basis}`);
+  assert.ok(w.fixedPerWorker.pssBytes !== null);
+  assert.ok(r.qos.vad.segmentsDetected > 0, 'the Python VAD found no speech');
+  assert.equal(p.survivors, 0);
+  assert.equal(p.exit?.code, 0, `the worker did not drain and exit on SIGTERM: ${JSON.stringify(p.exit)}`);
+});
+
+test('byo: a plain `python agent.py start` behind a shell joins every session on the first try and drains', { timeout: 600_000 }, async () => {
+  const python = await provisionPythonAgents(() => undefined);
+  // A compound command: the shell stays the worker's parent (no exec), as in the issue.
+  const cmd = `cd ${path.join(paths.root, 'agents-py')} && ${python} agent.py start`;
+  const { r } = await run('voice-2', ['--worker-cmd', cmd]);
+  const w = r.workers!;
+  assert.equal(r.sessions.joined, 2);
+  assert.equal(w.dispatch.placement.redispatches, 0);
+  assert.ok(w.perWorker[0]!.registeredS !== null, 'the byo worker\'s registration was not seen in its log');
+  assert.equal(w.perWorker[0]!.survivors, 0, 'processes of the worker group outlived it: the worker never drained');
+});
+
+const LEAK_MB = 2;
+
+test(`soak with the reference agent's test-only leak (${LEAK_MB} MB per session): flagged, and the interval holds the true value`, { timeout: 600_000 }, async () => {
+  const { r, out } = await run('soak', [], { ...process.env, VOICELOAD_TEST_LEAK_MB: String(LEAK_MB) });
+  const points = r.workers!.soak!.points;
+  const v = judgeLeak(points, 'worker');
+  assert.equal(v.leaks, true, v.text);
+  assert.ok(v.ci![0] <= LEAK_MB * 100 && LEAK_MB * 100 <= v.ci![1], `true leak ${LEAK_MB * 100} MB per 100 sessions outside ${v.text}`);
+  assert.match(readFileSync(path.join(out, 'summary.md'), 'utf8'), /Workers' own memory .*: leaks \d/);
+  assert.ok(readFileSync(path.join(out, 'charts', 'memory-vs-sessions.svg'), 'utf8').includes('<svg'));
+});
+
+test('soak without the leak: not flagged', { timeout: 600_000 }, async () => {
+  const { r } = await run('soak', []);
+  const v = judgeLeak(r.workers!.soak!.points, 'worker');
+  assert.equal(v.leaks, false, v.text);
+  assert.ok(v.ci !== null, v.text);
+  assert.equal(judgeLeak(r.workers!.soak!.points, 'job').leaks, false);
+});
