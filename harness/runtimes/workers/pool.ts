@@ -158,7 +158,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
       ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
-    const w = this.launcher.make({ index: k, argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    const w = this.launcher.make({ index: k, argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, signalMainOnly: this.kind === 'framework', healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
     await this.launcher.ready?.(w);
     if (this.o.confine && this.launcher.confinable && w.pid !== undefined) {

@@ -36,6 +36,11 @@ export interface WorkerLaunch {
   logFile: string;
   /** What the user named, for messages: their command (byo) or worker image (container); null for our own workers. */
   command: string | null;
+  /**
+   * Signal only the main process, not its group: our @livekit/agents (Node) worker ends its own job
+   * and inference processes on SIGTERM, and hangs until killed when they are signalled too.
+   */
+  signalMainOnly?: boolean;
 }
 
 /** How a worker process ended; `at` is epoch ms. */
@@ -130,6 +135,10 @@ export class WorkerProcess {
    */
   signal(sig: NodeJS.Signals): void {
     if (!this.alive || this.proc.pid === undefined) return;
+    if (this.spec.signalMainOnly) {
+      this.proc.kill(sig);
+      return;
+    }
     try {
       process.kill(-this.proc.pid, sig);
     } catch {
