@@ -23,7 +23,7 @@ import type { ReportData } from '../harness/report/types.js';
 import { mean } from '../harness/results/stats.js';
 import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
-import { MIB, linearRamp, makeResult, type ResultSpec } from './support/capacity-run.js';
+import { MIB, linearRamp, makeResult, samplesOf, type ResultSpec } from './support/capacity-run.js';
 
 const REPORT_CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const RECORDED = fileURLToPath(new URL('../../test/fixtures/runs/ramp/', import.meta.url));
@@ -45,20 +45,6 @@ function data(spec: Partial<ResultSpec> = {}, inputs = {}): ReportData {
   return { result, samples: samplesOf(result), model: buildCapacityModel(result, { ...defaultSizingInputs(), ...inputs }) };
 }
 
-/** One sample per value of each step's series, as the recorder would have written them. */
-function samplesOf(r: RunResult): Sample[] {
-  return r.steps.flatMap((s) => s.series.agents.cpuCores.map((cpu, i): Sample => {
-    const role = (c: number) => ({ processes: 1, cpuCores: c, rssBytes: 100 * MIB, pssBytes: 80 * MIB });
-    return {
-      t: 1_700_000_000_000 + (s.fromS as number) * 1000 + i * 1000,
-      elapsedMs: ((s.fromS as number) + i) * 1000,
-      activeSessions: s.sessions,
-      roles: { agents: { ...role(cpu), pssBytes: s.series.agents.pssBytes?.[i] ?? null }, generator: role(0.1), server: role(0.05), harness: role(0.01) },
-      system: { cpuCores: s.systemCpuCores[i] as number, memUsedBytes: 2 * 1024 ** 3, memTotalBytes: 16 * 1024 ** 3 },
-      sampler: { wallMs: 5, cpuMs: 2 },
-    };
-  }));
-}
 
 test('sizing.md: the answer first, then recommendations with their basis, then the evidence', () => {
   const md = renderSizingMd(data({}, { peakSessions: 200, arrivalRate: 0.5 }));

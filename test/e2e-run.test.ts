@@ -87,7 +87,8 @@ test('results.json has the documented fields', () => {
     for (const k of ['mean', 'max']) assert.ok(s.rssBytes[k] > 0 && s.pssBytes[k] > 0, `${role} memory ${k}`);
   }
   assert.ok(r.perSession.cpuCores > 0 && r.perSession.pssBytes > 0);
-  assert.match(r.perSession.basis, /^measured on this host \(\d+ cores, [\d.]+ GB, .+\) over samples from [\d.]+ s to [\d.]+ s/);
+  // Where the agents ran is said when they were confined or partitioned (", agents on CPU 1 of their own (…),").
+  assert.match(r.perSession.basis, /^measured on this host \(\d+ cores, [\d.]+ GB, [^)]+\)(, agents (on CPU|inside) .+\),)? over samples from [\d.]+ s to [\d.]+ s/);
   assert.match(r.perSession.basis, /divided by the mean number of active sessions \(2\)/);
   assert.equal(typeof r.qos.publishLateMs.p50, 'number');
   assert.equal(typeof r.qos.publishLateMs.p99, 'number');

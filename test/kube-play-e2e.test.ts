@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +17,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { renderServerConfig } from '../harness/server/config.js';
 import { findServerBinary } from '../harness/server/provision.js';
 import { sleep } from '../harness/common/wait.js';
+import { MIB, linearRamp, makeResult, samplesOf } from './support/capacity-run.js';
 import { buildImages, podman, ROOT, run, WORKER_IMAGE } from './support/podman.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vl-kube-'));
@@ -52,7 +53,12 @@ async function startServerInPod(pod: string, key: string, secret: string): Promi
 
 before(async () => {
   await buildImages();
-  cpSync(path.join(ROOT, 'test', 'fixtures', 'runs', 'ramp'), path.join(dir, 'run'), { recursive: true });
+  // A run folder whose fit is deployable (6 steady steps up to 30 sessions, sized for 4c8g): only such a
+  // fit gets a Deployment (capacity/recommend); the recorded 2-core ramp gives an estimate, not a manifest.
+  const result = makeResult({ steps: linearRamp({ counts: [5, 10, 15, 20, 25, 30], base: 0.1, perSession: 0.1, memBase: 200 * MIB, memPer: 100 * MIB }) });
+  mkdirSync(path.join(dir, 'run'));
+  writeFileSync(path.join(dir, 'run', 'results.json'), JSON.stringify(result, null, 2));
+  writeFileSync(path.join(dir, 'run', 'samples.jsonl'), samplesOf(result).map((x) => JSON.stringify(x)).join('\n') + '\n');
   const report = await run(process.execPath, [path.join(ROOT, 'dist', 'harness', 'cli', 'main.js'), 'report', path.join(dir, 'run')]);
   assert.equal(report.code, 0, report.stderr);
   manifest = parseAllDocuments(readFileSync(path.join(dir, 'run', 'k8s', 'deployment.yaml'), 'utf8'))[0]!.toJS() as Record<string, any>;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInNetns } from './support/netns.js';
 
-interface R { sessions: { requested: number; joined: number }; valid: boolean; invalidReasons: string[]; qos: { vad: { segmentsExpected: number; segmentsDetected: number }; agentAudio: { framesExpected: number; framesReceived: number; sessionsHearingTone: number; toneOk: boolean } }; shards?: { count: number; droppedSamples: number; alignedSamples: number; each: { valid: boolean; keptRealTime: boolean | null }[] } }
+interface R { sessions: { requested: number; joined: number }; window: { fromS: number; toS: number }; valid: boolean; invalidReasons: string[]; qos: { vad: { segmentsExpected: number; segmentsDetected: number }; agentAudio: { framesExpected: number; framesReceived: number; sessionsHearingTone: number; toneOk: boolean } }; shards?: { count: number; droppedSamples: number; alignedSamples: number; each: { valid: boolean; keptRealTime: boolean | null }[] } }
 interface Outcome { code: number | null; stderr: string }
 interface Drill { shardRuns: Outcome[]; merge: Outcome; oneRun: Outcome; oneMerge: Outcome; shards: R[]; merged: R; one: R; rooms: string[][]; startedAt: number[]; startAt: number }
 
@@ -23,10 +23,17 @@ test('shards on separate hosts merge into the run one host makes: same counts', 
   assert.deepEqual(d.merged.sessions, { requested: 2, joined: 2 });
   assert.equal(d.merged.qos.agentAudio.sessionsHearingTone, d.one.qos.agentAudio.sessionsHearingTone);
   assert.equal(d.merged.qos.agentAudio.toneOk, true);
-  // Counts add: the merged figures are the shards' sums, exactly.
-  const sum = (f: (r: R) => number) => d.shards.reduce((a, r) => a + f(r), 0);
-  assert.equal(d.merged.qos.agentAudio.framesExpected, sum((r) => r.qos.agentAudio.framesExpected));
-  assert.equal(d.merged.qos.agentAudio.framesReceived, sum((r) => r.qos.agentAudio.framesReceived));
+  // Counts add. Audio is counted over the measurement window, and the merged window is the seconds
+  // every shard sampled, so each shard's count is first brought to the merged window's length: 100
+  // frames a second per joined session. What is left is at most one sample tick per session.
+  const len = (r: R) => r.window.toS - r.window.fromS;
+  const onMergedWindow = (f: (r: R) => number) => d.shards.reduce((a, r) => a + f(r) - r.sessions.joined * 100 * (len(r) - len(d.merged)), 0);
+  const tick = 100 * d.merged.sessions.joined;
+  for (const [what, f] of [['framesExpected', (r: R) => r.qos.agentAudio.framesExpected], ['framesReceived', (r: R) => r.qos.agentAudio.framesReceived]] as const) {
+    const want = onMergedWindow(f);
+    const got = f(d.merged);
+    assert.ok(Math.abs(got - want) <= tick, `${what}: merged ${got}, the shards' sum on the merged window ${want.toFixed(0)} (± ${tick})`);
+  }
   assert.ok(d.merged.qos.vad.segmentsDetected > 0);
   assert.equal(d.merged.shards?.count, 2);
   assert.ok(d.merged.shards!.alignedSamples > 10, `aligned ${d.merged.shards!.alignedSamples}`);

@@ -3,6 +3,7 @@
  * exactly what a test says, and a result around them with a chosen host, target and confinement.
  */
 import type { Confinement, HostInfo, HostSize, RunResult, StepQos, StepSummary } from '../../harness/results/types.js';
+import type { Sample } from '../../harness/sampling/types.js';
 
 export const MIB = 1024 ** 2;
 export const GIB = 1024 ** 3;
@@ -119,4 +120,19 @@ export function linearRamp(opts: { counts: number[]; base: number; perSession: n
     const cpu = steadySeries(opts.base + opts.perSession * n, 12, opts.jitter ?? 0.01);
     return { sessions: n, cpu, pss: steadySeries(opts.memBase + opts.memPer * n, 12, 0.002) };
   });
+}
+
+/** One sample per value of each step's series, as the recorder would have written them. */
+export function samplesOf(r: RunResult): Sample[] {
+  return r.steps.flatMap((s) => s.series.agents.cpuCores.map((cpu, i): Sample => {
+    const role = (c: number) => ({ processes: 1, cpuCores: c, rssBytes: 100 * MIB, pssBytes: 80 * MIB });
+    return {
+      t: 1_700_000_000_000 + (s.fromS as number) * 1000 + i * 1000,
+      elapsedMs: ((s.fromS as number) + i) * 1000,
+      activeSessions: s.sessions,
+      roles: { agents: { ...role(cpu), pssBytes: s.series.agents.pssBytes?.[i] ?? null }, generator: role(0.1), server: role(0.05), harness: role(0.01) },
+      system: { cpuCores: s.systemCpuCores[i] as number, memUsedBytes: 2 * 1024 ** 3, memTotalBytes: 16 * 1024 ** 3 },
+      sampler: { wallMs: 5, cpuMs: 2 },
+    };
+  }));
 }
