@@ -13,17 +13,15 @@ import { judgeLeak } from '../harness/capacity/leak.js';
 import { paths } from '../harness/common/paths.js';
 import type { RunResult } from '../harness/results/types.js';
 import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
-import { leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
+import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
 
-/** Reasons a run on this shared host may be invalid that are about the host, not about the workers. */
-const HOST_REASONS = /generator could not keep real time|sampling|samples/;
 
 async function run(name: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ r: RunResult; out: string }> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-py-${name}-`)), 'report');
   const cli = await runCli(['scenario', name, '--out', out, ...extra], env);
   assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
-  for (const why of r.invalidReasons) assert.match(why, HOST_REASONS, `the run is invalid for a reason that is not the host's load: ${why}`);
+  for (const why of r.invalidReasons) assert.match(why, HOST_LOAD_REASONS, `the run is invalid for a reason that is not the host's load: ${why}`);
   assert.ok(r.workers, 'results.json has no workers section');
   assert.deepEqual(runProcesses(), [], 'a process of the run outlived it');
   assert.deepEqual(leftoverNamespaces(), []);

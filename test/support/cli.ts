@@ -52,3 +52,10 @@ export function leftoverNamespaces(): string[] {
 export function reportFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
 }
+
+/**
+ * The reasons a run may be invalid that are about this small shared host's load, not about what a
+ * test checks (the worker drills, the Python runtime): the generator missing real time, a sampling
+ * stall, a saturated host. Anchored, so "no samples were taken" or a missing join never match.
+ */
+export const HOST_LOAD_REASONS = /^(the generator could not keep real time: |sampling stalled: |the host's CPU was saturated: )/;
