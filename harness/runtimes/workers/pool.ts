@@ -320,7 +320,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
 
   /** Each running session's job process, as the workers reported it. */
   jobPids(): JobPid[] {
-    return this.wbook.allSessions().flatMap((s) => (s.jobPid !== null && s.endedAt === null && !s.lost ? [{ session: s.session, pid: s.jobPid }] : []));
+    return this.wbook.runningJobs();
   }
 
   /** The workers' summary; the agents role is their whole process trees, fixed cost included. */

@@ -39,11 +39,14 @@ export class WorkerBook {
     return this.allSessions().filter((s) => s.worker === worker && s.jobAt !== null && s.endedAt === null && !s.lost);
   }
 
+  /** Each session whose job process runs one of our jobs now, with that process's pid. */
+  runningJobs(): { session: number; pid: number }[] {
+    return this.allSessions().flatMap((s) => (s.jobPid !== null && s.endedAt === null && !s.lost ? [{ session: s.session, pid: s.jobPid }] : []));
+  }
+
   /** Pids of job processes running one of our jobs now. */
   busyPids(): Set<number> {
-    const pids = new Set<number>();
-    for (const s of this.sessions.values()) if (s.jobPid !== null && s.endedAt === null && !s.lost) pids.add(s.jobPid);
-    return pids;
+    return new Set(this.runningJobs().map((j) => j.pid));
   }
 
   health(p: HealthProbe): void {
