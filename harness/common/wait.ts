@@ -1,15 +1,28 @@
-/** Resolves after `ms`, or early when the signal aborts. Never rejects. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Timer functions a sleep schedules with (the global ones, or a test's virtual clock). */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+
+/** Resolves after `ms` on `timers`, or early when the signal aborts. Never rejects. */
+export function sleepWith(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
+    const handle = timers.setTimeout(done, Math.max(0, ms));
     function done() {
-      clearTimeout(timer);
+      timers.clearTimeout(handle);
       signal?.removeEventListener('abort', done);
       resolve();
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Resolves after `ms`, or early when the signal aborts. Never rejects. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleepWith(globalTimers, ms, signal);
 }
 
 /** Polls `ready` every 100 ms; true once it holds, false on timeout or abort. */

@@ -3,6 +3,7 @@
  * virtual time (no sleeping) and production uses the real ones.
  */
 import { performance } from 'node:perf_hooks';
+import { sleepWith } from '../common/wait.js';
 
 /** Monotonic and wall time, and timers. Compatible with the sample recorder's clock and timers. */
 export interface RunClock {
@@ -24,14 +25,5 @@ export const realClock: RunClock = {
 
 /** Resolves after `ms` on `clock`, or early when the signal aborts. Never rejects. */
 export function sleepOn(clock: RunClock, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const handle = clock.setTimeout(done, Math.max(0, ms));
-    function done() {
-      clock.clearTimeout(handle);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return sleepWith(clock, ms, signal);
 }
