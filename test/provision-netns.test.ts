@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { InterruptedError } from '../harness/common/errors.js';
+import { provisionServer } from '../harness/server/provision.js';
 import { runCli } from './support/cli.js';
 
 test('scenario on first use builds the server in the caller\'s network namespace, not in the private one', { skip: process.getuid?.() !== 0 ? 'the private namespace needs root' : false }, async () => {
@@ -31,3 +33,28 @@ test('scenario on first use builds the server in the caller\'s network namespace
   }
 });
 
+
+test('Ctrl-C kills go before our handler runs: the build is reported interrupted, not failed', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vl-first-use-int-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    const started = path.join(dir, 'go-started');
+    mkdirSync(bin, { recursive: true });
+    // go dies of SIGINT at once, as it does when Ctrl-C reaches the whole process group.
+    writeFileSync(path.join(bin, 'go'), `#!/bin/sh\ntouch '${started}'\nkill -INT $$\nsleep 5\n`);
+    chmodSync(path.join(bin, 'go'), 0o755);
+    const env: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const ac = new AbortController();
+    const built = provisionServer(() => undefined, env, ac.signal);
+    const outcome = built.then(() => 'built', (e: Error) => e);
+    for (let i = 0; i < 100 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(existsSync(started), 'the stand-in go never started');
+    // Our own SIGINT is handled only after go's exit was seen.
+    await new Promise((r) => setTimeout(r, 150));
+    ac.abort();
+    const e = await outcome;
+    assert.ok(e instanceof InterruptedError, `reported as ${String(e)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

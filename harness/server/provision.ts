@@ -68,6 +68,13 @@ export async function provisionServer(log: (line: string) => void, env: NodeJS.P
   return path.join(dir, 'server');
 }
 
+/**
+ * Ctrl-C in a terminal reaches the whole process group: go dies of it, and its exit can be seen
+ * before our own SIGINT handler aborts. A failed build waits this long for that abort, so an
+ * interrupted build is reported as interrupted (exit 105), not as a failed one.
+ */
+const ABORT_GRACE_MS = 500;
+
 function goInstall(go: string, gobin: string, log: (line: string) => void, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(new InterruptedError('interrupted before livekit-server was built'));
   return new Promise((resolve, reject) => {
@@ -82,12 +89,16 @@ function goInstall(go: string, gobin: string, log: (line: string) => void, env: 
     child.on('error', (err) => reject(new HarnessError(`go install failed to start: ${err.message}`)));
     const stop = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', stop, { once: true });
-    child.on('exit', (code) => {
+    child.on('exit', (code, killedBy) => {
       clearInterval(ticker);
-      signal?.removeEventListener('abort', stop);
-      if (signal?.aborted) reject(new InterruptedError('interrupted while livekit-server was built: nothing was measured'));
-      else if (code === 0) resolve();
-      else reject(new HarnessError(`go install ${MODULE} failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`));
+      const settle = () => {
+        signal?.removeEventListener('abort', stop);
+        if (signal?.aborted) reject(new InterruptedError('interrupted while livekit-server was built: nothing was measured'));
+        else if (code === 0) resolve();
+        else reject(new HarnessError(`go install ${MODULE} failed (${code === null ? `killed by ${killedBy}` : `exit ${code}`}): ${tail.trim().split('\n').slice(-3).join(' | ')}`));
+      };
+      if (code !== 0 && signal && !signal.aborted) setTimeout(settle, ABORT_GRACE_MS);
+      else settle();
     });
   });
 }
