@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { InterruptedError } from '../common/errors.js';
 import { killTree } from '../proc/kill.js';
@@ -113,6 +113,13 @@ interface RunState {
  * Runs one scenario: server, runtime, sampling, ramp, hold, stop, and the result. It records and
  * emits ('progress', 'warning', 'info', 'phase'); it never prints and writes no report.
  */
+/** Every session, sampler and wait of a run listens on one stop signal: many listeners are its design, not a leak. */
+function stopController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 export class Runner extends EventEmitter {
   private readonly clock: RunClock;
   private readonly host: HostInfo;
@@ -162,7 +169,7 @@ export class Runner extends EventEmitter {
     return {
       // A shard's rooms carry its index, so shards sharing one server never share a room name.
       runId: `vl-${randomBytes(3).toString('hex')}${this.opts.scenario.shard ? `-k${this.opts.scenario.shard.index}` : ''}`, t0: this.clock.now(), startedAt: this.clock.wall(),
-      book: new SessionBook(), invalid: [], marks: [], stop: new AbortController(),
+      book: new SessionBook(), invalid: [], marks: [], stop: stopController(),
       server: null, cgroup: null, runtime: null, recorder: null,
       kneeStop: null, kneeFromS: null, warmedUpAtMs: null, windowTimer: null, stoppingAtMs: null, launches: [], phase: 'starting server',
     };
