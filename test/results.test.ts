@@ -151,6 +151,15 @@ test('aggregate: window, roles, system, sampler, per-session cost', () => {
   assert.match(r.perSession.basis, /agent process trees only \(one process per agent\); the generator and server are not included/);
 });
 
+test('aggregate: no per-session cost when less than one session was active on average (a soak\'s idle tail)', () => {
+  const input = baseInput();
+  // Sessions 2,2,2,1,1 in the window become 0,0,0,1,1 — 0.4 active on average.
+  for (const s of input.samples) if (s.elapsedMs >= 10_000 && s.elapsedMs < 13_000) s.activeSessions = 0;
+  const r = aggregate(input);
+  assert.deepEqual([r.perSession.cpuCores, r.perSession.pssBytes, r.perSession.rssBytes], [null, null, null]);
+  assert.match(r.perSession.basis, /^fewer than 1 session active on average in the window \(0\.4, samples from 10 s to 14 s/);
+});
+
 test('aggregate: latency histograms count only what came after the window opened', () => {
   const input = baseInput();
   const s0 = input.sessions[0]!;

@@ -124,12 +124,19 @@ function summariseSampler(all: Sample[]): RunResult['sampler'] {
   };
 }
 
+/** Below this mean of active sessions in the window, no per-session cost is given. */
+const MIN_ACTIVE_SESSIONS = 1;
+
 function perSessionCost(input: RunInput, win: Window, joined: number): RunResult['perSession'] {
   const none = (why: string): RunResult['perSession'] =>
     ({ cpuCores: null, pssBytes: null, rssBytes: null, basis: why, kind: 'measured' });
   if (joined === 0) return none('no session joined, so there is no per-session cost');
   const active = mean(win.samples.map((s) => s.activeSessions));
   if (active === null || active <= 0) return none(`no session was active in the window (${win.basis})`);
+  // Dividing by a fraction of a session would charge the agents' idle cost to it many times over.
+  if (active < MIN_ACTIVE_SESSIONS) {
+    return none(`fewer than ${MIN_ACTIVE_SESSIONS} session active on average in the window (${Math.round(active * 100) / 100}, ${win.basis}): the agents' cost there is their idle cost, not a per-session one`);
+  }
   const agents = win.samples.map((s) => s.roles.agents);
   const per = (x: number | null): number | null => (x === null ? null : x / active);
   const pss = agents.map((a) => a.pssBytes);
