@@ -136,6 +136,19 @@ test('judgeLeak: a known leak is flagged and its interval holds the true value; 
   assert.match(few.text, /^not judged: 4 completed sessions after warm-up/);
 });
 
+test('judgeLeak: two allocator steps in a short soak are not a leak (plain OLS called it 31 MB per 100 sessions [26, 36])', () => {
+  // Flat memory with two 3 MB steps, as a Python worker's PSS moves without leaking.
+  const stairs: SoakPoint[] = Array.from({ length: 30 }, (_, i) => {
+    const k = i + 1;
+    return { completed: k, atS: k * 5, fixedPssBytes: (114 + (k > 14 ? 3 : 0) + (k > 24 ? 3 : 0)) * MB, jobPssBytes: null };
+  });
+  const v = judgeLeak(stairs, 'worker');
+  assert.equal(v.leaks, false, v.text);
+  assert.ok(v.rho! > 0.3, `steps make neighbouring residuals alike: ρ=${v.rho}`);
+  // The bound it reports is honest about the short run: 16 MB over 23 sessions.
+  assert.match(v.text, /^no leak above 69\.6 MB per 100 sessions detectable in this run .*widened for autocorrelation/);
+});
+
 test('the Python report client\'s histogram has the harness\'s buckets (so its stats merge)', () => {
   const values = [0, 0.05, 0.1, 0.1000001, 0.3, 1.25, 19.99, 2000, 2000.5, 3];
   const py = execFileSync('python3', ['-c', `import json,sys; sys.path.insert(0, ${JSON.stringify(path.join(paths.root, 'agents-py'))}); from voiceload_report import Histogram; h = Histogram(); [h.record(v) for v in ${JSON.stringify(values)}]; print(json.dumps(h.data()))`], { encoding: 'utf8' });
