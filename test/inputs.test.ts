@@ -80,6 +80,18 @@ test('errors name the flag the user typed, not the scenario file or another key'
   assert.deepEqual(parseHostSize('4c8g', 't'), { cores: 4, memoryBytes: 8 * 1024 ** 3 });
 });
 
+test('a flag that lengthens the ramp lengthens the duration with it, unless --duration was given', async () => {
+  const said: string[] = [];
+  const load = (args: string[]) => loadScenario('ramp', parseScenarioArgs(['ramp', ...args]).overrides, undefined, (l) => said.push(l));
+  // ramp.ts: 40 sessions at +2 every 30 s in 660 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 1170 s.
+  assert.equal((await load(['--ramp-step', '1'])).durationS, 1170 + 10 + 80);
+  assert.deepEqual(said, ['duration 660 s → 1260 s to fit the ramp of the flags (40 sessions at +1 every 30 s); a cap: the ramp stops at the knee; --duration sets it']);
+  said.length = 0;
+  assert.equal((await load(['--ramp-step', '4'])).durationS, 660, 'a shorter ramp keeps the file\'s duration');
+  await usage(() => load(['--ramp-step', '1', '--duration', '11m']), /^--duration, --ramp-step: duration 660s is too short for the ramp .* use --duration 1185s or more/);
+  assert.deepEqual(said, []);
+});
+
 test('a negative number and a repeated flag are refused in words', async () => {
   await usage(() => parseScenarioArgs(['voice-2', '--sessions', '-1']), /^--sessions: '-1' is negative; give a value above 0/);
   await usage(() => parseScenarioArgs(['voice-2', '--sessions', '2', '--sessions', '4']), /^--sessions given twice$/);

@@ -30,7 +30,9 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
     return EXIT.ok;
   }
   if (!flags.name) throw new UsageError(`name a scenario; known scenarios: ${(await listScenarios()).join(', ')}`);
-  const whole = await loadScenario(flags.name, flags.overrides);
+  // Said once: the run re-executes this command inside its namespace, which loads the scenario again.
+  const sayOutside = (line: string) => netnsState().inside === null && process.stderr.write(`voiceload: ${line}\n`);
+  const whole = await loadScenario(flags.name, flags.overrides, undefined, sayOutside);
   const scenario = flags.shard ? shardScenario(whole, flags.shard) : whole;
   const speech = await loadSpeech(flags.speech);
   const external = externalFromEnv();

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { paths } from '../common/paths.js';
-import { validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
+import { MAX_DURATION_S } from './duration.js';
+import { rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
 
 /** Names of the scenarios shipped in scenarios/ (compiled into dist/scenarios). */
 export async function listScenarios(dir = paths.scenarios): Promise<string[]> {
@@ -11,8 +12,11 @@ export async function listScenarios(dir = paths.scenarios): Promise<string[]> {
   return files.filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
 }
 
-/** Loads a named scenario, applies overrides (from flags), validates the whole. */
-export async function loadScenario(name: string, overrides: Partial<ScenarioSpec> = {}, dir = paths.scenarios): Promise<Scenario> {
+/**
+ * Loads a named scenario, applies overrides (from flags), validates the whole.
+ * @param say hears what was adjusted for the flags (a duration lengthened to fit their ramp)
+ */
+export async function loadScenario(name: string, overrides: Partial<ScenarioSpec> = {}, dir = paths.scenarios, say: (line: string) => void = () => undefined): Promise<Scenario> {
   const known = await listScenarios(dir);
   if (!known.includes(name)) {
     throw new UsageError(`unknown scenario '${name}'; known scenarios: ${known.join(', ') || '(none found: run npm run build)'}`);
@@ -25,10 +29,27 @@ export async function loadScenario(name: string, overrides: Partial<ScenarioSpec
   const merged = { ...(spec as ScenarioSpec), ...overrides };
   if (overrides.ramp) merged.ramp = { ...(spec as ScenarioSpec).ramp, ...overrides.ramp };
   try {
-    return validateScenario(merged, label);
+    return validateScenario(fitDuration(spec as ScenarioSpec, merged, overrides, label, say), label);
   } catch (err) {
     throw err instanceof UsageError ? new UsageError(blameFlag(err.message, label, overrides)) : err;
   }
+}
+
+/**
+ * A flag that lengthens the ramp (--ramp-step, --ramp-every, --sessions) without --duration keeps the
+ * scenario's own time after the ramp: the duration grows with the ramp instead of refusing the run.
+ * For a ramp that stops at the knee the duration is only a cap. An explicit --duration is left as given.
+ */
+function fitDuration(spec: ScenarioSpec, merged: ScenarioSpec, overrides: Partial<ScenarioSpec>, label: string, say: (line: string) => void): ScenarioSpec {
+  if (overrides.duration !== undefined || (overrides.ramp === undefined && overrides.sessions === undefined)) return merged;
+  const own = validateScenario(spec, label);
+  const after = own.durationS - rampEndS(own) - own.warmupS;
+  const flagged = validateScenario({ ...merged, duration: `${MAX_DURATION_S}s` }, label);
+  const needed = Math.ceil(rampEndS(flagged) + flagged.warmupS + after);
+  if (needed <= own.durationS || needed > MAX_DURATION_S) return merged;
+  say(`duration ${own.durationS} s → ${needed} s to fit the ramp of the flags (${flagged.sessions} sessions at +${flagged.rampStep} every ${flagged.rampEveryS} s)` +
+    (flagged.stopAtKnee ? '; a cap: the ramp stops at the knee' : '') + '; --duration sets it');
+  return { ...merged, duration: `${needed}s` };
 }
 
 /** Scenario keys that a flag can set, and the flag. */
