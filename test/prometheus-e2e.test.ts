@@ -1,14 +1,22 @@
 /**
  * The Prometheus sampler against the /proc sampler on the same processes at the same time: a real
  * Prometheus scraping a real process-exporter every second (both on loopback, started and stopped
- * here), watching a process tree with a steady CPU load and a fixed amount of touched memory.
- * Means over the same span must agree within 5 %. Measures CPU: run it under the machine-wide lock.
+ * here), watching a process tree with a steady CPU load and a fixed amount of touched memory, and then
+ * a real voice-2 run's Python LiveKit worker. Means over the same span must agree within 5 %.
+ * Measures CPU: run it under the machine-wide lock.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { paths } from '../harness/common/paths.js';
+import type { RunResult } from '../harness/results/types.js';
+import type { Sample } from '../harness/sampling/types.js';
 import { ProcfsSampler } from '../harness/sampling/process-tree.js';
 import { PrometheusRoleSampler, promInstant, withRemoteRole, describeSource } from '../harness/sampling/prometheus.js';
+import { runCli } from './support/cli.js';
 import { startPromStack } from './support/prometheus.js';
 
 const MARKER = `vl-prom-load-${process.pid}`;
@@ -69,6 +77,75 @@ test('the Prometheus sampler agrees with /proc within 5 % on the same processes'
     assert.match(describeSource(source), /Prometheus at http:\/\/127\.0\.0\.1:\d+ \(process-exporter group agents, scrape interval 1 s\)/);
   } finally {
     process.kill(-load.pid!, 'SIGKILL');
+    await stack.stop();
+  }
+});
+
+/** Pids whose command line holds `marker` (the exporter's own rule), the test's own processes left out. */
+function pidsMatching(marker: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(marker)) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+test('on a real run: a Python LiveKit worker read through Prometheus agrees with /proc within 5 %', { skip: process.getuid?.() !== 0 ? 'the run partitions the host as root' : false, timeout: 300_000 }, async () => {
+  // Every process of the Python reference worker (main, forkserver, job and inference processes) has
+  // the agent's folder on its command line; the exporter groups by it, and so does the /proc side here.
+  const marker = path.join(paths.root, 'agents-py');
+  const stack = await startPromStack(marker, 'agents');
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-prom-run-')), 'report');
+  const local = new ProcfsSampler();
+  const fromProc: Array<{ t: number; cpu: number; pss: number | null; rss: number }> = [];
+  let running = true;
+  const watch = (async () => {
+    while (running) {
+      await sleep(1000);
+      const pids = pidsMatching(marker);
+      if (pids.length === 0) continue;
+      const s = (await local.sampleAll({ w: { pids, descendants: false } })).w!;
+      fromProc.push({ t: Date.now(), cpu: s.cpuCores, pss: s.pssBytes, rss: s.rssBytes });
+    }
+  })();
+  try {
+    // The server on loopback (no namespace): Prometheus listens on the host's loopback.
+    const cli = await runCli(['scenario', 'voice-2', '--runtime', 'python', '--duration', '60s', '--no-netns', '--out', out,
+      '--agents-prometheus', stack.url, '--agents-match', 'process-exporter:agents', '--scrape-interval', '1s']);
+    assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
+    assert.deepEqual(pidsMatching(marker), [], 'a process of the worker outlived the run');
+    const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+    const window = r.window;
+
+    const samples = readFileSync(path.join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Sample)
+      .filter((s) => s.elapsedMs / 1000 >= window.fromS && s.elapsedMs / 1000 <= window.toS);
+    assert.ok(samples.length >= 10, `${samples.length} samples in the window`);
+    // Prometheus' rate() covers the 5 s before each sample: compare /proc over the same 5 s.
+    const pairs = samples.flatMap((s) => {
+      const near = fromProc.filter((p) => p.t > s.t - 5000 && p.t <= s.t);
+      const a = s.roles.agents;
+      return near.length >= 4 && a.pssBytes !== null ? [{ prom: a, proc: { cpu: mean(near.map((p) => p.cpu)), rss: near[near.length - 1]!.rss, pss: near[near.length - 1]!.pss } }] : [];
+    });
+    assert.ok(pairs.length >= 10, `${pairs.length} seconds with both readings`);
+    const m = {
+      cpu: [mean(pairs.map((p) => p.proc.cpu)), mean(pairs.map((p) => p.prom.cpuCores))],
+      rss: [mean(pairs.map((p) => p.proc.rss)), mean(pairs.map((p) => p.prom.rssBytes))],
+      pss: [mean(pairs.map((p) => p.proc.pss ?? NaN)), mean(pairs.map((p) => p.prom.pssBytes!))],
+    };
+    const off = (k: keyof typeof m) => Math.abs(m[k][1]! - m[k][0]!) / m[k][0]!;
+    const figures = (Object.keys(m) as Array<keyof typeof m>).map((k) => `${k}: proc ${m[k][0]!.toPrecision(4)} prom ${m[k][1]!.toPrecision(4)} (${(off(k) * 100).toFixed(2)} %)`).join('; ');
+    process.stderr.write(`real worker, prometheus vs /proc over ${pairs.length} s: ${figures}\n`);
+    assert.ok(m.cpu[0]! > 0.05, `the worker should be busy with two sessions: ${figures}`);
+    for (const k of Object.keys(m) as Array<keyof typeof m>) assert.ok(off(k) < 0.05, `${k} differs by more than 5 %: ${figures}`);
+    assert.match(r.perSession.basis, /the agents' CPU and memory read from Prometheus at http:\/\/127\.0\.0\.1:\d+ \(process-exporter group agents, scrape interval 1 s\), not \/proc/);
+  } finally {
+    running = false;
+    await watch;
     await stack.stop();
   }
 });
