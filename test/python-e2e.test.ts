@@ -5,7 +5,7 @@
  * flagged, its interval must hold the true value) and without (it must not be). Behaviour, never speed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,7 +13,7 @@ import { judgeLeak } from '../harness/capacity/leak.js';
 import { paths } from '../harness/common/paths.js';
 import type { RunResult } from '../harness/results/types.js';
 import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
-import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
+import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses, startCli } from './support/cli.js';
 
 
 async function run(name: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ r: RunResult; out: string }> {
@@ -53,6 +53,29 @@ test('byo: a plain `python agent.py start` behind a shell joins every session on
   assert.equal(w.dispatch.placement.redispatches, 0);
   assert.ok(w.perWorker[0]!.registeredS !== null, 'the byo worker\'s registration was not seen in its log');
   assert.equal(w.perWorker[0]!.survivors, 0, 'processes of the worker group outlived it: the worker never drained');
+});
+
+test('byo: Ctrl-C (SIGINT to the whole group, as a terminal sends it) drains the plain Python worker behind its shell; nothing outlives it', { timeout: 600_000 }, async () => {
+  const python = await provisionPythonAgents(() => undefined);
+  const cmd = `cd ${path.join(paths.root, 'agents-py')} && ${python} agent.py start`;
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-py-int-')), 'report');
+  const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--worker-cmd', cmd, '--out', out]);
+  const samples = path.join(out, 'samples.jsonl');
+  const live = () => existsSync(samples) && readFileSync(samples, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === 2).length;
+  for (let i = 0; i < 480 && (live() || 0) < 3 && run.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.ok((live() || 0) >= 3, 'the run never had both sessions live');
+  process.kill(-run.proc.pid!, 'SIGINT');
+  const done = await run.done;
+  assert.equal(done.code, 105, done.stderr);
+  const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+  assert.equal(r.interrupted, true);
+  // The shell in front of the worker dies of the SIGTERM at once (its exit is what the report shows);
+  // the Python worker behind it, signalled with its group, drains and exits by itself.
+  const log = readFileSync(path.join(out, 'worker-0.log'), 'utf8');
+  assert.match(log, /"draining worker"[\s\S]*"shutting down worker"/, 'the Python worker never drained');
+  assert.equal(r.workers!.perWorker[0]!.survivors, 0, 'processes of the worker group outlived it and were killed: it never finished draining');
+  assert.deepEqual(runProcesses(), [], 'a process of the run outlived it');
+  assert.deepEqual(leftoverNamespaces(), []);
 });
 
 const LEAK_MB = 2;
