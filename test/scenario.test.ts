@@ -174,8 +174,10 @@ test('loadScenario: overrides replace keys, a partial ramp override keeps the re
     const added = await loadScenario('noramp', { ramp: { step: 2 } }, dir);
     assert.deepEqual([added.rampStep, added.rampEveryS], [2, 20]);
 
-    // Overrides are validated like the file: the ramp now ends too late for the file's duration.
-    await usage(() => loadScenario('base', { sessions: 100 }, dir), /^scenarios\/base\.ts: duration 120s is too short .*use --duration 300s or more/);
+    // A ramp too long for the file's duration lengthens it, keeping the file's 95 s after ramp and warm-up...
+    assert.equal((await loadScenario('base', { sessions: 100 }, dir)).durationS, 19 * 15 + 10 + 95);
+    // ...unless the duration was given too: then it is validated like the file.
+    await usage(() => loadScenario('base', { sessions: 100, duration: '2m' }, dir), /^--duration: duration 120s is too short .*use --duration 300s or more/);
     await usage(() => loadScenario('base', { target: '4x8' }, dir), "--target: '4x8' is not a host size; use <cores>c<GB>g, e.g. 4c8g");
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { paths } from '../common/paths.js';
 import { MAX_DURATION_S } from './duration.js';
-import { rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
+import { MIN_MEASURED_S, rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
 
 /** Names of the scenarios shipped in scenarios/ (compiled into dist/scenarios). */
 export async function listScenarios(dir = paths.scenarios): Promise<string[]> {
@@ -36,8 +36,9 @@ export async function loadScenario(name: string, overrides: Partial<ScenarioSpec
 }
 
 /**
- * A flag that lengthens the ramp (--ramp-step, --ramp-every, --sessions) without --duration keeps the
- * scenario's own time after the ramp: the duration grows with the ramp instead of refusing the run.
+ * A flag that lengthens the ramp (--ramp-step, --ramp-every, --sessions) past the scenario's duration,
+ * without --duration, keeps the scenario's own time after the ramp: the duration grows with the ramp
+ * instead of refusing the run.
  * For a ramp that stops at the knee the duration is only a cap. An explicit --duration is left as given.
  */
 function fitDuration(spec: ScenarioSpec, merged: ScenarioSpec, overrides: Partial<ScenarioSpec>, label: string, say: (line: string) => void): ScenarioSpec {
@@ -45,8 +46,10 @@ function fitDuration(spec: ScenarioSpec, merged: ScenarioSpec, overrides: Partia
   const own = validateScenario(spec, label);
   const after = own.durationS - rampEndS(own) - own.warmupS;
   const flagged = validateScenario({ ...merged, duration: `${MAX_DURATION_S}s` }, label);
-  const needed = Math.ceil(rampEndS(flagged) + flagged.warmupS + after);
-  if (needed <= own.durationS || needed > MAX_DURATION_S) return merged;
+  // Only where the file's duration cannot hold the flags' ramp (the run would be refused).
+  if (rampEndS(flagged) + flagged.warmupS + MIN_MEASURED_S <= own.durationS) return merged;
+  const needed = Math.ceil(rampEndS(flagged) + flagged.warmupS + Math.max(after, MIN_MEASURED_S));
+  if (needed > MAX_DURATION_S) return merged;
   say(`duration ${own.durationS} s → ${needed} s to fit the ramp of the flags (${flagged.sessions} sessions at +${flagged.rampStep} every ${flagged.rampEveryS} s)` +
     (flagged.stopAtKnee ? '; a cap: the ramp stops at the knee' : '') + '; --duration sets it');
   return { ...merged, duration: `${needed}s` };

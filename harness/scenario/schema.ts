@@ -183,16 +183,19 @@ export function launchPlan(s: Pick<Scenario, 'sessions' | 'rampStep' | 'rampEver
   return s.shard ? shardRampPlan(rampOf(s), s.shard) : rampPlan(rampOf(s));
 }
 
+/** The least measured time a run must keep after its ramp and warm-up, seconds. */
+export const MIN_MEASURED_S = 5;
+
 function checkTimeline(s: Scenario, file: string): void {
   if (s.rampSettleS >= s.rampEveryS && s.sessions > s.rampStep) {
     throw new UsageError(`${file}: 'ramp.settle' (${s.rampSettleS}s) must be shorter than 'ramp.every' (${s.rampEveryS}s), or no step would have a settled part`);
   }
   if (s.durationS < 10) throw new UsageError(`${file}: 'duration' must be at least 10s, got ${s.durationS}s`);
-  const needed = rampEndS(s) + s.warmupS + 5;
+  const needed = rampEndS(s) + s.warmupS + MIN_MEASURED_S;
   if (s.durationS < needed) {
     throw new UsageError(
       `${file}: duration ${s.durationS}s is too short for the ramp (${s.sessions} sessions at +${s.rampStep} every ${s.rampEveryS}s, ` +
-        `then ${s.warmupS}s warm-up and at least 5s measured): use --duration ${Math.ceil(needed)}s or more, or a larger --ramp-step`,
+        `then ${s.warmupS}s warm-up and at least ${MIN_MEASURED_S}s measured): use --duration ${Math.ceil(needed)}s or more, or a larger --ramp-step`,
     );
   }
 }
