@@ -97,11 +97,16 @@ test('parseScenarioArgs: two scenario names are refused', () => {
 });
 
 test('formatProgress: the exact status line', () => {
-  const line = formatProgress('voice-30', { elapsedS: 83.9, totalS: 240, joined: 15, requested: 30, cpuCores: 2.345, phase: 'ramp' });
+  const line = formatProgress('voice-30', { elapsedS: 83.9, totalS: 240, joined: 15, ended: 0, requested: 30, cpuCores: 2.345, phase: 'ramp' });
   assert.equal(line, 'voice-30  01:23/04:00  sessions 15/30  cpu 2.35 cores  ramp');
   assert.equal(
-    formatProgress('v', { elapsedS: -1, totalS: 3725, joined: 0, requested: 2, cpuCores: 0, phase: 'start' }),
+    formatProgress('v', { elapsedS: -1, totalS: 3725, joined: 0, ended: 0, requested: 2, cpuCores: 0, phase: 'start' }),
     'v  00:00/62:05  sessions 0/2  cpu 0.00 cores  start',
+  );
+  // A soak's finite sessions: two live, fourteen over.
+  assert.equal(
+    formatProgress('soak', { elapsedS: 95, totalS: 185, joined: 2, ended: 14, requested: 30, cpuCores: 0.5, phase: 'hold' }),
+    'soak  01:35/03:05  sessions 2/30, 14 ended  cpu 0.50 cores  hold',
   );
 });
 

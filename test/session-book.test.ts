@@ -120,6 +120,10 @@ test('SessionBook: active() counts only sessions where both agent and user joine
   // Joined at epoch 0 is still joined (null, not falsy, means never).
   book.fromGenerator({ type: 'user-joined', index: 3, at: 0 });
   assert.equal(book.active(), 3);
+  // A finite session that is over is no longer active, and counts as ended.
+  assert.equal(book.ended(), 0);
+  book.get(1)!.endedAt = 200;
+  assert.deepEqual([book.active(), book.ended()], [2, 1]);
 });
 
 test('SessionBook: fault() adds the message to every matching session only', () => {

@@ -5,9 +5,10 @@ function clock(seconds: number): string {
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** One status line: elapsed/total, sessions joined, CPU now, phase. Pure. */
+/** One status line: elapsed/total, sessions live (and ended, once some have), CPU now, phase. Pure. */
 export function formatProgress(name: string, p: Progress): string {
-  return `${name}  ${clock(p.elapsedS)}/${clock(p.totalS)}  sessions ${p.joined}/${p.requested}  cpu ${p.cpuCores.toFixed(2)} cores  ${p.phase}`;
+  const ended = p.ended > 0 ? `, ${p.ended} ended` : '';
+  return `${name}  ${clock(p.elapsedS)}/${clock(p.totalS)}  sessions ${p.joined}/${p.requested}${ended}  cpu ${p.cpuCores.toFixed(2)} cores  ${p.phase}`;
 }
 
 /** Writes progress: a live line on a terminal, a plain line every `everyS` seconds otherwise. */

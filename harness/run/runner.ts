@@ -82,7 +82,8 @@ export interface RunDeps {
 export interface RunOutput { result: RunResult; samples: Sample[]; input: RunInput; error: Error | null }
 
 /** Progress of a run, emitted with every sample. */
-export interface Progress { elapsedS: number; totalS: number; joined: number; requested: number; cpuCores: number; phase: string }
+/** One progress report: `joined` is the sessions live now, `ended` those already over (finite sessions). */
+export interface Progress { elapsedS: number; totalS: number; joined: number; ended: number; requested: number; cpuCores: number; phase: string }
 
 /** What one run holds while it goes; the pieces are made in order and torn down in reverse. */
 interface RunState {
@@ -271,7 +272,7 @@ export class Runner extends EventEmitter {
     recorder.on('warning', (w: string) => this.emit('warning', `sampler: ${w}`));
     recorder.on('sample', (s: Sample) => {
       st.marks.push(st.book.mark(s.elapsedMs));
-      this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, requested: scenario.sessions, cpuCores: s.system.cpuCores, phase: st.phase } satisfies Progress);
+      this.emit('progress', { elapsedS: s.elapsedMs / 1000, totalS: scenario.durationS, joined: s.activeSessions, ended: st.book.ended(), requested: scenario.sessions, cpuCores: s.system.cpuCores, phase: st.phase } satisfies Progress);
       this.openWindowWhenFull(st);
     });
     recorder.start();

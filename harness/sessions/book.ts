@@ -30,6 +30,13 @@ export class SessionBook {
     return n;
   }
 
+  /** Sessions that have ended (finite sessions, or a user that left). */
+  ended(): number {
+    let n = 0;
+    for (const r of this.records.values()) if (r.endedAt != null) n++;
+    return n;
+  }
+
   fromAgent(index: number, m: AgentMessage): void {
     const rec = this.records.get(index);
     if (!rec) return;
