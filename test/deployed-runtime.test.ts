@@ -5,11 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { defaultSizingInputs } from '../harness/capacity/inputs.js';
+import { buildCapacityModel } from '../harness/capacity/model.js';
 import { parseScenarioArgs } from '../harness/cli/args.js';
+import { renderSizingMd } from '../harness/report/sizing-md.js';
 import { assembleResult } from '../harness/run/assemble.js';
 import { validateScenario } from '../harness/scenario/schema.js';
 import { SessionBook } from '../harness/sessions/book.js';
 import { parseAgentMessage } from '../harness/sessions/ipc.js';
+import { linearRamp, makeResult, MIB, samplesOf } from './support/capacity-run.js';
 import { shardRun } from './support/shard-input.js';
 
 test('--agent-name NAME implies the deployed runtime, with no worker of its own; a bad pairing is a one-line usage error', () => {
@@ -54,6 +58,22 @@ test('agents that ran elsewhere have no per-session cost here, unless read from 
   const here = assembleResult(input, { runtime, human: null });
   assert.deepEqual([here.perSession.cpuCores, here.perSession.pssBytes, here.perSession.rssBytes], [null, null, null]);
   assert.equal(here.perSession.basis, 'not measured: the agents ran in workers deployed apart from this run; deployed runtime');
+  assert.equal(here.agentsElsewhere, 'the agents ran in workers deployed apart from this run');
   const remote = assembleResult(input, { runtime, human: null, agentsReadRemotely: true });
   assert.ok((remote.perSession.cpuCores ?? 0) > 0, remote.perSession.basis);
+  assert.equal(remote.agentsElsewhere, undefined);
+});
+
+test('nothing is sized from a run whose agents were not measured: their zeros are not a cost', () => {
+  // A ramp that sizes a deployable worker when its agents were measured...
+  const measured = makeResult({ steps: linearRamp({ counts: [5, 10, 15, 20, 25, 30], base: 0.1, perSession: 0.1, memBase: 200 * MIB, memPer: 100 * MIB }) });
+  assert.ok(buildCapacityModel(measured, defaultSizingInputs()).plan);
+  // ...sizes nothing once they ran elsewhere, and says why.
+  const elsewhere = { ...measured, agentsElsewhere: 'the agents ran in workers deployed apart from this run' };
+  const m = buildCapacityModel(elsewhere, defaultSizingInputs());
+  assert.equal(m.plan ?? null, null);
+  assert.equal(m.cpu, null);
+  assert.ok(m.warnings.some((w) => w.startsWith('the agents were not measured (the agents ran in workers deployed apart')), m.warnings.join('\n'));
+  const md = renderSizingMd({ result: elsewhere, samples: samplesOf(elsewhere), model: m });
+  assert.match(md, /No worker size can be derived from this run: the agents were not measured/);
 });

@@ -18,6 +18,7 @@ export function assembleResult(input: RunInput, parts: ResultParts): RunResult {
   if (parts.runtime.agentsElsewhere && !parts.agentsReadRemotely) {
     // Nothing of the agents ran here: a zero would read as free sessions.
     result.perSession = { cpuCores: null, pssBytes: null, rssBytes: null, basis: `not measured: ${parts.runtime.agentsElsewhere}`, kind: 'measured' };
+    result.agentsElsewhere = parts.runtime.agentsElsewhere;
   }
   if (parts.runtime.basisNote) result.perSession.basis += `; ${parts.runtime.basisNote}`;
   if (parts.human) result.human = parts.human;
