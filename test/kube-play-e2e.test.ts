@@ -34,7 +34,7 @@ const AGENT_NAME = `kube-play-${randomBytes(3).toString('hex')}`;
 let server: ChildProcess | null = null;
 let manifest: Record<string, any>;
 /** Set once the worker pod is up and registered: what the voice-2 test runs against. */
-let played: { netns: string; url: string; key: string; secret: string; container: string } | null = null;
+let played: { netns: string; ip: string; url: string; key: string; secret: string; container: string } | null = null;
 
 /** Checks a Deployment against the Kubernetes schema (throws what Kubernetes would refuse). */
 function validateDeployment(doc: unknown): void {
@@ -150,12 +150,12 @@ test('podman kube play of the generated Deployment: the pod starts, its probes p
   const cpu = String(ctr.resources.limits.cpu);
   assert.equal(seen.cpuCores, cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
   assert.equal(seen.memoryBytes, Number(String(ctr.resources.limits.memory).replace(/Mi$/, '')) * 1024 ** 2);
-  played = { netns: livekit.netns, url, key, secret, container: name };
+  played = { netns: livekit.netns, ip: livekit.ip, url, key, secret, container: name };
 });
 
 test('a short voice-2 against the played Deployment: the pod worker takes the jobs, VAD finds the speech', { timeout: 300_000 }, async (t) => {
   if (played === null) return t.skip('the Deployment did not come up (see the test before)');
-  const { netns, url, key, secret, container } = played;
+  const { netns, ip, url, key, secret, container } = played;
   const out = path.join(dir, 'voice-2');
   // As a user runs it against their cluster's LiveKit: the server and keys in the environment (never
   // argv), the agent name their Deployment registers. The load side runs in the LiveKit pod's
@@ -168,11 +168,15 @@ test('a short voice-2 against the played Deployment: the pod worker takes the jo
   assert.equal(r.valid, true, r.invalidReasons.join('; '));
   assert.deepEqual(r.sessions, { requested: 2, joined: 2 });
   assert.ok(r.qos.vad.segmentsDetected > 0, 'VAD found none of the fixture\'s speech');
-  assert.equal(r.qos.agentAudio.toneOk, true, 'the users did not hear the agents\' tone');
+  assert.equal(r.qos.agentAudio.sessionsHearingTone, 2, 'the users did not hear the agents\' tone');
+  // The users' media went to the LiveKit pod's address on the test's network, nowhere else.
+  assert.ok(r.network.candidateAddresses.length > 0);
+  for (const a of r.network.candidateAddresses) assert.equal(a, ip, `a session used ${a}`);
   // No worker of the run's own: every agent came from the pod, the only worker registered under this name.
   assert.equal(r.workers, undefined);
   assert.equal(r.perSession.cpuCores, null);
   assert.match(r.perSession.basis, /^not measured: the agents ran in workers deployed apart from this run/);
+  assert.match(readFileSync(path.join(out, 'sizing.md'), 'utf8'), /No worker size can be derived from this run: the agents were not measured/);
   const logs = await podman(['logs', container]);
   const log = logs.stdout + logs.stderr;
   const lines = log.split('\n').flatMap((l) => { try { return [JSON.parse(l) as { msg?: string; agentName?: string }]; } catch { return []; } });
