@@ -148,7 +148,7 @@ test('loadScenario: an unknown key or a missing default is named with the file',
   });
   try {
     const msg = await usage(() => loadScenario('typo', {}, dir), /^scenarios\/typo\.ts: unknown key 'sesions'; known keys: /);
-    assert.match(msg, /known keys: name, description, sessions, ramp, duration, warmup, usersPerGenerator, toneHz, target, joinConcurrency, stopAtKnee, thresholds, runtime, workers, loadFunc, loadThreshold, workerCmd, workerImage, sessionLength, arrival, drill, refuseWhenFull$/);
+    assert.match(msg, /known keys: name, description, sessions, ramp, duration, warmup, usersPerGenerator, toneHz, target, joinConcurrency, stopAtKnee, thresholds, runtime, workers, loadFunc, loadThreshold, workerCmd, workerImage, agentName, sessionLength, arrival, drill, refuseWhenFull$/);
     await usage(() => loadScenario('ramptypo', {}, dir), "scenarios/ramptypo.ts: unknown key 'ramp.steps'; known keys: step, every, settle");
     await usage(() => loadScenario('nodefault', {}, dir), 'scenarios/nodefault.ts: must export a scenario object as default');
   } finally {

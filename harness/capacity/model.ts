@@ -43,7 +43,8 @@ export function buildCapacityModel(result: RunResult, inputs: SizingInputs): Cap
   const jctx = judgeContext(result.host, result.confinement, inputs.loadThreshold);
   const judgements = result.steps.map((s) => judgeStep(s, jctx));
   const verdicts = result.steps.map((s, i) => judgeSteadiness(s, judgements[i] as (typeof judgements)[number]));
-  const steady = result.steps.filter((_, i) => verdicts[i]?.steady);
+  // Agents that ran elsewhere left zeros in the agents' series, not a cost: nothing to fit.
+  const steady = result.agentsElsewhere ? [] : result.steps.filter((_, i) => verdicts[i]?.steady);
   const memKind = steady.every((s) => s.series.agents.pssBytes !== null) ? 'PSS' : 'RSS';
   const memOf = (s: StepSummary) => (memKind === 'PSS' ? memorySeries(s).values : s.series.agents.rssBytes);
   const cpuOf = (s: StepSummary) => s.series.agents.cpuCores;

@@ -13,8 +13,9 @@ const POOR_R2 = 0.9;
 export function modelWarnings(result: RunResult, ctx: SizingContext, verdicts: readonly StepVerdict[]): string[] {
   const w: string[] = [];
   if (result.steps.length === 0) w.push('the run has no ramp steps: nothing to fit; run a ramp (e.g. voice-30)');
-  const steady = verdicts.filter((v) => v.steady).length;
-  if (result.steps.length > 0 && steady === 0) w.push('no step was steady: nothing to fit (see the steps table for why)');
+  if (result.agentsElsewhere) w.push(`the agents were not measured (${result.agentsElsewhere}): nothing is sized from this run`);
+  const steady = result.agentsElsewhere ? 0 : verdicts.filter((v) => v.steady).length;
+  if (result.steps.length > 0 && steady === 0 && !result.agentsElsewhere) w.push('no step was steady: nothing to fit (see the steps table for why)');
   else if (steady > 0 && steady < 3) w.push(`only ${steady} steady step(s): the fit has no interval (needs 3)`);
   if (ctx.cpu?.method === 'proportional') {
     w.push('one session count only: cost taken as proportional to sessions (base 0), which overstates the per-session cost');

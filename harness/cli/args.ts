@@ -58,6 +58,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   'worker-cmd': { type: 'string' },
   'worker-container': { type: 'string' },
+  'agent-name': { type: 'string' },
   'load-func': { type: 'string' },
   arrival: { type: 'string' },
   shard: { type: 'string' },
@@ -118,6 +119,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioFlags {
   if (v['worker-cmd'] !== undefined && v.runtime === undefined) set('runtime', 'byo');
   set('workerImage', v['worker-container']);
   if (v['worker-container'] !== undefined && v.runtime === undefined) set('runtime', 'container');
+  set('agentName', v['agent-name']);
+  if (v['agent-name'] !== undefined && v.runtime === undefined) set('runtime', 'deployed');
   set('loadFunc', v['load-func']);
   set('arrival', v.arrival);
   const step = int('ramp-step', v['ramp-step']);
@@ -170,12 +173,15 @@ flags (each overrides the scenario file):
   --speech FILE.wav         your own speech (48 kHz mono 16-bit); FILE.segments.json beside it is its ground truth
   --runtime R               agent runtime: bare (one rtc-node agent process per session, default),
                             framework (@livekit/agents 1.9 workers), python (LiveKit Agents for Python
-                            1.8.9 workers, installed on first use), byo (your worker, see --worker-cmd)
+                            1.8.9 workers, installed on first use), byo (your worker, see --worker-cmd),
+                            container (see --worker-container), deployed (see --agent-name)
   --workers N               worker processes in the pool (framework, byo; default 1)
   --worker-cmd "CMD"        start your own worker with this shell command (implies --runtime byo); it gets
                             LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_AGENT_NAME, VOICELOAD_HEALTH_PORT
   --worker-container IMAGE  run each worker as a podman container of IMAGE with the target's CPU and memory
                             limits, in the run's namespace (implies --runtime container; docs/containers.md)
+  --agent-name NAME         dispatch each room to workers you deployed (e.g. k8s/deployment.yaml) that registered
+                            under NAME with the server of LIVEKIT_URL; starts no worker (implies --runtime deployed)
   --load-func F             framework workers' load: cpu (LiveKit's default) or jobs:N (active jobs / N)
   --arrival A               worker runtimes: step (each ramp step at once, default) or poisson:R/s
                             (sessions arrive as a Poisson process, R per second on average)

@@ -41,6 +41,9 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const makeHuman = humanRoomFor(flags.human);
   const image = scenario.pool.workerImage;
   if (image) await checkWorkerImage(image, { external: external !== null && external !== undefined, netns: flags.netns });
+  if (scenario.pool.runtime === 'deployed' && !external) {
+    throw new UsageError('--agent-name dispatches to workers you deployed: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to the server they registered with');
+  }
   const isolate = needsNetns({ local: !external, wanted: flags.netns });
   // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
   const out = await prepareOutDir(flags.out, scenario.name);
@@ -132,8 +135,9 @@ async function runHere(c: Checked, outDir: string): Promise<number> {
     outDir,
     network: external ? { mode: 'external', namespace: null, allowedAddrs: [] } : { mode: ns.inside ? 'netns' : 'host', namespace: ns.inside, allowedAddrs: ns.addrs },
     signal: abort.signal,
-    confine: c.confine,
-    partition: c.confine,
+    // Deployed workers run elsewhere: there are no agents here to give CPUs of their own.
+    confine: c.confine && scenario.pool.runtime !== 'deployed',
+    partition: c.confine && scenario.pool.runtime !== 'deployed',
     ...(c.flags.startAt !== undefined ? { startAt: c.flags.startAt } : {}),
     ...(c.flags.agentsSource ? { agentsSource: c.flags.agentsSource } : {}),
     judgeStep: (step, confinement) => rampStopReasons(step, judgeContext(hostInfo(), confinement, c.sizing.loadThreshold)),

@@ -54,6 +54,10 @@ function headline(data: ReportData): string[] {
   const where = sizeWords(m.target);
   const lines = ['## The answer', ''];
   if (!m.plan && n && typeof n.value === 'number') return [...lines, ...estimate(data, n)];
+  if (data.result.agentsElsewhere) {
+    lines.push(`No worker size can be derived from this run: the agents were not measured (${cell(data.result.agentsElsewhere)}).`);
+    return lines;
+  }
   if (!m.plan || !n) {
     lines.push(`No worker size can be derived from this run for a ${where} worker: ${cell(n?.why ?? 'no model')}.`);
     lines.push('To get one, ramp in steps small enough for this host to hold each one steady, e.g. `npm run scenario ramp -- --ramp-step 1 --sessions 12`: every step that holds is a point of the fit.');

@@ -95,7 +95,10 @@ function rolesSection(r: RunResult): string[] {
     '| Role | CPU cores mean | p95 | max | RSS MB mean | max | PSS MB mean | max |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   );
-  for (const [name, s] of Object.entries(r.roles)) lines.push(roleRow(name, s));
+  for (const [name, s] of Object.entries(r.roles)) {
+    // Deployed agents are not this host's processes: their row holds no reading, not a zero.
+    lines.push(name === 'agents' && r.agentsElsewhere ? '| agents | not on this host | | | | | | |' : roleRow(name, s));
+  }
   const { cpuCores: c, memUsedBytes: m } = r.system;
   lines.push(
     '',
@@ -146,7 +149,9 @@ function livekitSection(r: RunResult): string[] {
       `~${lk.usedCores} cores and ~${lk.usedGB} GB (published by LiveKit, not measured here: ${lk.page}).`,
   ];
   const mem = agentsMemory(r);
-  if (r.roles === null || mem === null) {
+  if (r.agentsElsewhere) {
+    lines.push('- This run: its agents ran elsewhere and were not measured, nothing to set beside it.');
+  } else if (r.roles === null || mem === null) {
     lines.push('- This run: no samples, nothing to set beside it.');
   } else {
     lines.push(

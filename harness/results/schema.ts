@@ -92,6 +92,7 @@ const runResult = obj({
   kneeStop: obj({ stepIndex: num, sessions: num, broke: strings, loadSide: strings.optional() }).nullable().optional(),
   human: human.nullable().optional(),
   workers: workers.nullable().optional(),
+  agentsElsewhere: z.string().optional(),
   shards: obj({
     count: num, alignedSamples: num, droppedSamples: num,
     each: z.array(obj({

@@ -244,6 +244,8 @@ export interface RunResult {
   human?: HumanSummary | null;
   /** Set when the agents were LiveKit workers (runtime framework or byo): the pool, drills, health, dispatch. */
   workers?: WorkersResult | null;
+  /** Set when the agents ran off this host and nothing read them (deployed workers): why. Nothing is sized from such a run. */
+  agentsElsewhere?: string;
   /** Set when this result merges the shards of a distributed run (`voiceload merge`). */
   shards?: ShardsSummary | null;
 }

@@ -389,7 +389,7 @@ export class Runner extends EventEmitter {
     const human = this.opts.human;
     if (human) st.invalid.push(...human.invalidReasons());
     const runtime = st.runtime?.resultPart({ startedAt: st.startedAt, endedAt, samples }) ?? {};
-    const result = assembleResult(input, { runtime, human: human ? human.summary() : null });
+    const result = assembleResult(input, { runtime, human: human ? human.summary() : null, agentsReadRemotely: this.opts.agentsSource !== undefined });
     if (this.opts.agentsSource) result.perSession.basis += `; the agents' CPU and memory read from ${describeSource(this.opts.agentsSource)}, not /proc`;
     return { result, samples, input };
   }

@@ -39,6 +39,8 @@ export interface RuntimeResultPart {
   workers?: WorkersResult;
   /** Appended to perSession.basis: what the agents role holds for this runtime. */
   basisNote?: string;
+  /** Set when the agents ran off this host (deployed workers): why their cost is not measured here. */
+  agentsElsewhere?: string;
 }
 
 /** The run's span, for a runtime's result part. */

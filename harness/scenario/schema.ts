@@ -29,8 +29,8 @@ export interface ScenarioSpec {
   stopAtKnee?: boolean;
   /** Gate thresholds on metrics of results.json, e.g. `perSession.cpuCores < 0.15` (see harness/gate/). */
   thresholds?: string[];
-  /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework`, `python`, `byo` or `container`. */
-  runtime?: 'bare' | 'framework' | 'python' | 'byo' | 'container';
+  /** Agent workers (see harness/scenario/pool.ts): `bare` (default), `framework`, `python`, `byo`, `container` or `deployed`. */
+  runtime?: 'bare' | 'framework' | 'python' | 'byo' | 'container' | 'deployed';
   /** Worker processes in the pool (framework, byo). */
   workers?: number;
   /** Framework workers' load function: `cpu` (LiveKit's default) or `jobs:N`. */
@@ -41,6 +41,8 @@ export interface ScenarioSpec {
   workerCmd?: string;
   /** container: the worker image started with podman, with the target's limits, beside the harness. */
   workerImage?: string;
+  /** deployed: the agent name your deployed workers registered under; the harness starts none. */
+  agentName?: string;
   /** Each user leaves this long after joining, e.g. `20s` (worker runtimes). */
   sessionLength?: string;
   /** `step` (each ramp step at once) or `poisson:R/s`. */

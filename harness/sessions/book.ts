@@ -67,6 +67,8 @@ export class SessionBook {
       case 'user-candidates': rec.candidateAddrs = m.addresses; break;
       // A byo agent says nothing to the harness: its user's sighting is its join.
       case 'user-agent': rec.agentJoinedAt ??= m.at; break;
+      // A deployed worker's agent reports through its user (it has no report socket).
+      case 'user-agent-report': this.fromAgent(m.index, m.msg); break;
       default: break;
     }
   }

@@ -22,6 +22,12 @@ export type AgentMessage =
   | { type: 'stats'; publishLate: HistogramData; vadInferMs: HistogramData; loopDelay: HistogramData; windows: number }
   | { type: 'error'; message: string };
 
+/**
+ * The data topic on which a worker with no report socket (one deployed apart from the harness) sends
+ * each AgentMessage to its session's user, who hands it to the harness.
+ */
+export const AGENT_REPORT_TOPIC = 'voiceload.agent';
+
 /** One synthetic user to add to a generator process. */
 export interface UserSpec {
   index: number;
@@ -30,6 +36,8 @@ export interface UserSpec {
   /** The agent's identity; empty: any participant of kind AGENT (a byo worker names its own agents). */
   agentIdentity: string;
   toneHz: number;
+  /** The agent reports over LiveKit (AGENT_REPORT_TOPIC): the user passes those messages on. */
+  agentReports?: boolean;
 }
 
 /** Sent by the harness to a generator process. */
@@ -63,8 +71,22 @@ export type GeneratorMessage =
   | { type: 'user-candidates'; index: number; addresses: string[] }
   /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */
   | { type: 'user-agent'; index: number; at: number; identity: string }
+  /** What the agent measured, as it sent it to the user on AGENT_REPORT_TOPIC. */
+  | { type: 'user-agent-report'; index: number; msg: AgentMessage }
   | { type: 'generator-stats'; loopDelay: HistogramData }
   | { type: 'error'; message: string };
+
+const AGENT_MESSAGE_TYPES: readonly string[] = ['joined', 'listening', 'vad', 'stats', 'error'];
+
+/** Parses an agent's data message; null when it is not an AgentMessage (someone else's data). */
+export function parseAgentMessage(payload: Uint8Array): AgentMessage | null {
+  try {
+    const m = JSON.parse(new TextDecoder().decode(payload)) as { type?: unknown };
+    return typeof m === 'object' && m !== null && typeof m.type === 'string' && AGENT_MESSAGE_TYPES.includes(m.type) ? (m as AgentMessage) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Common to both kinds of child. */
 export type ChildStop = { type: 'stop' };

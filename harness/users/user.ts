@@ -1,5 +1,5 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import type { GeneratorMessage, UserSpec } from '../sessions/ipc.js';
+import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
@@ -70,6 +70,7 @@ export class SyntheticUser {
   async start(): Promise<void> {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p));
     this.room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => this.onParticipant(p));
+    if (this.spec.agentReports) this.room.on(RoomEvent.DataReceived, (payload: Uint8Array, p?: RemoteParticipant, _kind?: unknown, topic?: string) => this.onData(payload, p, topic));
     await this.room.connect(this.spec.url, this.spec.token, { autoSubscribe: true, dynacast: false });
     this.send({ type: 'user-joined', index: this.spec.index, at: epochNow() });
     this.room.remoteParticipants.forEach((p) => this.onParticipant(p));
@@ -79,6 +80,13 @@ export class SyntheticUser {
     await this.room.localParticipant!.publishTrack(track, options);
     this.publisher.start();
     this.send({ type: 'user-speech', index: this.spec.index, t0: systemClock.toEpoch(this.publisher.t0!), loopMs: this.loopMs });
+  }
+
+  /** Passes on what the agent measured, when it reports over LiveKit. */
+  private onData(payload: Uint8Array, p: RemoteParticipant | undefined, topic: string | undefined): void {
+    if (topic !== AGENT_REPORT_TOPIC || !p || !this.isAgent(p)) return;
+    const msg = parseAgentMessage(payload);
+    if (msg) this.send({ type: 'user-agent-report', index: this.spec.index, msg });
   }
 
   private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {

@@ -4,11 +4,13 @@
  * bare agent does, the framework's way: `ctx.connect()`, publish the sine, wait for its user,
  * run the Silero plugin's VAD stream on the user's audio, and report joins, speech start/end (epoch
  * ms) and stats to the harness over the report socket. It ends the job when its user leaves.
+ * Deployed apart from the harness (no report socket: a Deployment's pod), it sends the same
+ * measurements to its user as reliable data messages on AGENT_REPORT_TOPIC instead.
  */
 import { AutoSubscribe, defineAgent, VADEventType, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import type { AgentMessage } from '../../sessions/ipc.js';
+import { AGENT_REPORT_TOPIC, type AgentMessage } from '../../sessions/ipc.js';
 import { LoopDelayMonitor } from '../../sessions/loop-delay.js';
 import { epochNow } from '../../media/clock.js';
 import { publishTone } from '../../media/publish-tone.js';
@@ -52,8 +54,12 @@ export default defineAgent({
   entry: async (ctx: JobContext) => {
     const meta = dispatchMeta(ctx);
     const worker = Number(process.env[WORKER_ENV.workerIndex] ?? -1);
-    const report = new ReportClient(process.env[WORKER_ENV.reportSocket]);
-    const send = (msg: AgentMessage) => report.send({ type: 'agent', worker, session: meta.session, msg });
+    const socket = process.env[WORKER_ENV.reportSocket];
+    const report = new ReportClient(socket);
+    const send = socket
+      ? (msg: AgentMessage) => report.send({ type: 'agent', worker, session: meta.session, msg })
+      : (msg: AgentMessage) => void ctx.room.localParticipant?.publishData(new TextEncoder().encode(JSON.stringify(msg)), { reliable: true, topic: AGENT_REPORT_TOPIC, destination_identities: [meta.userIdentity] })
+        .catch(() => undefined);
     report.send({ type: 'job', worker, at: epochNow(), session: meta.session, pid: process.pid, jobId: ctx.job.id });
     const loop = new LoopDelayMonitor();
     loop.start();

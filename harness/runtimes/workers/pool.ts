@@ -80,7 +80,8 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
 
   constructor(private readonly o: WorkerFleetOptions, private readonly launcher: WorkerLauncher = PROCESSES) {
     super();
-    this.kind = o.scenario.pool.runtime === 'bare' ? 'framework' : o.scenario.pool.runtime;
+    const r = o.scenario.pool.runtime;
+    this.kind = r === 'bare' || r === 'deployed' ? 'framework' : r;
     this.agentName = `voiceload-${o.runId}`;
     this.wbook = new WorkerBook(o.book);
     this.limit = pLimit(o.scenario.joinConcurrency);

@@ -64,7 +64,7 @@ export interface WorkerSession {
 
 /** The worker side of a run, as gathered; summarised by summarizeWorkers(). */
 export interface WorkersInput {
-  runtime: Exclude<Runtime, 'bare'>;
+  runtime: Exclude<Runtime, 'bare' | 'deployed'>;
   agentName: string;
   pool: PoolSpec;
   hostCores: number;
