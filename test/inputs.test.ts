@@ -64,7 +64,7 @@ test('an unreachable server keeps its real cause: connection refused, bad port',
 test('errors name the flag the user typed, not the scenario file or another key', async () => {
   const load = (...args: string[]) => loadScenario('voice-2', parseScenarioArgs(['voice-2', ...args]).overrides);
   const table: Array<[string[], RegExp]> = [
-    [['--runtime', 'nope'], /^--runtime must be one of bare, framework, python, byo, container, got "nope"$/],
+    [['--runtime', 'nope'], /^--runtime must be one of bare, framework, python, byo, container, deployed, got "nope"$/],
     [['--workers', '2'], /^--workers needs runtime 'framework', 'python', 'byo' or 'container'/],
     [['--runtime', 'framework', '--workers', '99'], /^--workers must be a whole number from 1 to 16, got 99$/],
     [['--runtime', 'framework', '--load-func', 'gpu'], /^--load-func must be 'cpu' or 'jobs:N'/],
