@@ -12,17 +12,6 @@ import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import { HOST_LOAD_REASONS, leftoverNamespaces, reportFiles, runCli, runProcesses, type CliRun } from './support/cli.js';
 
-
-/**
- * Known defect, open: under burst dispatch a framework job sometimes fails to open the user's audio
- * ("vad: failed to handle request: invalid request: handle is not a livekit_ffi::server::room::FfiTrack"),
- * a session error that makes the run invalid. These two drills still run and report; they are marked
- * todo, not passed, until the job opens its stream on a live track handle.
- */
-const FFI_TRACK_RACE = 'framework job: "handle is not a FfiTrack" when opening the user\'s audio under burst dispatch (open defect)';
-/** That defect's session error, tolerated by name in the other drills (placement, drain, failover still asserted). */
-const FFI_TRACK_RACE_REASON = /^session \d+: agent: vad: failed to handle request: invalid request: handle is not a livekit_ffi::server::room::FfiTrack /;
-
 async function scenario(name: string, extra: string[] = []): Promise<{ run: CliRun; r: RunResult; out: string }> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-${name}-`)), 'report');
   const run = await runCli(['scenario', name, '--out', out, ...extra]);
@@ -31,7 +20,6 @@ async function scenario(name: string, extra: string[] = []): Promise<{ run: CliR
   assert.ok(run.code === 0 || run.code === 3, `exit ${run.code}\n${run.stderr}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
   for (const why of r.invalidReasons) {
-    if (FFI_TRACK_RACE_REASON.test(why)) continue;
     assert.match(why, HOST_LOAD_REASONS, `invalid for a reason that is not the host's load: ${why}`);
   }
   assert.equal(run.code === 0, r.invalidReasons.length === 0, 'exit 0 exactly when the run is valid');
@@ -101,7 +89,7 @@ test('failover: the killed worker\'s sessions are lost and re-dispatched; new ro
 });
 
 
-test('burst: five rooms within a second to two workers full at two jobs: one admits past its threshold', { timeout: 300_000, todo: FFI_TRACK_RACE }, async () => {
+test('burst: five rooms within a second to two workers full at two jobs: one admits past its threshold', { timeout: 300_000 }, async () => {
   const { r } = await scenario('burst');
   const w = r.workers!;
   assert.equal(w.dispatch.dispatched, 5);
@@ -114,7 +102,7 @@ test('burst: five rooms within a second to two workers full at two jobs: one adm
   nothingLeft();
 });
 
-test('reroute: workers refusing jobs over their threshold each run at most two, and the server places every room', { timeout: 300_000, todo: FFI_TRACK_RACE }, async () => {
+test('reroute: workers refusing jobs over their threshold each run at most two, and the server places every room', { timeout: 300_000 }, async () => {
   const { r } = await scenario('reroute');
   const w = r.workers!;
   assert.equal(r.sessions.joined, 4, 'a room got no agent');

@@ -119,6 +119,21 @@ test('WorkerBook: job reports fill the session, agent messages reach the Session
   assert.deepEqual(wb.running(0), []);
 });
 
+test('WorkerBook: a session counts as taken only by an offer a worker accepted since the given dispatch', () => {
+  const wb = new WorkerBook(new SessionBook());
+  wb.addWorker(0, 100, 8081, 0);
+  wb.addWorker(1, 200, 8082, 0);
+  wb.addSession(0, 'r0');
+  assert.equal(wb.acceptedSince(0, 0), false, 'no offer yet: a lost offer, the room may be dispatched again');
+  wb.report({ type: 'request', worker: 0, at: 10, session: 0, load: 1, activeJobs: 2, accepted: false });
+  assert.equal(wb.acceptedSince(0, 0), false, 'a refused offer is not a job');
+  wb.report({ type: 'request', worker: 1, at: 20, session: 0, load: 0.5, activeJobs: 1, accepted: true });
+  wb.report({ type: 'request', worker: 1, at: 21, session: 1, load: 0.5, activeJobs: 1, accepted: true });
+  assert.equal(wb.acceptedSince(0, 15), true);
+  assert.equal(wb.acceptedSince(0, 25), false, 'accepted before the current dispatch (an earlier, withdrawn one)');
+  assert.equal(wb.acceptedSince(2, 0), false);
+});
+
 const part = (cpuCores: number, pssMb: number, processes = 1) => ({ processes, cpuCores, rssBytes: pssMb * 2 ** 20, pssBytes: pssMb * 2 ** 20 });
 const usageAt = (at: number, busy: number): WorkerUsage => ({ at, main: part(0.02, 80), inference: part(0, 250), busy: busy ? part(0.2 * busy, 130 * busy, busy) : part(0, 0, 0), idle: part(0.01, 100, 2), other: part(0, 0, 0) });
 

@@ -6,10 +6,11 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/netns-run.sh', import.met
 /**
  * Runs a node script inside a private network namespace (or directly when this process already
  * is in one) and resolves with its stdout parsed as JSON; rejects with its stderr on failure.
+ * `env` is added to this process's environment for it.
  */
-export function runInNetns<T>(script: string, args: string[] = []): Promise<T> {
+export function runInNetns<T>(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<T> {
   const cmd = process.env.VOICELOAD_NETNS ? [process.execPath, script, ...args] : ['bash', SCRIPT, process.execPath, script, ...args];
-  const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

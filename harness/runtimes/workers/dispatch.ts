@@ -30,6 +30,7 @@ export class Dispatcher {
 
 /** What placeWithin needs: whether the agent is in, and how to withdraw and create a dispatch. */
 export interface Placement {
+  /** Whether the room is placed: its agent is in, or a worker has accepted its job (a job is never withdrawn). */
   arrived(): boolean;
   withdraw(id: string): Promise<void>;
   dispatch(): Promise<string>;
@@ -42,7 +43,8 @@ export interface Placement {
 /**
  * Waits up to `boundMs` for a room's agent; when it has not come (no worker was registered when
  * the server got the dispatch, an offer was lost), withdraws the dispatch and dispatches the room
- * again, as an application watching its agent would, up to `maxRetries` times.
+ * again, as an application watching its agent would, up to `maxRetries` times. A dispatch whose job
+ * a worker has accepted counts as placed: deleting it makes the server terminate that job.
  * Resolves true once the agent is in; false when it never came or the run stopped.
  */
 export async function placeWithin(p: Placement, firstId: string, boundMs: number, maxRetries: number, signal: AbortSignal): Promise<boolean> {

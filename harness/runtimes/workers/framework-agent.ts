@@ -9,7 +9,7 @@
  */
 import { AutoSubscribe, defineAgent, VADEventType, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
-import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import { RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
 import { AGENT_REPORT_TOPIC, type AgentMessage } from '../../sessions/ipc.js';
 import { LoopDelayMonitor } from '../../sessions/loop-delay.js';
 import { epochNow } from '../../media/clock.js';
@@ -17,6 +17,7 @@ import { publishTone } from '../../media/publish-tone.js';
 import { SAMPLE_RATE } from '../../media/paced-publisher.js';
 import { LatencyHistogram } from '../../results/histogram.js';
 import { ReportClient } from './channel.js';
+import { openAudioStream } from './open-audio.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
 
 const STATS_EVERY_MS = 2_000;
@@ -33,9 +34,11 @@ function dispatchMeta(ctx: JobContext): DispatchMeta {
 }
 
 /** Runs the plugin's VAD over one audio track, reporting speech events and inference time. */
-async function runVad(vad: VAD, track: RemoteTrack, inferMs: LatencyHistogram, counts: { windows: number }, send: (m: AgentMessage) => void): Promise<void> {
+async function runVad(vad: VAD, track: RemoteTrack, room: Room, inferMs: LatencyHistogram, counts: { windows: number }, send: (m: AgentMessage) => void): Promise<void> {
+  const audio = await openAudioStream(track, room, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+  if (!audio) return; // the job is ending: its room closed as the user's track arrived
   const stream = vad.stream();
-  stream.updateInputStream(new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 }));
+  stream.updateInputStream(audio);
   for await (const ev of stream) {
     if (ev.type === VADEventType.INFERENCE_DONE) {
       inferMs.record(ev.inferenceDuration);
@@ -74,7 +77,7 @@ export default defineAgent({
       if (track.kind !== TrackKind.KIND_AUDIO || p.identity !== meta.userIdentity || listening) return;
       listening = true;
       send({ type: 'listening', at: epochNow() });
-      runVad(vad, track, inferMs, counts, send).catch((err: Error) => send({ type: 'error', message: `vad: ${err.message}` }));
+      runVad(vad, track, ctx.room, inferMs, counts, send).catch((err: Error) => send({ type: 'error', message: `vad: ${err.message}` }));
     });
     ctx.room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
       if (p.identity !== meta.userIdentity) return;

@@ -259,7 +259,9 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
     const rec = this.o.book.get(i)!;
     const ws = this.wbook.session(i)!;
     await placeWithin({
-      arrived: () => rec.agentJoinedAt !== null,
+      // A job a worker has accepted is launching (a slow job process on a loaded host): withdrawing
+      // its dispatch would make the server terminate it as it joins, and leave the room without one.
+      arrived: () => rec.agentJoinedAt !== null || this.wbook.acceptedSince(i, ws.retries.at(-1) ?? ws.dispatchAt ?? 0),
       withdraw: (id) => this.dispatcher.withdraw(id, ws.room),
       dispatch: () => this.dispatcher.dispatch(ws.room, this.meta(i)),
       onRetry: () => ws.retries.push(epochNow()),

@@ -34,6 +34,11 @@ export class WorkerBook {
     return [...this.sessions.values()].sort((a, b) => a.session - b.session);
   }
 
+  /** Whether a worker accepted a job offer for `session` at or after `since` (epoch ms): the job is launching. */
+  acceptedSince(session: number, since: number): boolean {
+    return this.workers.some((w) => w?.requests.some((r) => r.session === session && r.accepted && r.at >= since));
+  }
+
   /** Sessions whose job runs on `worker` now (started, not ended, not lost). */
   running(worker: number): WorkerSession[] {
     return this.allSessions().filter((s) => s.worker === worker && s.jobAt !== null && s.endedAt === null && !s.lost);
