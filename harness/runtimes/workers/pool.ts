@@ -33,7 +33,8 @@ const REGISTER_TIMEOUT_MS = 15_000;
 export const PLACE_BOUND_MS = 10_000;
 /** Re-dispatches of one room before it is left to time out. */
 const MAX_RETRIES = 3;
-const STOP_GRACE_MS = 20_000;
+/** After the run, how long a worker told SIGTERM may take to exit before its group is killed: Kubernetes' default grace period. */
+const STOP_GRACE_MS = 30_000;
 /** How long a drained (SIGINTed) worker may take to exit after the run, as an orchestrator's grace period would allow. */
 const DRAIN_GRACE_MS = 90_000;
 const JOBS_END_TIMEOUT_MS = 15_000;
