@@ -119,6 +119,26 @@ test('WorkerBook: job reports fill the session, agent messages reach the Session
   assert.deepEqual(wb.running(0), []);
 });
 
+test('WorkerBook: a session lost before its first agent joined is measured from its re-dispatched agent (it did join)', () => {
+  const book = new SessionBook();
+  book.add(0, 'r0');
+  const wb = new WorkerBook(book);
+  wb.addWorker(0, 100, 8081, 0);
+  wb.addWorker(1, 200, 8082, 0);
+  const s = wb.addSession(0, 'r0');
+  wb.report({ type: 'job', worker: 0, at: 2, session: 0, pid: 101, jobId: 'AJ_1' });
+  // Worker 0 is killed before its agent joined; the room is dispatched again and worker 1's agent joins.
+  s.lost = true;
+  s.redispatch = { at: 4, worker: null, joinedAt: null };
+  wb.report({ type: 'job', worker: 1, at: 5, session: 0, pid: 201, jobId: 'AJ_2' });
+  wb.report({ type: 'agent', worker: 1, session: 0, msg: { type: 'joined', at: 6 } });
+  wb.report({ type: 'agent', worker: 1, session: 0, msg: { type: 'vad', kind: 'start', at: 7, audioMs: 500 } });
+  assert.deepEqual(s.redispatch, { at: 4, worker: 1, joinedAt: 6 });
+  assert.equal(s.joinedAt, null, 'the first job never had an agent in the room');
+  assert.equal(book.get(0)!.agentJoinedAt, 6);
+  assert.deepEqual(book.get(0)!.vadStarts, [7]);
+});
+
 test('WorkerBook: a session counts as taken only by an offer a worker accepted since the given dispatch', () => {
   const wb = new WorkerBook(new SessionBook());
   wb.addWorker(0, 100, 8081, 0);

@@ -69,7 +69,13 @@ export class WorkerBook {
     if (r.type === 'request') return void w?.requests.push({ at: r.at, session: r.session, load: r.load, activeJobs: r.activeJobs ?? null, accepted: r.accepted });
     const s = this.sessions.get(r.session);
     if (!s) return;
-    if (s.lost) return this.redispatched(s, r);
+    if (s.lost) {
+      this.redispatched(s, r);
+      // Lost before its first agent joined: the re-dispatched agent is the only one the user ever met,
+      // so the session is measured from it (else a session that did join counts as never joined).
+      if (r.type === 'agent' && s.joinedAt === null) this.book.fromAgent(r.session, r.msg);
+      return;
+    }
     switch (r.type) {
       case 'job':
         Object.assign(s, { worker: r.worker, jobPid: r.pid, jobAt: r.at });
