@@ -12,6 +12,18 @@ import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import { HOST_LOAD_REASONS, leftoverNamespaces, reportFiles, runCli, runProcesses, type CliRun } from './support/cli.js';
 
+/**
+ * @livekit/agents 1.9's own sign that a job process could not start on the saturated agents' core
+ * (one core of this 2-core host): it logs this, kills the process after 10 s and starts another.
+ * Seen here with four VAD jobs on the core: the job taken next started 57 s after its dispatch.
+ */
+function starvedWorker(out: string, index: number): boolean {
+  return /runner initialization timed out/.test(readFileSync(path.join(out, `worker-${index}.log`), 'utf8'));
+}
+
+/** What such a late job does to a run; tolerated only where a worker's log shows the starvation. */
+const LATE_JOB_REASONS = /^(no samples after the last session joined|session \d+: agent did not join within \d+ s)$/;
+
 async function scenario(name: string, extra: string[] = []): Promise<{ run: CliRun; r: RunResult; out: string }> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-${name}-`)), 'report');
   const run = await runCli(['scenario', name, '--out', out, ...extra]);
@@ -19,7 +31,9 @@ async function scenario(name: string, extra: string[] = []): Promise<{ run: CliR
   // processes beside the server and generator): any other reason, or another exit code, fails.
   assert.ok(run.code === 0 || run.code === 3, `exit ${run.code}\n${run.stderr}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+  const starved = (r.workers?.perWorker ?? []).some((p) => starvedWorker(out, p.index));
   for (const why of r.invalidReasons) {
+    if (starved && LATE_JOB_REASONS.test(why)) continue;
     assert.match(why, HOST_LOAD_REASONS, `invalid for a reason that is not the host's load: ${why}`);
   }
   assert.equal(run.code === 0, r.invalidReasons.length === 0, 'exit 0 exactly when the run is valid');
@@ -46,8 +60,7 @@ test('pool: two framework workers both receive jobs, answer their health checks 
     // restarting a warm job process that never finishes starting ("runner initialization timed out"),
     // and its close waits on it past any grace period; the run then kills it and says so. Only that
     // named case may end in SIGKILL (nothingLeft() below checks that the kill left nothing).
-    const starved = /runner initialization timed out/.test(readFileSync(path.join(out, `worker-${p.index}.log`), 'utf8'));
-    if (starved && p.exit?.signal === 'SIGKILL') continue;
+    if (starvedWorker(out, p.index) && p.exit?.signal === 'SIGKILL') continue;
     assert.equal(p.exit?.code, 143, `worker ${p.index} did not exit as a drained worker on SIGTERM: ${JSON.stringify(p.exit)}`);
     assert.equal(p.survivors, 0);
   }
