@@ -95,13 +95,18 @@ test('report socket: lines written by a client arrive parsed, in order; junk is 
   new ReportClient(undefined).send({ type: 'load', worker: 0, at: 0, load: 0, activeJobs: 0 });
 });
 
-test('WorkerBook: job reports fill the session, agent messages reach the SessionBook, a lost session keeps its re-dispatch apart', () => {
+/** Two workers and session 0 in room r0, on a SessionBook of its own. */
+function twoWorkers(): { book: SessionBook; wb: WorkerBook; s: ReturnType<WorkerBook['addSession']> } {
   const book = new SessionBook();
   book.add(0, 'r0');
   const wb = new WorkerBook(book);
   wb.addWorker(0, 100, 8081, 0);
   wb.addWorker(1, 200, 8082, 0);
-  const s = wb.addSession(0, 'r0');
+  return { book, wb, s: wb.addSession(0, 'r0') };
+}
+
+test('WorkerBook: job reports fill the session, agent messages reach the SessionBook, a lost session keeps its re-dispatch apart', () => {
+  const { book, wb, s } = twoWorkers();
   wb.report({ type: 'request', worker: 0, at: 1, session: 0, load: 0.5, activeJobs: 0, accepted: true });
   wb.report({ type: 'job', worker: 0, at: 2, session: 0, pid: 101, jobId: 'AJ_1' });
   wb.report({ type: 'agent', worker: 0, session: 0, msg: { type: 'joined', at: 3 } });
@@ -120,12 +125,7 @@ test('WorkerBook: job reports fill the session, agent messages reach the Session
 });
 
 test('WorkerBook: a session lost before its first agent joined is measured from its re-dispatched agent (it did join)', () => {
-  const book = new SessionBook();
-  book.add(0, 'r0');
-  const wb = new WorkerBook(book);
-  wb.addWorker(0, 100, 8081, 0);
-  wb.addWorker(1, 200, 8082, 0);
-  const s = wb.addSession(0, 'r0');
+  const { book, wb, s } = twoWorkers();
   wb.report({ type: 'job', worker: 0, at: 2, session: 0, pid: 101, jobId: 'AJ_1' });
   // Worker 0 is killed before its agent joined; the room is dispatched again and worker 1's agent joins.
   s.lost = true;
