@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
-import { leftoverNamespaces, runCli, runProcesses, startCli } from './support/cli.js';
+import { leftoverNamespaces, runCli, runProcesses, startCli, untilLive } from './support/cli.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-gate-e2e-'));
 const at = (...p: string[]) => path.join(tmp, ...p);
@@ -52,11 +52,6 @@ function descendantsMatching(root: number, pattern: RegExp): number[] {
     }
   }
   return found;
-}
-
-function samplesWithSessions(samples: string, n: number): number {
-  if (!existsSync(samples)) return 0;
-  return readFileSync(samples, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === n).length;
 }
 
 const passGate = file('pass.json', {
@@ -104,10 +99,7 @@ test('a gate that fails: a deliberately strict threshold, exit 99, JUnit names i
 test('a gate whose run is invalid: the server is killed mid-run, exit 3', { timeout: 240_000 }, async () => {
   const gate = startCli(['gate', 'voice-2', '--gate', passGate, '--duration', '60s', '--out', at('invalid')]);
   const samples = at('invalid', 'run-1', 'samples.jsonl');
-  for (let i = 0; i < 480 && samplesWithSessions(samples, 2) < 3 && gate.proc.exitCode === null; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.ok(samplesWithSessions(samples, 2) >= 3, 'the run never reached two live sessions');
+  await untilLive(gate.proc, samples, 2, 3, 480);
   // Only the server this gate started: a descendant of the gate process.
   const servers = descendantsMatching(gate.proc.pid!, /voiceload-server-/);
   assert.equal(servers.length, 1, `servers under the gate: ${servers.join(', ')}`);

@@ -12,22 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
-import { leftoverNamespaces, runProcesses, startCli } from './support/cli.js';
-
-function samplesWithSessions(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === 2).length;
-}
+import { leftoverNamespaces, runProcesses, startCli, untilLive } from './support/cli.js';
 
 /** Starts voice-2 (1-core target, so the agents get a cgroup) and resolves once `samples` samples had both sessions live. */
 async function startLive(samples: number): Promise<{ out: string; run: ReturnType<typeof startCli> }> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-int-')), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--target', '1c4g', '--out', out]);
   const file = path.join(out, 'samples.jsonl');
-  for (let i = 0; i < 240 && samplesWithSessions(file) < samples && run.proc.exitCode === null; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.ok(samplesWithSessions(file) >= samples, 'the run never reached two live sessions');
+  await untilLive(run.proc, file, 2, samples, 240);
   return { out, run };
 }
 
@@ -89,10 +81,7 @@ test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespac
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-crash-')), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
   const samples = path.join(out, 'samples.jsonl');
-  for (let i = 0; i < 240 && samplesWithSessions(samples) < 3 && run.proc.exitCode === null; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.ok(samplesWithSessions(samples) >= 3, 'the run never reached two live sessions');
+  await untilLive(run.proc, samples, 2, 3, 240);
   const ours = partitionGroups().filter((d) => !before.has(d));
   assert.ok(ours.length >= 2, `no partition groups while the run went: ${ours.join(', ')}`);
   const harnessPid = Number(/^voiceload-(\d+)-/.exec(ours[0]!)?.[1]);

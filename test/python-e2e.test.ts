@@ -5,7 +5,7 @@
  * flagged, its interval must hold the true value) and without (it must not be). Behaviour, never speed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,7 +13,7 @@ import { judgeLeak } from '../harness/capacity/leak.js';
 import { paths } from '../harness/common/paths.js';
 import type { RunResult } from '../harness/results/types.js';
 import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
-import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses, startCli } from './support/cli.js';
+import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses, startCli, untilLive } from './support/cli.js';
 
 
 async function run(name: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ r: RunResult; out: string }> {
@@ -61,9 +61,7 @@ test('byo: Ctrl-C (SIGINT to the whole group, as a terminal sends it) drains the
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-py-int-')), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--worker-cmd', cmd, '--out', out]);
   const samples = path.join(out, 'samples.jsonl');
-  const live = () => existsSync(samples) && readFileSync(samples, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === 2).length;
-  for (let i = 0; i < 480 && (live() || 0) < 3 && run.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
-  assert.ok((live() || 0) >= 3, 'the run never had both sessions live');
+  await untilLive(run.proc, samples, 2, 3, 480);
   process.kill(-run.proc.pid!, 'SIGINT');
   const done = await run.done;
   assert.equal(done.code, 105, done.stderr);

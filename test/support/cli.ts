@@ -1,10 +1,27 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** dist/harness/cli/main.js, from dist/test/support/cli.js. */
 export const CLI = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+
+/** How many samples of a run's samples.jsonl (so far) had exactly `sessions` sessions live. */
+export function samplesWithSessions(file: string, sessions: number): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l && (JSON.parse(l) as { activeSessions: number }).activeSessions === sessions).length;
+}
+
+/**
+ * Polls every 250 ms, for up to `tries` polls, until `file` holds `count` samples with `sessions`
+ * live or `proc` exited; fails the test if they never came (so a signal is sent mid-run, not before).
+ */
+export async function untilLive(proc: ChildProcess, file: string, sessions: number, count: number, tries: number): Promise<void> {
+  for (let i = 0; i < tries && samplesWithSessions(file, sessions) < count && proc.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (samplesWithSessions(file, sessions) < count) throw new Error(`the run never had ${count} samples with ${sessions} sessions live`);
+}
 
 /** The outcome of a CLI run. */
 export interface CliRun { code: number | null; signal: string | null; stdout: string; stderr: string }
