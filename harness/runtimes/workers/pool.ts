@@ -241,7 +241,6 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       this.emit('warning', `session ${i}: dispatch failed: ${ws.dispatchError}`);
       return;
     }
-    // A byo worker names its agents itself: the user then listens to any agent in its room.
     // Our framework and Python workers name each agent; the user's worker or image names its own: the user then listens to any agent in its room.
     const agentIdentity = this.kind === 'byo' || this.kind === 'container' ? '' : meta.agentIdentity;
     this.generators.addUser({ index: i, url: this.o.server.url, token, agentIdentity, toneHz: this.o.scenario.toneHz });
