@@ -16,8 +16,6 @@ import asyncio
 import json
 import math
 import os
-import signal
-import threading
 import time
 
 import numpy as np
@@ -26,6 +24,7 @@ from livekit.agents import AutoSubscribe, JobContext, JobProcess, JobRequest, Wo
 from livekit.agents.worker import _DefaultLoadCalc
 from livekit.plugins import silero
 
+from harness_watch import watch_harness
 from voiceload_report import Histogram, Reporter, epoch_ms, report_job
 
 SAMPLE_RATE = 48_000
@@ -175,20 +174,8 @@ def load(server: object) -> float:
     return value
 
 
-def watch_parent() -> None:
-    """Started by the harness in its own process group: when the harness is gone, drain and exit."""
-    parent = os.getppid()
-
-    def loop() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=loop, daemon=True).start()
-
-
 if __name__ == "__main__":
-    watch_parent()
+    watch_harness()
     opts = dict(
         entrypoint_fnc=entrypoint,
         prewarm_fnc=prewarm,

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -211,4 +211,36 @@ test('soakPoints: one point per session its user ended, from the next worker sam
     { completed: 1, atS: 0.9, fixedPssBytes: 110 * MB, jobPssBytes: 100 * MB },
     { completed: 2, atS: 1.9, fixedPssBytes: 112 * MB, jobPssBytes: 100 * MB },
   ]);
+});
+
+/**
+ * Runs the reference worker's harness watch in `python3` behind `sh -c` (no exec), as a byo worker
+ * runs, with VOICELOAD_HARNESS_PID = `harness`; resolves with the SIGTERMs it got by `untilMs`, after
+ * `during()` ran (it may kill the shell, or the stand-in harness).
+ */
+async function sigtermsSeen(harness: number, during: (shell: number) => void, untilMs: number): Promise<number> {
+  const py = `import os, signal, sys, time; sys.path.insert(0, ${JSON.stringify(path.join(paths.root, 'agents-py'))})
+from harness_watch import watch_harness
+got = []
+signal.signal(signal.SIGTERM, lambda *_: got.append(1))
+watch_harness(every_s=0.1)
+print("ready", flush=True)
+time.sleep(${untilMs / 1000})
+print(len(got), flush=True)`;
+  const shell = spawn('/bin/sh', ['-c', `python3 -c '${py.replace(/'/g, `'\\''`)}'; true`], { env: { ...process.env, VOICELOAD_HARNESS_PID: String(harness) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((resolve) => shell.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && resolve())));
+  during(shell.pid!);
+  await new Promise((r) => shell.stdout.once('end', r));
+  return Number(out.trim().split('\n').pop());
+}
+
+test('harness watch: the shell in front of the worker dying (the same SIGTERM starts the drain) sends it no second SIGTERM; the harness going sends exactly one', { timeout: 30_000 }, async () => {
+  // Before: it watched its parent, so the dead shell made it SIGTERM itself during the drain
+  // ("exiting forcefully", issue 13).
+  const shellDies = await sigtermsSeen(process.pid, (shell) => process.kill(shell, 'SIGKILL'), 1500);
+  assert.equal(shellDies, 0, 'the worker signalled itself although the harness is alive');
+  const standIn = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const harnessDies = await sigtermsSeen(standIn.pid!, () => standIn.kill('SIGKILL'), 1500);
+  assert.equal(harnessDies, 1, 'the worker did not stop (once) when the harness was gone');
 });

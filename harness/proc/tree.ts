@@ -43,6 +43,17 @@ export function listProcesses(procRoot = '/proc'): ProcInfo[] {
   return out;
 }
 
+/** True while `pid` is a live process; a zombie (dead, not yet reaped by its parent) is not. */
+export function processAlive(pid: number, procRoot = '/proc'): boolean {
+  const stat = readOrNull(join(procRoot, String(pid), 'stat'));
+  if (!stat) return false;
+  try {
+    return parseStat(stat).state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** The processes below `root` (children, grandchildren, ...), not root itself, breadth first. */
 export function descendantsOf(root: number, procs: ProcInfo[]): ProcInfo[] {
   const children = byParent(procs);

@@ -17,6 +17,7 @@ import { sleep } from '../common/wait.js';
 import { ownCgroupPath } from '../sampling/container-limits.js';
 import type { RuntimeContext } from './types.js';
 import { WorkerProcess, type WorkerLaunch } from './workers/worker-proc.js';
+import { WORKER_ENV } from './workers/messages.js';
 
 const PID_TIMEOUT_MS = 30_000;
 
@@ -151,7 +152,7 @@ export function containerWorkers(ctx: RuntimeContext, plan: { image: string; net
     const socketDir = path.dirname(spec.env.VOICELOAD_REPORT_SOCKET ?? '/nonexistent/x');
     const argv = podmanRunArgv({
       image: plan.image, name, netns: plan.netns, hostNetns: plan.hostNetns, cores: ctx.scenario.target.cores, memoryBytes: ctx.scenario.target.memoryBytes,
-      socketDir, env: Object.keys(spec.env),
+      socketDir, env: Object.keys(spec.env).filter((n) => n !== WORKER_ENV.harnessPid),
     });
     return new ContainerWorker({ ...spec, command: plan.image, argv, userEnv: false }, name);
   };

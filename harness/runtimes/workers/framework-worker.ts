@@ -13,6 +13,7 @@
 import { cli, ServerOptions, type AgentServer, type JobRequest } from '@livekit/agents';
 import { fileURLToPath } from 'node:url';
 import { epochNow } from '../../media/clock.js';
+import { processAlive } from '../../proc/tree.js';
 import { ReportClient } from './channel.js';
 import { WORKER_ENV, type DispatchMeta } from './messages.js';
 
@@ -92,10 +93,12 @@ opts.loadFunc = async (w: AgentServer) => {
 if (!env[WORKER_ENV.reportSocket]) process.stderr.write('framework-worker: no VOICELOAD_REPORT_SOCKET; running without reporting\n');
 
 // Started by the harness in its own process group, it would outlive a harness killed outright:
-// when its parent is gone, it stops as it would on SIGTERM (drain, then exit).
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+// when the harness is gone, it stops as it would on SIGTERM (drain, then exit), once.
+const harness = Number(env[WORKER_ENV.harnessPid] ?? process.ppid);
+const watch = setInterval(() => {
+  if (processAlive(harness)) return;
+  clearInterval(watch);
+  process.kill(process.pid, 'SIGTERM');
 }, 1000).unref();
 
 cli.runApp(opts);

@@ -32,6 +32,13 @@ export const WORKER_ENV = {
   testLeakMb: 'VOICELOAD_TEST_LEAK_MB',
   /** Job processes kept warm (LiveKit's numIdleProcesses). */
   idleProcesses: 'VOICELOAD_IDLE_PROCESSES',
+  /**
+   * The harness's pid: our reference workers drain and exit once it is gone. They watch it, not their
+   * parent: behind `sh -c` the parent is a shell that dies of the same SIGTERM that starts the drain,
+   * and a second SIGTERM makes LiveKit's worker exit at once ("exiting forcefully"). Not given to
+   * containers, whose pid namespace cannot see it.
+   */
+  harnessPid: 'VOICELOAD_HARNESS_PID',
 } as const;
 
 /**

@@ -157,6 +157,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       [WORKER_ENV.loadFunc]: scenario.pool.loadFunc,
       [WORKER_ENV.loadThreshold]: String(scenario.pool.loadThreshold),
       [WORKER_ENV.refuseWhenFull]: scenario.pool.refuseWhenFull ? '1' : '0',
+      [WORKER_ENV.harnessPid]: String(process.pid),
       // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
       ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
