@@ -51,6 +51,15 @@ test('cpu-memory: one row per role per sample, with the sampled CPU and PSS; the
   assert.match(JSON.stringify(s), /PSS, MB/);
 });
 
+test('cpu-memory: agents that ran elsewhere (a deployed worker) get no line of zeros, and the subtitle says why', () => {
+  const data = makeReportData();
+  data.result.agentsElsewhere = 'dispatched to agent name "x", deployed by you';
+  const s = spec(data, 'cpu-memory');
+  const roles = new Set(dataOf(s, 'roles').map((r) => r.role));
+  assert.deepEqual([...roles].sort(), ROLES.filter((r) => r !== 'agents').sort());
+  assert.match(JSON.stringify(s), /No agents line: they ran elsewhere/);
+});
+
 test('cpu-memory falls back to RSS for every role when one sample has no PSS, and says so', () => {
   const data = makeReportData();
   (data.samples[3] as (typeof data.samples)[number]).roles.server.pssBytes = null;

@@ -118,6 +118,15 @@ test("steps: each step's verdict, reason and measured agents' cost; quality per 
   has(quality, /<tr><td>2<\/td><td class="num">10<\/td><td class="num">210<\/td><td class="num">1\.5<\/td><td class="num">n\/a<\/td>/);
 });
 
+test('steps of a run whose agents ran elsewhere say "not measured" instead of the agents\' zeros', () => {
+  const data = makeReportData();
+  data.result.agentsElsewhere = 'dispatched to agent name "x", deployed by you';
+  const steps = /<table id="steps">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(renderReportHtml(data))?.[1] ?? '';
+  const rows = steps.split('</tr>').filter((r) => r.includes('<td>'));
+  assert.equal(rows.length, 4);
+  for (const r of rows) has(r, /<td colspan="2">not measured: the agents ran elsewhere<\/td>$/);
+});
+
 test('run facts: host, target, server, network, sessions and window', () => {
   const html = renderReportHtml(makeReportData());
   has(html, /<dt>Host \(measured on\)<\/dt><dd>4 cores, AMD EPYC 7B13, 8\.0 GB \(bench-1\); linux-x64 6\.1\.0, node v20\.20\.2<\/dd>/);

@@ -3,7 +3,7 @@
  * marked (a rule where each step began, its settled part shaded). Every point is a sample:
  * measured on the run's host.
  */
-import { ROLES } from '../../sampling/types.js';
+import { ROLES, type Role } from '../../sampling/types.js';
 import type { ReportData } from '../types.js';
 import { type ChartSpec, type Layer, MB, ROLE_COLORS, hostLabel, memoryKind, stepLayers, stepMarks, timeAxis } from './common.js';
 
@@ -16,19 +16,25 @@ export interface RoleRow {
   memMB: number;
 }
 
-/** Long-form rows, one per role per sample; memory is PSS or RSS as `memoryKind` decides, in MB. */
+/** The roles this host measured: not the agents when they ran elsewhere (a deployed worker), whose zeros would read as free agents. */
+function measuredRoles(data: ReportData): Role[] {
+  return data.result.agentsElsewhere ? ROLES.filter((r) => r !== 'agents') : [...ROLES];
+}
+
+/** Long-form rows, one per measured role per sample; memory is PSS or RSS as `memoryKind` decides, in MB. */
 export function roleRows(data: ReportData): RoleRow[] {
   const pss = memoryKind(data.samples) === 'PSS';
+  const roles = measuredRoles(data);
   return data.samples.flatMap((s) =>
-    ROLES.map((role) => {
+    roles.map((role) => {
       const r = s.roles[role];
       return { t: s.elapsedMs / 1000, role, sessions: s.activeSessions, cpuCores: r.cpuCores, memMB: ((pss ? r.pssBytes : null) ?? r.rssBytes) / MB };
     }),
   );
 }
 
-function panel(durationS: number, field: 'cpuCores' | 'memMB', title: string): Layer {
-  const color = { field: 'role', type: 'nominal', title: 'role', scale: { domain: [...ROLES], range: ROLES.map((r) => ROLE_COLORS[r]) } };
+function panel(durationS: number, roles: Role[], field: 'cpuCores' | 'memMB', title: string): Layer {
+  const color = { field: 'role', type: 'nominal', title: 'role', scale: { domain: roles, range: roles.map((r) => ROLE_COLORS[r]) } };
   return {
     width: 640,
     height: 200,
@@ -63,11 +69,12 @@ export function cpuMemorySpec(data: ReportData): ChartSpec {
       subtitle: [
         `Measured once a second on ${hostLabel(result.host)}; memory is ${mem}${mem === 'RSS' ? ' (PSS missing in some samples; RSS counts shared pages more than once)' : ''}.`,
         'Dashed rules: ramp step starts. Shaded: each step\'s settled part, the span its figures come from.',
+        ...(result.agentsElsewhere ? [`No agents line: they ran elsewhere and were not measured (${result.agentsElsewhere}).`] : []),
       ],
       anchor: 'start',
     },
     datasets: { roles: roleRows(data), steps: stepMarks(result.steps) },
     data: { name: 'roles' },
-    vconcat: [panel(result.durationS, 'cpuCores', 'CPU, cores'), panel(result.durationS, 'memMB', `${mem}, MB`)],
+    vconcat: [panel(result.durationS, measuredRoles(data), 'cpuCores', 'CPU, cores'), panel(result.durationS, measuredRoles(data), 'memMB', `${mem}, MB`)],
   };
 }

@@ -115,7 +115,7 @@ export function steadinessSection(d: ReportData): string {
     const pss = a.pssBytes === null ? null : mean(a.pssBytes);
     const verdict = v === undefined ? 'not judged' : v.steady ? 'steady' : 'not steady';
     return `<tr><td>${s.index + 1}</td><td class="num">${s.targetSessions}</td><td class="num">${s.sessions}</td><td>${span(s.startS, s.endS)}</td><td>${span(s.fromS, s.toS)}</td>`
-      + `<td>${verdict}</td><td>${esc(v?.reason ?? '')}</td><td class="num">${fmt(mean(a.cpuCores))}</td><td class="num">${fmt(pss === null ? null : pss / MB, 1)}</td></tr>`;
+      + `<td>${verdict}</td><td>${esc(v?.reason ?? '')}</td>${result.agentsElsewhere ? '<td colspan="2">not measured: the agents ran elsewhere</td>' : `<td class="num">${fmt(mean(a.cpuCores))}</td><td class="num">${fmt(pss === null ? null : pss / MB, 1)}</td>`}</tr>`;
   });
   return `<section id="steadiness"><h2>Ramp steps: steadiness and cost</h2>
 <p>Rule: ${esc(model.steadiness.rule)}. Figures ${kind('measured')} on ${esc(hostLabel(result.host))} over each step's settled part.</p>
