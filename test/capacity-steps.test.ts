@@ -59,6 +59,22 @@ test('steadiness: a significant trend over 10 % is drift; noise of the same size
   assert.match(mem.verdict.reason, /PSS drifts 1\d\.\d % across the step > 10 %/);
 });
 
+test('steadiness: a slow wave in one-second samples is not drift (AR(1)); a drift under alternating noise still is', () => {
+  // Half a period of a 30 s wave over a 36 s step: least squares fits a 13 % fall, and plain OLS,
+  // taking 36 neighbouring samples as independent, called it significant (the step was thrown out).
+  const wave = Array.from({ length: 36 }, (_, i) => 0.5 + 0.08 * Math.sin((2 * Math.PI * i) / 30) + ((i % 3) - 1) * 0.01);
+  const w = trend(wave);
+  assert.ok(w.drift / 0.5 > 0.1 && w.rho > 0.5, JSON.stringify(w));
+  assert.equal(w.significant, false);
+  assert.equal(judged({ sessions: 5, cpu: [0.5, 0.5, ...wave] }).verdict.steady, true);
+  // A real rise of 14 % under noise that flips sign every sample: ρ is 0, the trend counts.
+  const rise = Array.from({ length: 36 }, (_, i) => 0.5 + 0.002 * i + (i % 2 ? 0.01 : -0.01));
+  const r = trend(rise);
+  assert.equal(r.rho, 0);
+  assert.equal(r.significant, true);
+  assert.match(judged({ sessions: 5, cpu: [0.5, 0.5, ...rise] }).verdict.reason, /CPU drifts 1\d\.\d % across the step > 10 %/);
+});
+
 test('steadiness: invalid, saturated and empty steps are left out, with why', () => {
   const gen = judged({ sessions: 5, cpu: steadySeries(1), qos: { publishLateMsP99: 25 } });
   assert.equal(gen.verdict.steady, false);

@@ -9,9 +9,10 @@
  * a staircase of 30 points as 30 witnesses and gives an interval too narrow to trust (a short soak
  * without a leak was flagged). The interval is widened for the residuals' lag-1 autocorrelation ρ:
  * the slope's standard error by √((1+ρ)/(1−ρ)), the degrees of freedom from the effective number
- * of points n(1−ρ)/(1+ρ) (the AR(1) correction; ρ < 0 is taken as 0).
+ * of points n(1−ρ)/(1+ρ) (the AR(1) correction, autocorr.ts).
  */
 import type { SoakPoint } from '../results/workers.js';
+import { ar1Correction, lag1Rho } from './autocorr.js';
 import { CONFIDENCE, fitLine, tCritical } from './fit.js';
 import type { LinearFit } from './types.js';
 
@@ -29,26 +30,17 @@ export const MIN_GROWTH_BYTES = 16 * MB;
 const MIN_POINTS = 6;
 /** The first completed sessions are warm-up (lazy imports, caches, allocator arenas): left out of the fit. */
 const WARMUP_SHARE = 0.2;
-/** ρ is capped here: nearer 1 the correction has no finite answer. */
-const MAX_RHO = 0.9;
-
 /** Lag-1 autocorrelation of the residuals of `fit`, in [0, MAX_RHO]. */
 function residualRho(fit: LinearFit): number {
-  const r = fit.points.map((p) => p.value - fit.base - fit.perSession * p.sessions);
-  const ss = r.reduce((a, e) => a + e * e, 0);
-  if (ss === 0) return 0;
-  let lag = 0;
-  for (let i = 1; i < r.length; i++) lag += r[i]! * r[i - 1]!;
-  return Math.min(MAX_RHO, Math.max(0, lag / ss));
+  return lag1Rho(fit.points.map((p) => p.value - fit.base - fit.perSession * p.sessions));
 }
 
 /** The slope's interval widened for autocorrelated residuals (see the file's note). */
 function widenedCi(fit: LinearFit, rho: number): [number, number] {
   const [lo, hi] = fit.perSessionCi!;
-  const n = fit.points.length;
-  const se = (hi - lo) / 2 / tCritical(fit.confidence, n - 2);
-  const nEff = (n * (1 - rho)) / (1 + rho);
-  const half = tCritical(fit.confidence, Math.max(1, nEff - 2)) * se * Math.sqrt((1 + rho) / (1 - rho));
+  const se = (hi - lo) / 2 / tCritical(fit.confidence, fit.points.length - 2);
+  const c = ar1Correction(fit.points.length, rho);
+  const half = tCritical(fit.confidence, c.df) * se * c.seScale;
   return [fit.perSession - half, fit.perSession + half];
 }
 

@@ -7,6 +7,7 @@
  */
 import { mean } from '../results/stats.js';
 import type { StepSummary } from '../results/types.js';
+import { ar1Correction, lag1Rho } from './autocorr.js';
 import { tCritical } from './fit.js';
 import type { StepJudgement, StepVerdict } from './types.js';
 
@@ -35,7 +36,7 @@ export const STEADINESS_RULE =
   `A step is used for the fit when, after its settle time and the first ${S.warmupSamples} samples of warm-up, ` +
   `it keeps at least ${S.minSamples} one-second samples; the agents' CPU has a coefficient of variation ` +
   `≤ ${S.maxCv * 100} % (or a standard deviation ≤ ${S.cpuFloorCores} cores); neither the agents' CPU nor their memory ` +
-  `has a least-squares trend over time that is significant (slope ≠ 0 at ${S.trendConfidence * 100} %, Student t) and moves it ` +
+  `has a least-squares trend over time that is significant (slope ≠ 0 at ${S.trendConfidence * 100} %, Student t, widened for the samples' lag-1 autocorrelation) and moves it ` +
   `by more than ${S.maxCpuDrift * 100} % (CPU; or ${S.cpuFloorCores} cores) / ${S.maxMemDrift * 100} % (memory) of its mean across the step; ` +
   'at least one session was active; the load generator kept real time; ' +
   'and the host was not saturated (system CPU below 90 % of its cores).';
@@ -53,10 +54,13 @@ function sd(xs: readonly number[]): number {
 /**
  * The series' least-squares trend against sample index: the change it makes across the series
  * (|slope| × (n − 1)), and whether the slope differs from 0 at `trendConfidence` (|slope| > t · se).
+ * One-second samples are not independent (CPU has slow waves in it, the speech loops, PSS is read
+ * every few seconds), so se and t carry the AR(1) correction for the residuals' lag-1
+ * autocorrelation (autocorr.ts): without it a wave read as a significant drift.
  */
-export function trend(xs: readonly number[]): { drift: number; significant: boolean } {
+export function trend(xs: readonly number[]): { drift: number; significant: boolean; rho: number } {
   const n = xs.length;
-  if (n < 3) return { drift: 0, significant: false };
+  if (n < 3) return { drift: 0, significant: false, rho: 0 };
   const iBar = (n - 1) / 2;
   const m = mean(xs) as number;
   let sxy = 0;
@@ -66,9 +70,12 @@ export function trend(xs: readonly number[]): { drift: number; significant: bool
     sxx += (i - iBar) ** 2;
   });
   const slope = sxy / sxx;
-  const sse = xs.reduce((a, x, i) => a + (x - m - slope * (i - iBar)) ** 2, 0);
-  const se = Math.sqrt(sse / (n - 2) / sxx);
-  return { drift: Math.abs(slope) * (n - 1), significant: Math.abs(slope) > tCritical(S.trendConfidence, n - 2) * se };
+  const residuals = xs.map((x, i) => x - m - slope * (i - iBar));
+  const sse = residuals.reduce((a, e) => a + e * e, 0);
+  const rho = lag1Rho(residuals);
+  const c = ar1Correction(n, rho);
+  const se = Math.sqrt(sse / (n - 2) / sxx) * c.seScale;
+  return { drift: Math.abs(slope) * (n - 1), significant: Math.abs(slope) > tCritical(S.trendConfidence, c.df) * se, rho };
 }
 
 function pct(x: number): string {
@@ -81,8 +88,8 @@ export function memorySeries(step: StepSummary): { kind: 'PSS' | 'RSS'; values: 
   return a.pssBytes ? { kind: 'PSS', values: a.pssBytes } : { kind: 'RSS', values: a.rssBytes };
 }
 
-function driftWords(t: { drift: number; significant: boolean }, m: number): string {
-  return `trend ${pct(m > 0 ? t.drift / m : 0)}${t.significant ? '' : ' (not significant)'}`;
+function driftWords(t: { drift: number; significant: boolean; rho: number }, m: number): string {
+  return `trend ${pct(m > 0 ? t.drift / m : 0)}${t.significant ? '' : ' (not significant)'}${t.rho > 0 ? ` ρ=${t.rho.toFixed(2)}` : ''}`;
 }
 
 /** Why a step that measured something is or is not flat; null when it is. */
