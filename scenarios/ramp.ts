@@ -1,16 +1,21 @@
 import type { ScenarioSpec } from '../harness/scenario/schema.js';
 
 /**
- * Finds the knee: adds two sessions every 30 s and judges each step once it has settled; the run
+ * Finds the knee: adds two sessions every 60 s and judges each step once it has settled; the run
  * stops at the first step where quality breaks (VAD onset lag, tone gaps, the agents' event loop)
  * or CPU reaches the load threshold. `sessions` is only a cap. The steps feed the capacity fit.
+ *
+ * Why 60 s steps with 20 s to settle: a new agent costs more for its first 10–20 s (its model and
+ * JIT warming up), and one-second CPU samples carry slow waves (the looping speech), so a step mean
+ * needs about 40 samples to be a fit point. Measured here (2 cores, agents on one, `--ramp-step 1`):
+ * 30 s steps gave a per-session CPU interval of ±67 % from 4 steady steps; 60 s steps ±9 % from 6.
  */
 const ramp: ScenarioSpec = {
   name: 'ramp',
-  description: 'Ramp +2 sessions every 30 s until quality breaks (the knee) or 40 sessions',
+  description: 'Ramp +2 sessions every 60 s until quality breaks (the knee) or 40 sessions',
   sessions: 40,
-  ramp: { step: 2, every: '30s', settle: '10s' },
-  duration: '11m',
+  ramp: { step: 2, every: '60s', settle: '20s' },
+  duration: '20m30s',
   warmup: '10s',
   usersPerGenerator: 10,
   target: '4c8g',

@@ -83,12 +83,12 @@ test('errors name the flag the user typed, not the scenario file or another key'
 test('a flag that lengthens the ramp lengthens the duration with it, unless --duration was given', async () => {
   const said: string[] = [];
   const load = (args: string[]) => loadScenario('ramp', parseScenarioArgs(['ramp', ...args]).overrides, undefined, (l) => said.push(l));
-  // ramp.ts: 40 sessions at +2 every 30 s in 660 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 1170 s.
-  assert.equal((await load(['--ramp-step', '1'])).durationS, 1170 + 10 + 80);
-  assert.deepEqual(said, ['duration 660 s → 1260 s to fit the ramp of the flags (40 sessions at +1 every 30 s); a cap: the ramp stops at the knee; --duration sets it']);
+  // ramp.ts: 40 sessions at +2 every 60 s in 1230 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 2340 s.
+  assert.equal((await load(['--ramp-step', '1'])).durationS, 2340 + 10 + 80);
+  assert.deepEqual(said, ['duration 1230 s → 2430 s to fit the ramp of the flags (40 sessions at +1 every 60 s); a cap: the ramp stops at the knee; --duration sets it']);
   said.length = 0;
-  assert.equal((await load(['--ramp-step', '4'])).durationS, 660, 'a shorter ramp keeps the file\'s duration');
-  await usage(() => load(['--ramp-step', '1', '--duration', '11m']), /^--duration, --ramp-step: duration 660s is too short for the ramp .* use --duration 1185s or more/);
+  assert.equal((await load(['--ramp-step', '4'])).durationS, 1230, 'a shorter ramp keeps the file\'s duration');
+  await usage(() => load(['--ramp-step', '1', '--duration', '20m']), /^--duration, --ramp-step: duration 1200s is too short for the ramp .* use --duration 2355s or more/);
   assert.deepEqual(said, []);
 });
 
