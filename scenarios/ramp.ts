@@ -7,8 +7,9 @@ import type { ScenarioSpec } from '../harness/scenario/schema.js';
  *
  * Why 60 s steps with 20 s to settle: a new agent costs more for its first 10–20 s (its model and
  * JIT warming up), and one-second CPU samples carry slow waves (the looping speech), so a step mean
- * needs about 40 samples to be a fit point. Measured here (2 cores, agents on one, `--ramp-step 1`):
- * 30 s steps gave a per-session CPU interval of ±67 % from 4 steady steps; 60 s steps ±9 % from 6.
+ * needs about 40 samples to be a fit point. From step means measured here (2 cores, agents on one,
+ * `--ramp-step 1`), fitted over the steps the steadiness rule keeps: 30 s steps give a per-session
+ * CPU interval of ±67 % from 4 steps, 60 s steps ±9 % from 6.
  */
 const ramp: ScenarioSpec = {
   name: 'ramp',
