@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { clockTicksPerSecond, pageSize, parseSmapsRollupPss, parseStat, parseStatmRss, parseStatusRss } from '../proc/parse.js';
 import { pidNames, readOrGone, readSmallOrGone } from '../proc/read.js';
 import { byParent } from '../proc/tree.js';
-import { PssBook } from './pss-book.js';
+import { PSS_POLICY, PssBook } from './pss-book.js';
 import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
 
 /** Options of {@link ProcfsSampler}; all have working defaults and exist for tests. */
@@ -15,13 +15,13 @@ export interface ProcfsSamplerOptions {
   /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
   ticksPerSecond?: number;
   /**
-   * How often a process's PSS is read again at the latest, ms (default 30000; 0: every sample).
+   * How often a process's PSS is read again at the latest, ms (default {@link PSS_POLICY}: 30000; 0: every sample).
    * smaps_rollup is the costly read (the kernel walks the page tables: ~0.5 ms per node process);
    * between reads PSS is estimated from RSS (see {@link PssBook}), and a process not seen before is
    * read at once.
    */
   pssEveryMs?: number;
-  /** A process's PSS is also read again once its RSS moved by more than this fraction since its last read (default 0.1). */
+  /** A process's PSS is also read again once its RSS moved by more than this fraction since its last read (default {@link PSS_POLICY}: 0.1). */
   pssRssChange?: number;
   /**
    * How often every process's stat is read again, ms (default 10000; 0: every sample). Between
@@ -112,7 +112,7 @@ export class ProcfsSampler implements TreeSampler {
     this.procRoot = options.procRoot ?? '/proc';
     this.now = options.now ?? (() => performance.now());
     this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
-    this.pss = new PssBook({ everyMs: options.pssEveryMs ?? 30_000, rssChange: options.pssRssChange ?? 0.1 });
+    this.pss = new PssBook({ everyMs: options.pssEveryMs ?? PSS_POLICY.everyMs, rssChange: options.pssRssChange ?? PSS_POLICY.rssChange });
     this.fullListingEveryMs = options.fullListingEveryMs ?? 10_000;
   }
 

@@ -20,6 +20,9 @@ interface Reading {
   dueMs: number;
 }
 
+/** The policy the procfs sampler uses unless told otherwise: every 30 s, or when RSS moved by 10 %. */
+export const PSS_POLICY: Readonly<PssPolicy> = { everyMs: 30_000, rssChange: 0.1 };
+
 /**
  * First readings are spread over this many cohorts of the interval by pid, so processes that
  * started together (a ramp step) are not all read again in one costly sample.
