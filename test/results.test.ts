@@ -160,7 +160,7 @@ test('pssBasisWords: the share of PSS readings read rather than estimated; nothi
     { processes: 9, pssBytes: null, pssEstimated: 9 }, // no PSS at all: not a reading
   ], "the agents'");
   assert.match(w, /^; PSS: 62\.5 % of the agents' 8 process readings were read from smaps_rollup, the others estimated as/);
-  assert.match(w, /at least every 30 s and whenever its RSS moved by more than 10 %\)$/);
+  assert.match(w, /at least every 60 s, and whenever its RSS moved by more than 10 % or the number of processes sampled by more than 10 %\)$/);
 });
 
 test('aggregate: the per-session basis says how much of the agents\' PSS was estimated', () => {

@@ -156,7 +156,8 @@ describe('ProcfsSampler on a fake /proc', () => {
 });
 
 describe('ProcfsSampler PSS cadence', () => {
-  const options = { ticksPerSecond: 100, pssEveryMs: 30_000, pssRssChange: 0.1 };
+  // The population rule is off but in its own test, so each test sees one rule at work.
+  const options = { ticksPerSecond: 100, pssEveryMs: 30_000, pssRssChange: 0.1, pssPopulationChange: Infinity };
 
   test('between smaps_rollup reads PSS is RSS × the last PSS/RSS, counted as estimated; a new process is read at once', async () => {
     const { root, proc } = fakeProc();
@@ -197,6 +198,19 @@ describe('ProcfsSampler PSS cadence', () => {
     rmSync(root, { recursive: true });
   });
 
+  test('every process is read again once the number of processes sampled moved by more than pssPopulationChange', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ ...options, pssPopulationChange: 0.1, procRoot: root, now: () => now });
+    await sampler.sample('g', [10]); // 10, 11, 12
+    proc(10, 1, 100, 1000, 400); // sharing changed, RSS did not
+    proc(14, 11, 0, 100, 50);
+    now = 1000;
+    const grown = await sampler.sample('g', [10]); // 4 processes: +33 %
+    assert.deepEqual([grown.pssBytes, grown.pssEstimated], [(400 + 1500 + 2500 + 50) * 1024, 0]);
+    rmSync(root, { recursive: true });
+  });
+
   test('processes seen together are read again spread over the interval by pid, not all in one sample', async () => {
     const { root, proc } = fakeProc();
     let now = 0;
@@ -215,15 +229,16 @@ describe('ProcfsSampler PSS cadence', () => {
 
 describe('PssBook', () => {
   test('an unreadable PSS stays unknown until read again; a forgotten process is due at once', () => {
-    const book = new PssBook({ everyMs: 30_000, rssChange: 0.1 });
-    book.record('30:1', 30, { pss: null, rss: 4000 }, 0);
-    assert.equal(book.due('30:1', 4000, 1000), false);
+    const book = new PssBook({ everyMs: 30_000, rssChange: 0.1, populationChange: 0.1 });
+    book.record('30:1', 30, { pss: null, rss: 4000, population: 2 }, 0);
+    assert.equal(book.due('30:1', { rss: 4000, population: 2 }, 1000), false);
     assert.equal(book.estimate('30:1', 4000), null);
-    book.record('60:1', 60, { pss: 3000, rss: 0 }, 0); // no RSS at the read: PSS carried as it was
+    book.record('60:1', 60, { pss: 3000, rss: 0, population: 2 }, 0); // no RSS at the read: PSS carried as it was
     assert.equal(book.estimate('60:1', 500), 3000);
     book.forget((key) => key !== '30:1');
-    assert.equal(book.due('30:1', 4000, 1000), true);
-    assert.equal(book.due('60:1', 0, 29_999), false);
+    assert.equal(book.due('30:1', { rss: 4000, population: 2 }, 1000), true);
+    assert.equal(book.due('60:1', { rss: 0, population: 2 }, 29_999), false);
+    assert.equal(book.due('60:1', { rss: 0, population: 3 }, 1000), true, 'a third process shares its pages now');
   });
 });
 

@@ -19,6 +19,7 @@ export function pssBasisWords(samples: readonly Pick<RoleSample, 'processes' | '
   return (
     `; PSS: ${readShare} % of ${whose} ${readings} process readings were read from smaps_rollup, the others estimated ` +
     `as the process's RSS at that second × its PSS/RSS at its last read (each process read at least every ` +
-    `${PSS_POLICY.everyMs / 1000} s and whenever its RSS moved by more than ${PSS_POLICY.rssChange * 100} %)`
+    `${PSS_POLICY.everyMs / 1000} s, and whenever its RSS moved by more than ${PSS_POLICY.rssChange * 100} % ` +
+    `or the number of processes sampled by more than ${PSS_POLICY.populationChange * 100} %)`
   );
 }

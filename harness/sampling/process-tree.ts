@@ -15,7 +15,7 @@ export interface ProcfsSamplerOptions {
   /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
   ticksPerSecond?: number;
   /**
-   * How often a process's PSS is read again at the latest, ms (default {@link PSS_POLICY}: 30000; 0: every sample).
+   * How often a process's PSS is read again at the latest, ms (default {@link PSS_POLICY}: 60000; 0: every sample).
    * smaps_rollup is the costly read (the kernel walks the page tables: ~0.5 ms per node process);
    * between reads PSS is estimated from RSS (see {@link PssBook}), and a process not seen before is
    * read at once.
@@ -23,6 +23,8 @@ export interface ProcfsSamplerOptions {
   pssEveryMs?: number;
   /** A process's PSS is also read again once its RSS moved by more than this fraction since its last read (default {@link PSS_POLICY}: 0.1). */
   pssRssChange?: number;
+  /** ...or once the number of processes sampled in the call moved by more than this fraction (default {@link PSS_POLICY}: 0.1). */
+  pssPopulationChange?: number;
   /**
    * How often every process's stat is read again, ms (default 10000; 0: every sample). Between
    * those full listings a process that was in no group and is no root keeps its last entry: only
@@ -84,8 +86,8 @@ class Slicer {
  * (the kernel folds them into the parent's cutime, which would double-count if added). The first
  * sample of a name has no interval and reports 0 cores.
  *
- * Memory: RSS from statm (every sample), PSS from smaps_rollup when {@link PssBook}
- * says it is due (every pssEveryMs, sooner when RSS moved by pssRssChange) and estimated as
+ * Memory: RSS from statm (every sample), PSS from smaps_rollup when {@link PssBook} says it is due
+ * (every pssEveryMs, sooner when RSS or the number of processes sampled moved) and estimated as
  * RSS × the last PSS/RSS between; `pssEstimated` counts a group's members whose PSS was estimated.
  * A group's PSS is null when any live member's smaps_rollup cannot be read (another user's
  * process, or a kernel without it).
@@ -112,7 +114,11 @@ export class ProcfsSampler implements TreeSampler {
     this.procRoot = options.procRoot ?? '/proc';
     this.now = options.now ?? (() => performance.now());
     this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
-    this.pss = new PssBook({ everyMs: options.pssEveryMs ?? PSS_POLICY.everyMs, rssChange: options.pssRssChange ?? PSS_POLICY.rssChange });
+    this.pss = new PssBook({
+      everyMs: options.pssEveryMs ?? PSS_POLICY.everyMs,
+      rssChange: options.pssRssChange ?? PSS_POLICY.rssChange,
+      populationChange: options.pssPopulationChange ?? PSS_POLICY.populationChange,
+    });
     this.fullListingEveryMs = options.fullListingEveryMs ?? 10_000;
   }
 
@@ -133,10 +139,11 @@ export class ProcfsSampler implements TreeSampler {
     const out: Record<string, RoleSample> = {};
     const assigned = assignMembers(table, groups);
     this.lastMembers = new Set([...assigned.values()].flatMap((list) => list.map((e) => e.pid)));
+    const at = { ms: table.atMs, population: this.lastMembers.size };
     for (const [name, list] of assigned) {
       const memory: Memory[] = [];
       for (const e of list) {
-        memory.push(this.readMemory(e, table.atMs));
+        memory.push(this.readMemory(e, at));
         await slicer.pause();
       }
       out[name] = {
@@ -197,13 +204,13 @@ export class ProcfsSampler implements TreeSampler {
    * estimated. RSS is not taken from stat's rss field: there the kernel gives its per-CPU counters
    * unsummed (measured on 6.18: 2582 pages in stat, 2655 in statm and status for the same process).
    */
-  private readMemory(e: ProcEntry, atMs: number): Memory {
+  private readMemory(e: ProcEntry, at: { ms: number; population: number }): Memory {
     if (e.state === 'Z') return { rss: 0, pss: 0, estimated: false }; // a zombie holds no memory
     const dir = join(this.procRoot, String(e.pid));
     const rss = this.readRss(dir);
     if (rss === null) return { rss: 0, pss: 0, estimated: false }; // exited after its stat was read
     const key = `${e.pid}:${e.startTimeTicks}`;
-    if (!this.pss.due(key, rss, atMs)) return { rss, pss: this.pss.estimate(key, rss), estimated: true };
+    if (!this.pss.due(key, { rss, population: at.population }, at.ms)) return { rss, pss: this.pss.estimate(key, rss), estimated: true };
     let smaps: string | null | undefined;
     try {
       smaps = readOrGone(join(dir, 'smaps_rollup'));
@@ -213,7 +220,7 @@ export class ProcfsSampler implements TreeSampler {
     // Missing: gone since statm was read, or still there on a kernel without smaps_rollup (< 4.14).
     if (smaps === null && this.readRss(dir) === null) return { rss: 0, pss: 0, estimated: false };
     const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
-    this.pss.record(key, e.pid, { pss, rss }, atMs);
+    this.pss.record(key, e.pid, { pss, rss, population: at.population }, at.ms);
     return { rss, pss, estimated: false };
   }
 
