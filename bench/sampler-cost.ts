@@ -5,7 +5,8 @@
  * stat of non-members every 10 s, memory from /proc/meminfo: the design before issue 12 part 3);
  * *30 s* (as *5 s* but PSS every 30 s, or sooner when the process's RSS or the number of processes
  * sampled moved by more than 10 %, estimated from RSS between); *new* (the same every 60 s: the
- * default). RSS comes from statm in all four (read in one read call since part 3). The processes are idle node
+ * default). RSS comes from statm in all four (stat and statm read through descriptors kept open
+ * since part 3, in all four). The processes are idle node
  * processes (what agents and generators are made of); samples are 1 s apart in the sampler's
  * clock so the PSS cadence plays out as in a run. Reports numbers and asserts nothing.
  * Usage: npm run bench:sampler [-- 10,100 [samples]]   (run it under the machine-wide lock)

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { PidusageSampler } from '../harness/sampling/pidusage-sampler.js';
 import { PssBook } from '../harness/sampling/pss-book.js';
 import { readSmallOrGone } from '../harness/proc/read.js';
+import { HeldFiles } from '../harness/proc/held-files.js';
 import { ProcfsSampler } from '../harness/sampling/process-tree.js';
 import {
   clockTicksPerSecond,
@@ -59,6 +60,40 @@ describe('procfs parsers', () => {
     assert.equal(readSmallOrGone(join(dir, 'gone')), null);
     assert.equal(readSmallOrGone('/proc/self/stat')?.split(' ')[0], String(process.pid));
     rmSync(dir, { recursive: true });
+  });
+
+  test('HeldFiles reads through a kept descriptor, sees new content, closes what a sweep finds unread, caps what it keeps', () => {
+    const dir = tempDir();
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => join(dir, n)) as [string, string, string];
+    writeFileSync(a, '1');
+    writeFileSync(b, 'x'.repeat(10_000));
+    writeFileSync(c, '3');
+    const files = new HeldFiles(2);
+    assert.equal(files.read(a), '1');
+    assert.equal(files.read(b)?.length, 10_000, 'a file larger than the buffer is read whole');
+    assert.equal(files.read(c), '3', 'past the cap a file is still read');
+    assert.equal(files.size, 2);
+    writeFileSync(a, '22');
+    assert.equal(files.read(a), '22');
+    assert.equal(files.read(join(dir, 'gone')), null);
+    files.sweep(); // all were read since the last sweep
+    files.read(a);
+    files.sweep(); // b was not
+    assert.equal(files.size, 1);
+    files.sweep();
+    assert.equal(files.size, 0);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('HeldFiles: the kept descriptor of a process that exited reads as gone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)'], { stdio: 'ignore' });
+    const files = new HeldFiles();
+    const path = `/proc/${child.pid}/stat`;
+    assert.equal(files.read(path)?.split(' ')[0], String(child.pid));
+    await once(child, 'exit');
+    await new Promise((r) => setTimeout(r, 50)); // reaped
+    assert.equal(files.read(path), null);
+    assert.equal(files.size, 0);
   });
 
   test('parseProcStatCpuTotal sums the cpu line, idle includes iowait', () => {

@@ -10,7 +10,7 @@ function errCode(err: unknown): string | undefined {
 }
 
 /** null when `err` says the process is gone; any other error is thrown again. */
-function nullIfGone(err: unknown): null {
+export function nullIfGone(err: unknown): null {
   if (GONE.has(errCode(err) ?? '')) return null;
   throw err;
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clockTicksPerSecond, pageSize, parseSmapsRollupPss, parseStat, parseStatmRss, parseStatusRss } from '../proc/parse.js';
-import { pidNames, readOrGone, readSmallOrGone } from '../proc/read.js';
+import { HeldFiles } from '../proc/held-files.js';
+import { pidNames, readOrGone } from '../proc/read.js';
 import { byParent } from '../proc/tree.js';
 import { PSS_POLICY, PssBook } from './pss-book.js';
 import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
@@ -92,7 +93,7 @@ class Slicer {
  * A group's PSS is null when any live member's smaps_rollup cannot be read (another user's
  * process, or a kernel without it).
  *
- * Cost: a stat and a statm read per member per sample, plus smaps_rollup (the kernel walking page tables,
+ * Cost: a stat and a statm read per member per sample (each one pread on a descriptor kept open), plus smaps_rollup (the kernel walking page tables,
  * the costly read) when due; see bench/sampler-cost.ts for the figures.
  */
 export class ProcfsSampler implements TreeSampler {
@@ -105,6 +106,8 @@ export class ProcfsSampler implements TreeSampler {
   private readonly pss: PssBook;
   private readonly fullListingEveryMs: number;
   private readonly pageBytes = pageSize();
+  /** stat and statm of the processes read at each sample, kept open between samples. */
+  private readonly files = new HeldFiles();
   private lastTable: ProcTable | null = null;
   private lastFullMs = 0;
   /** Pids that were in a group at the last sample. */
@@ -156,6 +159,7 @@ export class ProcfsSampler implements TreeSampler {
       this.previous.set(name, table);
     }
     this.forgetGone(table);
+    this.files.sweep();
     return out;
   }
 
@@ -186,7 +190,7 @@ export class ProcfsSampler implements TreeSampler {
   }
 
   private readStat(name: string): ProcEntry | null {
-    const text = readSmallOrGone(join(this.procRoot, name, 'stat'));
+    const text = this.files.read(join(this.procRoot, name, 'stat'));
     if (text === null) return null;
     let s;
     try {
@@ -226,7 +230,7 @@ export class ProcfsSampler implements TreeSampler {
 
   /** RSS in bytes from statm (a line of numbers, several times cheaper than status); null when the process is gone. */
   private readRss(dir: string): number | null {
-    const statm = readSmallOrGone(join(dir, 'statm'));
+    const statm = this.files.read(join(dir, 'statm'));
     if (statm !== null) return parseStatmRss(statm, this.pageBytes) ?? 0;
     const status = readOrGone(join(dir, 'status'));
     return status === null ? null : (parseStatusRss(status) ?? 0);
