@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { PidusageSampler } from '../harness/sampling/pidusage-sampler.js';
 import { PssBook } from '../harness/sampling/pss-book.js';
 import { readSmallOrGone } from '../harness/proc/read.js';
-import { HeldFiles } from '../harness/proc/held-files.js';
+import { HeldFiles, heldFilesCap } from '../harness/proc/held-files.js';
 import { ProcfsSampler } from '../harness/sampling/process-tree.js';
 import {
   clockTicksPerSecond,
@@ -82,7 +82,19 @@ describe('procfs parsers', () => {
     assert.equal(files.size, 1);
     files.sweep();
     assert.equal(files.size, 0);
+    files.read(a);
+    files.closeAll();
+    assert.equal(files.size, 0);
     rmSync(dir, { recursive: true });
+  });
+
+  test('heldFilesCap: an eighth of the soft limit on open files, at most 1024', () => {
+    const limits = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 20000                files\n`;
+    assert.equal(heldFilesCap(limits('1024')), 128);
+    assert.equal(heldFilesCap(limits('20000')), 1024);
+    assert.equal(heldFilesCap(limits('unlimited')), 1024);
+    assert.equal(heldFilesCap(null), 128);
+    assert.ok(heldFilesCap() > 0);
   });
 
   test('HeldFiles: the kept descriptor of a process that exited reads as gone', async () => {

@@ -4,10 +4,23 @@
  * node processes: stat 0.87 → 0.40 ms, statm 0.59 → 0.16 ms per round.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { nullIfGone, readSmallOrGone } from './read.js';
+import { nullIfGone, readOrNull, readSmallOrGone } from './read.js';
+
+/** open() errors that say this process (or the system) has no descriptor left. */
+const TOO_MANY = new Set(['EMFILE', 'ENFILE']);
 
 /** One buffer for every read: reads are synchronous, so it is never shared mid-read. */
 const buffer = Buffer.alloc(4096);
+
+/**
+ * How many descriptors one set may keep: an eighth of this process's soft limit on open files
+ * (several samplers run at once, beside the agents' IPC channels), at most 1024; 128 when the limit
+ * cannot be read.
+ */
+export function heldFilesCap(limitsText = readOrNull('/proc/self/limits')): number {
+  const soft = Number(/^Max open files\s+(\d+|unlimited)/m.exec(limitsText ?? '')?.[1]?.replace('unlimited', 'Infinity'));
+  return Number.isNaN(soft) ? 128 : Math.min(1024, Math.floor(soft / 8));
+}
 
 /** Closes the descriptors of a set that was dropped without {@link HeldFiles.closeAll}. */
 const closer = new FinalizationRegistry<Map<string, { fd: number }>>((open) => {
@@ -18,12 +31,12 @@ const closer = new FinalizationRegistry<Map<string, { fd: number }>>((open) => {
  * Keeps a descriptor per path open until a {@link HeldFiles.sweep} finds it unread since the
  * previous sweep. A descriptor of /proc/PID/... names that process, not the pid: once it has exited
  * a read fails (ESRCH), so a reused pid is never read through its predecessor's descriptor; the
- * path is then opened afresh once. At most `max` are open; past that a file is read as usual.
+ * path is then opened afresh once. At most `max` are open ({@link heldFilesCap}); past that a file is read as usual.
  */
 export class HeldFiles {
   private readonly open = new Map<string, { fd: number; used: boolean }>();
 
-  constructor(private readonly max = 1024) {
+  constructor(private readonly max = heldFilesCap()) {
     closer.register(this, this.open);
   }
 
@@ -41,7 +54,9 @@ export class HeldFiles {
     try {
       fd = openSync(path, 'r');
     } catch (err) {
-      return nullIfGone(err);
+      if (!TOO_MANY.has((err as NodeJS.ErrnoException).code ?? '')) return nullIfGone(err);
+      this.closeAll(); // the process is out of descriptors: give back ours and read as usual
+      return readSmallOrGone(path);
     }
     this.open.set(path, { fd, used: true });
     const text = this.pread(fd);
@@ -55,6 +70,11 @@ export class HeldFiles {
       if (held.used) held.used = false;
       else this.drop(path, held.fd);
     }
+  }
+
+  /** Closes every descriptor kept. */
+  closeAll(): void {
+    for (const [path, held] of this.open) this.drop(path, held.fd);
   }
 
   /** Descriptors open now. */
