@@ -121,6 +121,12 @@ test("the browser's cost counts only seconds when it was up", () => {
   }));
   assert.deepEqual(s.browser?.cpuCores, { mean: 0.2, p95: 0.2, max: 0.2 });
   assert.deepEqual(s.browser?.pssBytes, { mean: 4e8, max: 4e8 });
+  assert.doesNotMatch(s.basis, /PSS:/, 'no sample says it estimated PSS');
+});
+
+test("the basis says how much of the browser's PSS was estimated between reads", () => {
+  const s = summarizeHuman(record({ lines: [line(1, 2, { browser: { processes: 10, cpuCores: 0.2, rssBytes: 1e9, pssBytes: 4e8, pssEstimated: 8 } })] }));
+  assert.match(s.basis, /; PSS: 20 % of the browser's 10 process readings were read from smaps_rollup/);
 });
 
 test('onset lags: each aligned onset after the agent settled, matched to the first VAD start after it', () => {

@@ -68,8 +68,15 @@ test('per-second samples align on wall time; a second one shard missed is left o
   const s = m.samples[0]!;
   assert.equal(s.activeSessions, 4);
   assert.ok(Math.abs(s.roles.agents.cpuCores - 0.4) < 1e-9);
+  assert.equal(s.roles.agents.pssEstimated, undefined, 'no shard estimated PSS: nothing to say');
   assert.equal(m.input.marks.length, m.samples.length);
   assert.equal(Object.keys(m.input.marks[0]!.sessions).length, 4);
+});
+
+test('merged samples count the PSS readings each shard estimated', () => {
+  const runs = [0, 1].map((i) => shardRun({ index: i, count: 2, totalSessions: 4, seconds: 5 }));
+  for (const [i, run] of runs.entries()) for (const s of run.samples) s.roles.agents.pssEstimated = i + 1;
+  assert.deepEqual(mergeShards(runs).samples.map((s) => s.roles.agents.pssEstimated), [3, 3, 3, 3, 3]);
 });
 
 test('a merge of the wrong set of shards is bad input naming what is wrong', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LatencyHistogram } from '../harness/results/histogram.js';
 import { aggregate } from '../harness/results/aggregate.js';
+import { pssBasisWords } from '../harness/results/pss-basis.js';
 import { renderResultsJson } from '../harness/report/results-json.js';
 import { renderSummary } from '../harness/report/summary-md.js';
 import { writeRunReport } from '../harness/report/render.js';
@@ -149,6 +150,24 @@ test('aggregate: window, roles, system, sampler, per-session cost', () => {
   assert.match(r.perSession.basis, /2 cores, 4 GB, Test CPU/);
   assert.match(r.perSession.basis, /samples from 10 s to 14 s/);
   assert.match(r.perSession.basis, /agent process trees only \(one process per agent\); the generator and server are not included/);
+});
+
+test('pssBasisWords: the share of PSS readings read rather than estimated; nothing when no sample estimated', () => {
+  assert.equal(pssBasisWords([{ processes: 2, pssBytes: 1 }], "the agents'"), '');
+  const w = pssBasisWords([
+    { processes: 4, pssBytes: 1, pssEstimated: 3 },
+    { processes: 4, pssBytes: 1, pssEstimated: 0 },
+    { processes: 9, pssBytes: null, pssEstimated: 9 }, // no PSS at all: not a reading
+  ], "the agents'");
+  assert.match(w, /^; PSS: 62\.5 % of the agents' 8 process readings were read from smaps_rollup, the others estimated as/);
+  assert.match(w, /at least every 60 s, and whenever its RSS moved by more than 10 % or the number of processes sampled by more than 10 %\)$/);
+});
+
+test('aggregate: the per-session basis says how much of the agents\' PSS was estimated', () => {
+  assert.doesNotMatch(aggregate(baseInput()).perSession.basis, /PSS:/);
+  const input = baseInput();
+  for (const s of input.samples) s.roles.agents.pssEstimated = s.roles.agents.processes;
+  assert.match(aggregate(input).perSession.basis, /; PSS: 0 % of the agents' \d+ process readings were read from smaps_rollup/);
 });
 
 test('aggregate: no per-session cost when less than one session was active on average (a soak\'s idle tail)', () => {

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PidusageSampler } from '../harness/sampling/pidusage-sampler.js';
+import { PssBook } from '../harness/sampling/pss-book.js';
+import { readSmallOrGone } from '../harness/proc/read.js';
+import { HeldFiles, heldFilesCap } from '../harness/proc/held-files.js';
 import { ProcfsSampler } from '../harness/sampling/process-tree.js';
 import {
   clockTicksPerSecond,
@@ -48,6 +51,63 @@ describe('procfs parsers', () => {
     assert.equal(parseSmapsRollupPss(''), null);
   });
 
+  test('readSmallOrGone reads a small file, a file larger than its buffer whole, and null for a gone one', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'small'), 'é 1 2\n');
+    writeFileSync(join(dir, 'big'), 'x'.repeat(10_000));
+    assert.equal(readSmallOrGone(join(dir, 'small')), 'é 1 2\n');
+    assert.equal(readSmallOrGone(join(dir, 'big'))?.length, 10_000);
+    assert.equal(readSmallOrGone(join(dir, 'gone')), null);
+    assert.equal(readSmallOrGone('/proc/self/stat')?.split(' ')[0], String(process.pid));
+    rmSync(dir, { recursive: true });
+  });
+
+  test('HeldFiles reads through a kept descriptor, sees new content, closes what a sweep finds unread, caps what it keeps', () => {
+    const dir = tempDir();
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => join(dir, n)) as [string, string, string];
+    writeFileSync(a, '1');
+    writeFileSync(b, 'x'.repeat(10_000));
+    writeFileSync(c, '3');
+    const files = new HeldFiles(2);
+    assert.equal(files.read(a), '1');
+    assert.equal(files.read(b)?.length, 10_000, 'a file larger than the buffer is read whole');
+    assert.equal(files.read(c), '3', 'past the cap a file is still read');
+    assert.equal(files.size, 2);
+    writeFileSync(a, '22');
+    assert.equal(files.read(a), '22');
+    assert.equal(files.read(join(dir, 'gone')), null);
+    files.sweep(); // all were read since the last sweep
+    files.read(a);
+    files.sweep(); // b was not
+    assert.equal(files.size, 1);
+    files.sweep();
+    assert.equal(files.size, 0);
+    files.read(a);
+    files.closeAll();
+    assert.equal(files.size, 0);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('heldFilesCap: an eighth of the soft limit on open files, at most 1024', () => {
+    const limits = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 20000                files\n`;
+    assert.equal(heldFilesCap(limits('1024')), 128);
+    assert.equal(heldFilesCap(limits('20000')), 1024);
+    assert.equal(heldFilesCap(limits('unlimited')), 1024);
+    assert.equal(heldFilesCap(null), 128);
+    assert.ok(heldFilesCap() > 0);
+  });
+
+  test('HeldFiles: the kept descriptor of a process that exited reads as gone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300)'], { stdio: 'ignore' });
+    const files = new HeldFiles();
+    const path = `/proc/${child.pid}/stat`;
+    assert.equal(files.read(path)?.split(' ')[0], String(child.pid));
+    await once(child, 'exit');
+    await new Promise((r) => setTimeout(r, 50)); // reaped
+    assert.equal(files.read(path), null);
+    assert.equal(files.size, 0);
+  });
+
   test('parseProcStatCpuTotal sums the cpu line, idle includes iowait', () => {
     const t = parseProcStatCpuTotal('cpu  10 1 5 80 4 0 0 0 0 0\ncpu0 5 0 2 40 2 0 0 0 0 0\n');
     assert.deepEqual(t, { totalTicks: 100, idleTicks: 84 });
@@ -82,7 +142,7 @@ describe('ProcfsSampler on a fake /proc', () => {
     let now = 0;
     const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100 });
     const first = await sampler.sample('tree', [10]);
-    assert.deepEqual(first, { processes: 3, cpuCores: 0, rssBytes: 6000 * 1024, pssBytes: 4500 * 1024 });
+    assert.deepEqual(first, { processes: 3, cpuCores: 0, rssBytes: 6000 * 1024, pssBytes: 4500 * 1024, pssEstimated: 0 });
 
     proc(10, 1, 120, 1000, 500); // +20 ticks
     proc(11, 10, 230, 2000, 1500); // +30 ticks
@@ -95,7 +155,7 @@ describe('ProcfsSampler on a fake /proc', () => {
     proc(14, 11, 10, 100, 50); // born since the last sample: all 10 of its ticks count
     now = 2000;
     const third = await sampler.sample('tree', [10]);
-    assert.deepEqual(third, { processes: 3, cpuCores: 0.1, rssBytes: 3100 * 1024, pssBytes: 2050 * 1024 });
+    assert.deepEqual(third, { processes: 3, cpuCores: 0.1, rssBytes: 3100 * 1024, pssBytes: 2050 * 1024, pssEstimated: 2 });
     rmSync(root, { recursive: true });
   });
 
@@ -136,42 +196,96 @@ describe('ProcfsSampler on a fake /proc', () => {
     proc(20, 1, 400, 4000, null); // smaps_rollup unreadable
     const sampler = new ProcfsSampler({ procRoot: root, ticksPerSecond: 100 });
     const s = await sampler.sampleAll({ tree: { pids: [10], descendants: true }, other: { pids: [20], descendants: true } });
-    assert.deepEqual(s.tree, { processes: 3, cpuCores: 0, rssBytes: 3000 * 1024, pssBytes: 2000 * 1024 });
+    assert.deepEqual(s.tree, { processes: 3, cpuCores: 0, rssBytes: 3000 * 1024, pssBytes: 2000 * 1024, pssEstimated: 0 });
     assert.equal(s.other?.pssBytes, null);
     rmSync(root, { recursive: true });
   });
 });
 
 describe('ProcfsSampler PSS cadence', () => {
-  test('PSS is read again only after pssEveryMs; a new process is read at once; RSS every sample', async () => {
+  // The population rule is off but in its own test, so each test sees one rule at work.
+  const options = { ticksPerSecond: 100, pssEveryMs: 30_000, pssRssChange: 0.1, pssPopulationChange: Infinity };
+
+  test('between smaps_rollup reads PSS is RSS × the last PSS/RSS, counted as estimated; a new process is read at once', async () => {
     const { root, proc } = fakeProc();
+    proc(30, 1, 0, 4000, 2000); // pid mod 30 = 0: its first reading is not brought forward
     let now = 0;
-    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, pssEveryMs: 5000 });
-    assert.equal((await sampler.sample('g', [20])).pssBytes, 3500 * 1024);
-    proc(20, 1, 400, 4100, 3600);
-    now = 4000;
-    const cached = await sampler.sample('g', [20]);
-    assert.equal(cached.pssBytes, 3500 * 1024, 'PSS read again before 5 s');
-    assert.equal(cached.rssBytes, 4100 * 1024, 'RSS not read every sample');
-    proc(21, 20, 0, 100, 70); // born since: read at once
-    assert.equal((await sampler.sample('g', [20])).pssBytes, (3500 + 70) * 1024);
-    now = 5000;
-    assert.equal((await sampler.sample('g', [20])).pssBytes, (3600 + 70) * 1024, 'PSS not read again after 5 s');
+    const sampler = new ProcfsSampler({ ...options, procRoot: root, now: () => now });
+    const first = await sampler.sample('g', [30]);
+    assert.equal(first.pssBytes, 2000 * 1024);
+    assert.equal(first.pssEstimated, 0);
+    proc(30, 1, 0, 4200, 2500); // RSS +5 %: no read
+    now = 1000;
+    const between = await sampler.sample('g', [30]);
+    assert.equal(between.rssBytes, 4200 * 1024, 'RSS is read every sample');
+    assert.equal(between.pssBytes, 2100 * 1024, 'PSS is RSS × 2000/4000 until read again');
+    assert.equal(between.pssEstimated, 1);
+    proc(31, 30, 0, 100, 70); // born since
+    now = 2000;
+    const withChild = await sampler.sample('g', [30]);
+    assert.equal(withChild.pssBytes, (2100 + 70) * 1024);
+    assert.equal(withChild.pssEstimated, 1);
+    now = 30_000; // 30 is due; 31's first reading (at 2 s, cohort 1 of 30) is due at 31 s
+    const due = await sampler.sample('g', [30]);
+    assert.equal(due.pssBytes, (2500 + 70) * 1024);
+    assert.equal(due.pssEstimated, 1);
     rmSync(root, { recursive: true });
   });
 
-  test('processes seen together are read again in cohorts by pid, not all in one sample', async () => {
+  test('a process whose RSS moved by more than pssRssChange is read again before the interval', async () => {
+    const { root, proc } = fakeProc();
+    proc(30, 1, 0, 4000, 2000);
+    let now = 0;
+    const sampler = new ProcfsSampler({ ...options, procRoot: root, now: () => now });
+    await sampler.sample('g', [30]);
+    proc(30, 1, 0, 3500, 1900); // RSS −12.5 %
+    now = 1000;
+    const moved = await sampler.sample('g', [30]);
+    assert.deepEqual([moved.pssBytes, moved.pssEstimated], [1900 * 1024, 0]);
+    rmSync(root, { recursive: true });
+  });
+
+  test('every process is read again once the number of processes sampled moved by more than pssPopulationChange', async () => {
     const { root, proc } = fakeProc();
     let now = 0;
-    const sampler = new ProcfsSampler({ procRoot: root, now: () => now, ticksPerSecond: 100, pssEveryMs: 5000 });
-    await sampler.sample('g', [10]); // 10, 11, 12: pid mod 5 = 0, 1, 2 → due at 5 s, 4 s, 3 s
+    const sampler = new ProcfsSampler({ ...options, pssPopulationChange: 0.1, procRoot: root, now: () => now });
+    await sampler.sample('g', [10]); // 10, 11, 12
+    proc(10, 1, 100, 1000, 400); // sharing changed, RSS did not
+    proc(14, 11, 0, 100, 50);
+    now = 1000;
+    const grown = await sampler.sample('g', [10]); // 4 processes: +33 %
+    assert.deepEqual([grown.pssBytes, grown.pssEstimated], [(400 + 1500 + 2500 + 50) * 1024, 0]);
+    rmSync(root, { recursive: true });
+  });
+
+  test('processes seen together are read again spread over the interval by pid, not all in one sample', async () => {
+    const { root, proc } = fakeProc();
+    let now = 0;
+    const sampler = new ProcfsSampler({ ...options, procRoot: root, now: () => now });
+    await sampler.sample('g', [10]); // 10, 11, 12: pid mod 30 = 10, 11, 12 → due at 20 s, 19 s, 18 s
     proc(12, 11, 300, 3000, 2600);
     proc(11, 10, 200, 2000, 1600);
-    now = 3000;
-    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1500 + 2600) * 1024, 'pid 12 not read again at 3 s');
-    now = 4000;
-    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1600 + 2600) * 1024, 'pid 11 not read again at 4 s');
+    now = 18_000;
+    const at18 = await sampler.sample('g', [10]);
+    assert.deepEqual([at18.pssBytes, at18.pssEstimated], [(500 + 1500 + 2600) * 1024, 2], 'only pid 12 is read at 18 s');
+    now = 19_000;
+    assert.equal((await sampler.sample('g', [10])).pssBytes, (500 + 1600 + 2600) * 1024, 'pid 11 not read again at 19 s');
     rmSync(root, { recursive: true });
+  });
+});
+
+describe('PssBook', () => {
+  test('an unreadable PSS stays unknown until read again; a forgotten process is due at once', () => {
+    const book = new PssBook({ everyMs: 30_000, rssChange: 0.1, populationChange: 0.1 });
+    book.record('30:1', 30, { pss: null, rss: 4000, population: 2 }, 0);
+    assert.equal(book.due('30:1', { rss: 4000, population: 2 }, 1000), false);
+    assert.equal(book.estimate('30:1', 4000), null);
+    book.record('60:1', 60, { pss: 3000, rss: 0, population: 2 }, 0); // no RSS at the read: PSS carried as it was
+    assert.equal(book.estimate('60:1', 500), 3000);
+    book.forget((key) => key !== '30:1');
+    assert.equal(book.due('30:1', { rss: 4000, population: 2 }, 1000), true);
+    assert.equal(book.due('60:1', { rss: 0, population: 2 }, 29_999), false);
+    assert.equal(book.due('60:1', { rss: 0, population: 3 }, 1000), true, 'a third process shares its pages now');
   });
 });
 

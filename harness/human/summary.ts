@@ -9,6 +9,7 @@ import type { HumanMode, HumanSlice, HumanSummary } from '../results/human.js';
 import type { Alignment } from './align.js';
 import type { HumanLine } from './types.js';
 import { dbfs } from './webrtc-stats.js';
+import { pssBasisWords } from '../results/pss-basis.js';
 
 /** Onsets this soon after the agent began listening are not judged: its VAD state is still settling. */
 const LISTEN_SETTLE_MS = 1000;
@@ -160,7 +161,7 @@ export function summarizeHuman(r: HumanRecord): HumanSummary {
   const pss = up.map((b) => b.pssBytes);
   return {
     mode: r.mode,
-    basis: BASIS[r.mode],
+    basis: BASIS[r.mode] + pssBasisWords(up, "the browser's"),
     joinedAt: r.joinedAt,
     firstAudioAt: r.firstAudioAt,
     seconds: lines.length,

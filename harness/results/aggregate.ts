@@ -9,6 +9,7 @@ import { candidateUnion, networkViolation } from './network-check.js';
 import { expectedOnsets, matchOnsets, onsetLagPercentiles } from './onsets.js';
 import { isSaturated, SATURATION_SHARE } from './saturation.js';
 import { summariseSteps } from './steps.js';
+import { pssBasisWords } from './pss-basis.js';
 
 export { matchOnsets } from './onsets.js';
 import type {
@@ -150,7 +151,8 @@ function perSessionCost(input: RunInput, win: Window, joined: number): RunResult
       confinementWords(input.confinement) +
       ` over ${win.basis}: ` +
       `the agents' mean CPU and memory divided by the mean number of active sessions (${Math.round(active * 10) / 10}); ` +
-      'agent process trees only (one process per agent); the generator and server are not included',
+      'agent process trees only (one process per agent); the generator and server are not included' +
+      pssBasisWords(agents, "the agents'"),
     kind: 'measured',
   };
 }

@@ -54,6 +54,7 @@ function sumRole(parts: RoleSample[]): RoleSample {
     cpuCores: parts.reduce((a, p) => a + p.cpuCores, 0),
     rssBytes: parts.reduce((a, p) => a + p.rssBytes, 0),
     pssBytes: pss.every((p): p is number => p !== null) ? pss.reduce((a, p) => a + p, 0) : null,
+    ...(parts.some((p) => p.pssEstimated !== undefined) ? { pssEstimated: parts.reduce((a, p) => a + (p.pssEstimated ?? 0), 0) } : {}),
   };
 }
 

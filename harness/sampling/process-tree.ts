@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clockTicksPerSecond, pageSize, parseSmapsRollupPss, parseStat, parseStatmRss, parseStatusRss } from '../proc/parse.js';
+import { HeldFiles } from '../proc/held-files.js';
 import { pidNames, readOrGone } from '../proc/read.js';
 import { byParent } from '../proc/tree.js';
+import { PSS_POLICY, PssBook } from './pss-book.js';
 import type { ProcessGroup, RoleSample, TreeSampler } from './types.js';
 
 /** Options of {@link ProcfsSampler}; all have working defaults and exist for tests. */
@@ -14,11 +16,16 @@ export interface ProcfsSamplerOptions {
   /** Clock ticks per second of /proc times. Default from {@link clockTicksPerSecond}. */
   ticksPerSecond?: number;
   /**
-   * How often a process's PSS is read again, ms (default 5000; 0: every sample). smaps_rollup is
-   * the costly read (the kernel walks the page tables); between reads a process keeps its last PSS,
-   * and a process not seen before is read at once.
+   * How often a process's PSS is read again at the latest, ms (default {@link PSS_POLICY}: 60000; 0: every sample).
+   * smaps_rollup is the costly read (the kernel walks the page tables: ~0.5 ms per node process);
+   * between reads PSS is estimated from RSS (see {@link PssBook}), and a process not seen before is
+   * read at once.
    */
   pssEveryMs?: number;
+  /** A process's PSS is also read again once its RSS moved by more than this fraction since its last read (default {@link PSS_POLICY}: 0.1). */
+  pssRssChange?: number;
+  /** ...or once the number of processes sampled in the call moved by more than this fraction (default {@link PSS_POLICY}: 0.1). */
+  pssPopulationChange?: number;
   /**
    * How often every process's stat is read again, ms (default 10000; 0: every sample). Between
    * those full listings a process that was in no group and is no root keeps its last entry: only
@@ -48,6 +55,8 @@ interface ProcTable {
 interface Memory {
   rss: number;
   pss: number | null;
+  /** PSS estimated from an older smaps_rollup read rather than read at this sample. */
+  estimated: boolean;
 }
 
 /**
@@ -78,11 +87,14 @@ class Slicer {
  * (the kernel folds them into the parent's cutime, which would double-count if added). The first
  * sample of a name has no interval and reports 0 cores.
  *
- * Memory: RSS from status (VmRSS), PSS from smaps_rollup. A group's PSS is null when any live
- * member's smaps_rollup cannot be read (another user's process, or a kernel without it).
+ * Memory: RSS from statm (every sample), PSS from smaps_rollup when {@link PssBook} says it is due
+ * (every pssEveryMs, sooner when RSS or the number of processes sampled moved) and estimated as
+ * RSS × the last PSS/RSS between; `pssEstimated` counts a group's members whose PSS was estimated.
+ * A group's PSS is null when any live member's smaps_rollup cannot be read (another user's
+ * process, or a kernel without it).
  *
- * Cost: smaps_rollup (the kernel walking page tables) was two thirds of it when read every sample;
- * PSS is now read every pssEveryMs per process (see bench/sampler-cost.ts for the figures).
+ * Cost: a stat and a statm read per member per sample (each one pread on a descriptor kept open), plus smaps_rollup (the kernel walking page tables,
+ * the costly read) when due; see bench/sampler-cost.ts for the figures.
  */
 export class ProcfsSampler implements TreeSampler {
   private readonly procRoot: string;
@@ -90,11 +102,12 @@ export class ProcfsSampler implements TreeSampler {
   private readonly hz: number;
   /** The listing each group name was last sampled against. */
   private readonly previous = new Map<string, ProcTable>();
-  private readonly pssEveryMs: number;
-  /** Each process's last PSS (null: unreadable) and when it was read, by pid:start time. */
-  private readonly pssCache = new Map<string, { pss: number | null; atMs: number }>();
+  /** Each process's last PSS reading, by pid:start time. */
+  private readonly pss: PssBook;
   private readonly fullListingEveryMs: number;
   private readonly pageBytes = pageSize();
+  /** stat and statm of the processes read at each sample, kept open between samples. */
+  private readonly files = new HeldFiles();
   private lastTable: ProcTable | null = null;
   private lastFullMs = 0;
   /** Pids that were in a group at the last sample. */
@@ -104,7 +117,11 @@ export class ProcfsSampler implements TreeSampler {
     this.procRoot = options.procRoot ?? '/proc';
     this.now = options.now ?? (() => performance.now());
     this.hz = options.ticksPerSecond ?? clockTicksPerSecond();
-    this.pssEveryMs = options.pssEveryMs ?? 5000;
+    this.pss = new PssBook({
+      everyMs: options.pssEveryMs ?? PSS_POLICY.everyMs,
+      rssChange: options.pssRssChange ?? PSS_POLICY.rssChange,
+      populationChange: options.pssPopulationChange ?? PSS_POLICY.populationChange,
+    });
     this.fullListingEveryMs = options.fullListingEveryMs ?? 10_000;
   }
 
@@ -125,10 +142,11 @@ export class ProcfsSampler implements TreeSampler {
     const out: Record<string, RoleSample> = {};
     const assigned = assignMembers(table, groups);
     this.lastMembers = new Set([...assigned.values()].flatMap((list) => list.map((e) => e.pid)));
+    const at = { ms: table.atMs, population: this.lastMembers.size };
     for (const [name, list] of assigned) {
       const memory: Memory[] = [];
       for (const e of list) {
-        memory.push(this.readMemory(e, table.atMs));
+        memory.push(this.readMemory(e, at));
         await slicer.pause();
       }
       out[name] = {
@@ -136,10 +154,12 @@ export class ProcfsSampler implements TreeSampler {
         cpuCores: this.cpuCores(this.previous.get(name), table, list),
         rssBytes: memory.reduce((sum, m) => sum + m.rss, 0),
         pssBytes: memory.some((m) => m.pss === null) ? null : memory.reduce((sum, m) => sum + (m.pss ?? 0), 0),
+        pssEstimated: memory.filter((m) => m.estimated).length,
       };
       this.previous.set(name, table);
     }
     this.forgetGone(table);
+    this.files.sweep();
     return out;
   }
 
@@ -170,7 +190,7 @@ export class ProcfsSampler implements TreeSampler {
   }
 
   private readStat(name: string): ProcEntry | null {
-    const text = readOrGone(join(this.procRoot, name, 'stat'));
+    const text = this.files.read(join(this.procRoot, name, 'stat'));
     if (text === null) return null;
     let s;
     try {
@@ -184,44 +204,44 @@ export class ProcfsSampler implements TreeSampler {
   }
 
   /**
-   * RSS and PSS of one process. PSS comes from the cache while it is younger than pssEveryMs;
-   * smaps_rollup is read before status so that "both missing" means the process is gone.
+   * RSS and PSS of one process: RSS from statm every time, PSS from smaps_rollup when due, else
+   * estimated. RSS is not taken from stat's rss field: there the kernel gives its per-CPU counters
+   * unsummed (measured on 6.18: 2582 pages in stat, 2655 in statm and status for the same process).
    */
-  private readMemory(e: ProcEntry, atMs: number): Memory {
-    if (e.state === 'Z') return { rss: 0, pss: 0 }; // a zombie holds no memory
+  private readMemory(e: ProcEntry, at: { ms: number; population: number }): Memory {
+    if (e.state === 'Z') return { rss: 0, pss: 0, estimated: false }; // a zombie holds no memory
     const dir = join(this.procRoot, String(e.pid));
+    const rss = this.readRss(dir);
+    if (rss === null) return { rss: 0, pss: 0, estimated: false }; // exited after its stat was read
     const key = `${e.pid}:${e.startTimeTicks}`;
-    const cached = this.pssCache.get(key);
-    const fresh = cached !== undefined && atMs - cached.atMs < this.pssEveryMs;
+    if (!this.pss.due(key, { rss, population: at.population }, at.ms)) return { rss, pss: this.pss.estimate(key, rss), estimated: true };
     let smaps: string | null | undefined;
-    if (!fresh) {
-      try {
-        smaps = readOrGone(join(dir, 'smaps_rollup'));
-      } catch {
-        smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
-      }
+    try {
+      smaps = readOrGone(join(dir, 'smaps_rollup'));
+    } catch {
+      smaps = undefined; // e.g. EACCES on another user's process: PSS unknown
     }
-    // statm is a line of numbers, several times cheaper to read and parse than status.
-    const statm = readOrGone(join(dir, 'statm'));
-    const status = statm === null ? readOrGone(join(dir, 'status')) : null;
-    if (statm === null && status === null) return { rss: 0, pss: 0 }; // exited after its stat was read
-    const rss = (statm !== null ? parseStatmRss(statm, this.pageBytes) : parseStatusRss(status ?? '')) ?? 0;
-    if (fresh) return { rss, pss: cached.pss };
-    // Missing smaps_rollup on a live process: the kernel has none (< 4.14) or access is denied.
+    // Missing: gone since statm was read, or still there on a kernel without smaps_rollup (< 4.14).
+    if (smaps === null && this.readRss(dir) === null) return { rss: 0, pss: 0, estimated: false };
     const pss = typeof smaps === 'string' ? (parseSmapsRollupPss(smaps) ?? 0) : null;
-    // A first reading is dated back by (pid mod 5)/5 of the interval, so processes that started
-    // together are read again in five cohorts, not all in one costly sample.
-    const spread = cached === undefined ? ((e.pid % 5) * this.pssEveryMs) / 5 : 0;
-    this.pssCache.set(key, { pss, atMs: atMs - spread });
-    return { rss, pss };
+    this.pss.record(key, e.pid, { pss, rss, population: at.population }, at.ms);
+    return { rss, pss, estimated: false };
   }
 
-  /** Drops the cached PSS of processes no longer in the table. */
+  /** RSS in bytes from statm (a line of numbers, several times cheaper than status); null when the process is gone. */
+  private readRss(dir: string): number | null {
+    const statm = this.files.read(join(dir, 'statm'));
+    if (statm !== null) return parseStatmRss(statm, this.pageBytes) ?? 0;
+    const status = readOrGone(join(dir, 'status'));
+    return status === null ? null : (parseStatusRss(status) ?? 0);
+  }
+
+  /** Drops the PSS readings of processes no longer in the table. */
   private forgetGone(table: ProcTable): void {
-    for (const key of this.pssCache.keys()) {
+    this.pss.forget((key) => {
       const [pid, start] = key.split(':').map(Number);
-      if (table.byPid.get(pid as number)?.startTimeTicks !== start) this.pssCache.delete(key);
-    }
+      return table.byPid.get(pid as number)?.startTimeTicks === start;
+    });
   }
 
   private cpuCores(prev: ProcTable | undefined, table: ProcTable, list: readonly ProcEntry[]): number {

@@ -12,9 +12,14 @@ export interface RoleSample {
   rssBytes: number;
   /** Proportional set size from /proc/PID/smaps_rollup, summed; null where the platform has none. */
   pssBytes: number | null;
+  /**
+   * Of `processes`, how many had their PSS estimated at this sample (their RSS now × PSS/RSS at
+   * their last smaps_rollup read) rather than read. Absent where the sampler does not estimate.
+   */
+  pssEstimated?: number;
 }
 
-/** System-wide figures at one instant (systeminformation). */
+/** System-wide figures at one instant (/proc/stat and /proc/meminfo; systeminformation elsewhere). */
 export interface SystemSample {
   cpuCores: number;
   memUsedBytes: number;

@@ -1,4 +1,5 @@
 import { mean, spread } from '../../results/stats.js';
+import { pssBasisWords } from '../../results/pss-basis.js';
 import type { HealthSummary, LoadTruth, WorkerSummary, WorkersResult } from '../../results/workers.js';
 import type { HealthProbe } from './health.js';
 import { PRODUCTION_POOL_WARNING } from './pool-warning.js';
@@ -102,7 +103,8 @@ function perJob(input: WorkersInput): WorkersResult['perJob'] {
     cpuCores: per((p) => p.cpuCores),
     pssBytes: per((p) => p.pssBytes),
     basis: busy.length
-      ? `measured: each sample's job processes running one of our jobs (with their children), divided by how many there were, averaged over ${busy.length} worker samples with a job running`
+      ? `measured: each sample's job processes running one of our jobs (with their children), divided by how many there were, averaged over ${busy.length} worker samples with a job running` +
+        pssBasisWords(busy, "the running jobs'")
       : input.runtime === 'byo' ? 'not measured: this byo worker did not report its jobs (add the reporter of docs/report-protocol.md)' : 'not measured: no sample saw a running job',
   };
 }
@@ -117,7 +119,8 @@ function fixedPerWorker(input: WorkersInput): WorkersResult['fixedPerWorker'] {
   return {
     cpuCores: mean(rows.map((u) => parts(u).reduce((a, p) => a + p.cpuCores, 0))),
     pssBytes: mean(pss),
-    basis: `measured: per worker and sample, its own process + its inference process + warm idle job processes (+ anything else under it), averaged over ${rows.length} samples of ${input.workers.length} worker(s)`,
+    basis: `measured: per worker and sample, its own process + its inference process + warm idle job processes (+ anything else under it), averaged over ${rows.length} samples of ${input.workers.length} worker(s)` +
+      pssBasisWords(rows.flatMap(parts), "the workers' fixed"),
   };
 }
 

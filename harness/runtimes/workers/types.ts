@@ -1,8 +1,11 @@
 import type { HealthProbe } from './health.js';
 import type { DrillSpec, PoolSpec, Runtime } from '../../scenario/pool.js';
 
-/** CPU (cores) and memory of one set of processes at one tick. pss null where the platform has none. */
-export interface UsagePart { processes: number; cpuCores: number; rssBytes: number; pssBytes: number | null }
+/**
+ * CPU (cores) and memory of one set of processes at one tick. pss null where the platform has none;
+ * pssEstimated as in RoleSample (how many processes' PSS was estimated between smaps_rollup reads).
+ */
+export interface UsagePart { processes: number; cpuCores: number; rssBytes: number; pssBytes: number | null; pssEstimated?: number }
 
 /**
  * One worker's process tree at one sampler tick, split the way its cost divides: the worker's own

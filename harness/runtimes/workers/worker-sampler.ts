@@ -87,7 +87,9 @@ export class WorkerSampler {
     for (const { worker } of roots) {
       const part = (p: Part): UsagePart => {
         const s = sampled[`w${worker}:${p}`];
-        return s ? { processes: s.processes, cpuCores: s.cpuCores, rssBytes: s.rssBytes, pssBytes: s.pssBytes } : { processes: 0, cpuCores: 0, rssBytes: 0, pssBytes: null };
+        if (!s) return { processes: 0, cpuCores: 0, rssBytes: 0, pssBytes: null };
+        const { processes, cpuCores, rssBytes, pssBytes, pssEstimated } = s;
+        return { processes, cpuCores, rssBytes, pssBytes, ...(pssEstimated !== undefined ? { pssEstimated } : {}) };
       };
       this.record(worker, { at, main: part('main'), inference: part('inference'), busy: part('busy'), idle: part('idle'), other: part('other') });
     }
