@@ -1,7 +1,7 @@
 import { LocalAudioTrack, TrackPublishOptions, TrackSource, type LocalParticipant } from '@livekit/rtc-node';
 import { systemClock } from './clock.js';
 import { SineGenerator } from './sine.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE, type LatenessSink } from './paced-publisher.js';
+import { PacedPublisher, SAMPLE_RATE, type LatenessSink } from './paced-publisher.js';
 
 /**
  * Publishes a continuous sine as a microphone track from `participant`, paced on the absolute
@@ -10,7 +10,7 @@ import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE, type LatenessSink } from '.
  */
 export async function publishTone(participant: LocalParticipant, toneHz: number, late: LatenessSink): Promise<PacedPublisher> {
   const sine = new SineGenerator(toneHz, SAMPLE_RATE);
-  const publisher = new PacedPublisher(() => sine.next(FRAME_SAMPLES), late, systemClock);
+  const publisher = new PacedPublisher((_k, samples) => sine.next(samples), late, systemClock);
   const track = LocalAudioTrack.createAudioTrack('agent-tone', publisher.source);
   const options = new TrackPublishOptions();
   options.source = TrackSource.SOURCE_MICROPHONE;

@@ -32,7 +32,7 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
         return;
       }
       if (msg.type !== 'add-user') return;
-      const user = new SyntheticUser(msg.user, audio.samples, send, first.receiveBlockMs, (from, to) => loop.blockedMs(from, to));
+      const user = new SyntheticUser(msg.user, audio.samples, send, first.design, (from, to) => loop.blockedMs(from, to));
       users.set(msg.user.index, user);
       user.start().catch((err: Error) => send({ type: 'user-error', index: msg.user.index, message: `join: ${err.message}` }));
     },
