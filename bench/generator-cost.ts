@@ -1,47 +1,76 @@
 /**
- * Benchmark: what the load generator costs with the agent's audio received as 10 ms frames (the
- * default) beside 100 ms blocks (a candidate), from one invocation on one host. Each design runs
- * the real harness (voice-2, resized, one generator process for all users) at each user count; the
- * generator's fixed and per-user cost is the least-squares line through (users, generator CPU).
- * Also per run: publish lateness p99, the agents' tone gaps, the load side's share of the host.
- * Reports numbers and asserts nothing. Usage: npm run bench:generator [-- 1,10,20 [45s]]
- * (run it under the machine-wide lock; with bare agents, 20 sessions need a host that can carry them)
+ * Benchmark: what the load generator costs in today's design beside the one before it (issue 12),
+ * from one invocation on one host. *frames*: 20 ms speech frames handed over just in time, the
+ * agent's audio received in 10 ms frames; *chunks*: 100 ms speech chunks handed over 20 ms ahead,
+ * the agent's audio received in 100 ms blocks (GeneratorDesign in harness/sessions/ipc.ts). Each
+ * design runs the real harness (voice-2, resized, one generator process for all users) at each
+ * user count; the generator's fixed and per-user cost is the least-squares line through (users,
+ * generator CPU). Also per run: the generator's CPU by thread (its JavaScript, the Opus encoders,
+ * the playout of received audio, ...) over the middle of the run, publish lateness p99, the
+ * agents' tone gaps, the load side's share of the host. Reports numbers and asserts nothing.
+ * Usage: npm run bench:generator [-- 1,10,20 [45s]] (under the machine-wide lock)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
+import { parseDuration } from '../harness/scenario/duration.js';
+import { coresByThread, findBelow, threadSnapshot, type ThreadSnapshot } from './thread-cpu.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const counts = (process.argv[2] ?? '1,10,20').split(',').map(Number);
 const duration = process.argv[3] ?? '45s';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gen-'));
-const DESIGNS = { 'frames 10 ms': '10', 'blocks 100 ms': '100' } as const;
+const DESIGNS = ['frames', 'chunks'] as const;
+type Design = (typeof DESIGNS)[number];
+/** Thread groups shown; the rest is summed as "other". */
+const THREADS = ['node main', 'AudioEncoder', 'SyntheticAudioD', 'AudioSourceCapt', 'tokio-rt-worker', 'network_thread', 'worker_thread 0'];
 
-interface Row { design: string; users: number; joined: number; genCpu: number | null; publishP99: number | null; gaps: number; loadShare: number | null; loadCores: number | null }
+interface Row { design: Design; users: number; joined: number; genCpu: number | null; threads: Map<string, number>; publishP99: number | null; gaps: number; framesShare: number | null; loadShare: number | null; loadCores: number | null }
 
-function runOnce(design: keyof typeof DESIGNS, n: number): Row {
-  const out = path.join(tmp, `${design.replace(/\W+/g, '-')}-${n}`);
+/** Snapshots of the generator's threads 15 s after it started and 10 s before the run ends. */
+async function watchThreads(root: number, run: Promise<number | null>, durationMs: number): Promise<Map<string, number>> {
+  let done = false;
+  void run.finally(() => (done = true));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let pid: number | null = null;
+  while (!done && pid === null) {
+    await sleep(500);
+    pid = findBelow(root, 'users/main.js', 'generator-0');
+  }
+  if (pid === null) return new Map();
+  await sleep(15_000);
+  const a: ThreadSnapshot = threadSnapshot(pid);
+  await sleep(Math.max(5_000, durationMs - 25_000));
+  return done ? new Map() : coresByThread(a, threadSnapshot(pid));
+}
+
+async function runOnce(design: Design, n: number): Promise<Row> {
+  const out = path.join(tmp, `${design}-${n}`);
   const args = [CLI, 'scenario', 'voice-2', '--sessions', String(n), '--ramp-step', String(n), '--duration', duration, '--warmup', '10s', '--users-per-generator', '50', '--out', out];
   process.stderr.write(`bench: ${design} design, ${n} users for ${duration}…\n`);
-  const run = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VOICELOAD_RECEIVE_BLOCK_MS: DESIGNS[design] } });
-  if (run.status !== 0 && run.status !== 3) throw new Error(`run with ${n} users exited ${run.status}`);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VOICELOAD_GENERATOR_DESIGN: design } });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const threads = child.pid === undefined ? new Map<string, number>() : await watchThreads(child.pid, exit, parseDuration(duration, 'the run duration'));
+  const status = await exit;
+  if (status !== 0 && status !== 3) throw new Error(`run with ${n} users exited ${status}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
   const roles = r.roles;
   const load = roles ? roles.generator.cpuCores.mean + roles.server.cpuCores.mean + roles.harness.cpuCores.mean : null;
   const system = r.system?.cpuCores.mean ?? null;
+  const audio = r.qos.agentAudio;
   return {
-    design, users: n, joined: r.sessions.joined, genCpu: roles?.generator.cpuCores.mean ?? null,
-    publishP99: r.qos.publishLateMs.p99, gaps: r.qos.agentAudio.gapsOver100ms,
+    design, users: n, joined: r.sessions.joined, genCpu: roles?.generator.cpuCores.mean ?? null, threads,
+    publishP99: r.qos.publishLateMs.p99, gaps: audio.gapsOver100ms,
+    framesShare: audio.framesExpected ? audio.framesReceived / audio.framesExpected : null,
     loadShare: load !== null && system ? load / system : null, loadCores: load,
   };
 }
 
-/** Least-squares intercept and slope of (users, generator CPU). */
-function line(rows: Row[]): { fixed: number; perUser: number } | null {
-  const pts = rows.filter((r) => r.genCpu !== null).map((r) => [r.joined, r.genCpu as number] as const);
+/** Least-squares intercept and slope of (users, y). */
+function line(pts: (readonly [number, number])[]): { fixed: number; perUser: number } | null {
   if (pts.length < 2) return null;
   const mx = pts.reduce((s, [x]) => s + x, 0) / pts.length;
   const my = pts.reduce((s, [, y]) => s + y, 0) / pts.length;
@@ -51,21 +80,38 @@ function line(rows: Row[]): { fixed: number; perUser: number } | null {
   return { fixed: my - perUser * mx, perUser };
 }
 
-const f = (x: number | null, d = 3) => (x === null ? 'n/a' : x.toFixed(d));
+const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(0)} %`);
+const other = (t: Map<string, number>) => [...t].filter(([k]) => !THREADS.includes(k)).reduce((s, [, v]) => s + v, 0);
+
+function render(rows: Row[]): string {
+  const host = `${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}`;
+  const fit = (d: Design, y: (r: Row) => number | null | undefined) => line(rows.filter((r) => r.design === d && y(r) != null).map((r) => [r.joined, y(r) as number] as const));
+  return [
+    `Generator cost on ${host}; each run ${duration} (voice-2, bare agents, window after every session joined plus 10 s).`,
+    '',
+    '| design | users (joined) | generator CPU, cores | per user | publish lateness p99, ms | tone gaps > 100 ms | agent audio received / expected | load side, cores | load side / host CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.design} | ${r.users} (${r.joined}) | ${f(r.genCpu)} | ${r.genCpu !== null && r.joined ? f(r.genCpu / r.joined) : 'n/a'} | ${f(r.publishP99, 1)} | ${r.gaps} | ${pct(r.framesShare)} | ${f(r.loadCores, 2)} | ${pct(r.loadShare)} |`),
+    '',
+    `Generator CPU by thread, cores (from 15 s after it started to 10 s before the end):`,
+    '',
+    `| design | users | ${THREADS.join(' | ')} | other |`,
+    `|---|---:|${THREADS.map(() => '---:|').join('')}---:|`,
+    ...rows.map((r) => `| ${r.design} | ${r.joined} | ${THREADS.map((t) => f(r.threads.get(t))).join(' | ')} | ${f(other(r.threads))} |`),
+    '',
+    '| design | fixed per generator process, cores | per additional user, cores | of which Opus encoding (AudioEncoder threads) | per user / encoding |',
+    '|---|---:|---:|---:|---:|',
+    ...DESIGNS.map((d) => {
+      const all = fit(d, (r) => r.genCpu);
+      const enc = fit(d, (r) => r.threads.get('AudioEncoder'));
+      return `| ${d} | ${f(all?.fixed)} | ${f(all?.perUser, 4)} | ${f(enc?.perUser, 4)} | ${all && enc && enc.perUser > 0 ? `${(all.perUser / enc.perUser).toFixed(1)}×` : 'n/a'} |`;
+    }),
+  ].join('\n') + '\n';
+}
+
 const rows: Row[] = [];
 // Interleaved, so a slow drift of the host does not favour one design.
-for (const n of counts) for (const d of Object.keys(DESIGNS) as (keyof typeof DESIGNS)[]) rows.push(runOnce(d, n));
-const host = `${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}`;
-const fits = Object.keys(DESIGNS).map((d) => ({ d, fit: line(rows.filter((r) => r.design === d)) }));
-process.stdout.write([
-  `Generator cost on ${host}; each run ${duration} (voice-2, bare agents, window after every session joined plus 10 s).`,
-  '',
-  '| design | users (joined) | generator CPU, cores | per user | publish lateness p99, ms | tone gaps > 100 ms | load side, cores | load side / host CPU |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.design} | ${r.users} (${r.joined}) | ${f(r.genCpu)} | ${r.genCpu !== null && r.joined ? f(r.genCpu / r.joined) : 'n/a'} | ${f(r.publishP99, 1)} | ${r.gaps} | ${f(r.loadCores, 2)} | ${r.loadShare === null ? 'n/a' : `${(100 * r.loadShare).toFixed(0)} %`} |`),
-  '',
-  '| design | fixed per generator process, cores | per additional user, cores |',
-  '|---|---:|---:|',
-  ...fits.map(({ d, fit }) => `| ${d} | ${fit ? f(fit.fixed) : 'n/a'} | ${fit ? f(fit.perUser, 4) : 'n/a'} |`),
-].join('\n') + '\n');
+for (const n of counts) for (const d of DESIGNS) rows.push(await runOnce(d, n));
+process.stdout.write(render(rows));
 process.stderr.write(`bench: raw results in ${tmp}\n`);

@@ -2,8 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clock } from '../harness/media/clock.js';
 import { Pacer, type Tick } from '../harness/media/pacer.js';
-import { FRAME_SAMPLES } from '../harness/media/paced-publisher.js';
-import { loopFrame } from '../harness/users/user.js';
+import { FRAME_PLAN, FRAME_SAMPLES, framesToCut, sourceQueueMs } from '../harness/media/paced-publisher.js';
+import { GENERATOR_DESIGNS } from '../harness/sessions/ipc.js';
+import { loopChunk } from '../harness/users/user.js';
+
+/** 20 ms frame k of a looping recording, in a buffer of its own. */
+const loopFrame = (speech: Int16Array, k: number): Int16Array => loopChunk(speech, k, new Int16Array(FRAME_SAMPLES));
 
 /**
  * A clock that never sleeps: sleepUntil(t) jumps time to t (or stays put when t is already past),
@@ -140,6 +144,41 @@ test('loopFrame: frames wrap across the end of the loop with no seam', () => {
   // Consecutive frames continue each other exactly: frames 0..4 are the loop played 3.2 times.
   const played = [0, 1, 2, 3, 4].flatMap((k) => [...loopFrame(speech, k)]);
   assert.deepEqual(played, range(0, 4800).map((i) => i % 1500));
+});
+
+test('loopChunk: chunks of any size continue each other, reusing one buffer', () => {
+  const speech = Int16Array.from({ length: 7000 }, (_, i) => i);
+  const out = new Int16Array(4800);
+  const played: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    assert.equal(loopChunk(speech, k, out), out, 'the buffer given is the one filled');
+    played.push(...out);
+  }
+  assert.deepEqual(played, Array.from({ length: 19_200 }, (_, i) => i % 7000));
+});
+
+test('framesToCut: 20 ms frames just in time drop a whole frame only past 20 ms late (as before issue 12)', () => {
+  assert.deepEqual([0, 5, 20, 20.5, 45].map((ms) => framesToCut(ms, FRAME_PLAN)), [0, 0, 0, 1, 1]);
+  assert.equal(sourceQueueMs(FRAME_PLAN), 50);
+});
+
+test('framesToCut: a chunk with a lead is sent whole up to lead + 20 ms late, then loses the frames the encoder missed', () => {
+  const plan = { chunkMs: 100, leadMs: 20 };
+  // Up to 20 ms late the queue still held audio; up to 40 ms the stream only shifts, as 20 ms frames did.
+  assert.deepEqual([0, 20, 40].map((ms) => framesToCut(ms, plan)), [0, 0, 0]);
+  // 41 ms late: 21 ms behind its lead, one frame cut (1 ms behind after); 60: 40 behind, two;
+  // a whole chunk behind or more, all five.
+  assert.deepEqual([41, 59, 60, 120, 500].map((ms) => framesToCut(ms, plan)), [1, 1, 2, 5, 5]);
+  // The queue holds the lead, a chunk, the drain's 10 ms phase and the 20 ms kept rather than cut.
+  assert.equal(sourceQueueMs(plan), 150);
+});
+
+test('GeneratorDesign: chunks and leads are whole 20 ms frames and 10 ms drain ticks', () => {
+  for (const d of Object.values(GENERATOR_DESIGNS)) {
+    assert.equal(d.publishChunkMs % 20, 0, d.name);
+    assert.equal(d.publishLeadMs % 10, 0, d.name);
+    assert.equal(d.receiveBlockMs % 10, 0, d.name);
+  }
 });
 
 test('loopFrame: a recording shorter than one frame repeats inside the frame', () => {

@@ -120,21 +120,21 @@ test('ToneMonitor: silence then a hole is one outage, measured whole', () => {
 
 test('ToneMonitor: dominant frequency analysed from 1 s after the tone, every 5 s, within 1 Hz of 440', () => {
   const m = new ToneMonitor(RATE);
-  // Analysis collects 0.5 s from 1 s after the first frame: frames 100..149 (the 150th is at 1.49 s).
-  feed(m, T(149));
+  // Analysis collects 0.1 s from 1 s after the first frame: frames 100..109 (the 110th is at 1.09 s).
+  feed(m, T(109));
   assert.deepEqual(m.stats().dominantHz, []);
 
   const m2 = new ToneMonitor(RATE);
-  feed(m2, T(150));
+  feed(m2, T(110));
   const one = m2.stats().dominantHz;
   assert.equal(one.length, 1);
 
-  // The next window starts 5 s after the first one ended (2490 + 5000 = 7490: frame 649), done at frame 698.
+  // The next window starts 5 s after the first one ended (2090 + 5000 = 7090: frame 609), done at frame 618.
   const m3 = new ToneMonitor(RATE);
-  feed(m3, T(698));
+  feed(m3, T(618));
   assert.equal(m3.stats().dominantHz.length, 1);
   const m4 = new ToneMonitor(RATE);
-  const last = feed(m4, T(699));
+  const last = feed(m4, T(619));
   const hz = m4.stats().dominantHz;
   assert.equal(hz.length, 2);
   for (const f of [...one, ...hz]) assert.ok(Math.abs(f - 440) <= 1, `dominant ${f} Hz`);

@@ -1,4 +1,4 @@
-import { receiveBlockMs, type GeneratorCommand, type GeneratorMessage, type UserSpec } from './ipc.js';
+import { generatorDesign, type GeneratorCommand, type GeneratorMessage, type UserSpec } from './ipc.js';
 import { paths } from '../common/paths.js';
 import { Child } from '../child/child.js';
 import type { SessionBook } from './book.js';
@@ -37,7 +37,7 @@ export class GeneratorPool {
         this.book.fault((r) => Math.floor(r.index / this.usersPerGenerator) === g, msg);
         this.warn(msg);
       });
-      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: this.statsEveryMs, receiveBlockMs: receiveBlockMs() });
+      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: this.statsEveryMs, design: generatorDesign() });
       this.generators[g] = gen;
     }
     return gen;

@@ -42,7 +42,7 @@ export interface UserSpec {
 
 /** Sent by the harness to a generator process. */
 export type GeneratorCommand =
-  | { type: 'init'; speechPath: string; statsEveryMs: number; receiveBlockMs: number }
+  | { type: 'init'; speechPath: string; statsEveryMs: number; design: GeneratorDesign }
   | { type: 'add-user'; user: UserSpec }
   /** The user leaves its room (a session of limited length ends). */
   | { type: 'remove-user'; index: number }
@@ -94,16 +94,23 @@ export type ChildStop = { type: 'stop' };
 export type ChildStopped = { type: 'stopped' };
 
 /**
- * How much of the agent's audio a user takes per received frame, ms. 10: a frame per 10 ms, as
- * the SDK delivers them. 100 (one FFI event and one JS frame per 100 ms; the tone monitor still
- * judges each 10 ms piece) was measured by bench/generator-cost.ts and did not lower the
- * generator's per-user cost on a 2-core host (docs/performance.md), so it is not the default.
- * `VOICELOAD_RECEIVE_BLOCK_MS` sets it for that benchmark.
+ * How a generator moves audio (issue 12, measured side by side by bench/generator-cost.ts).
+ * frames: 20 ms speech frames handed over just in time, the agent's audio received in 10 ms frames
+ * (the design until issue 12). chunks: 100 ms speech chunks handed over 20 ms ahead of their
+ * timeline, the agent's audio received in 100 ms blocks: a tenth of the FFI crossings, and a chunk
+ * up to 20 ms late never lets the encoder run dry; and without rtc-node's capture of the Rust SDK's
+ * log records (`rustLogs`), 7 in 10 of the FFI events a generator handled, which nothing read (see
+ * media/rtc-logs.ts). The tone monitor judges every 10 ms piece either way.
  */
-export const RECEIVE_BLOCK_MS = 10;
+export interface GeneratorDesign { name: 'frames' | 'chunks'; publishChunkMs: number; publishLeadMs: number; receiveBlockMs: number; rustLogs: boolean }
 
-/** The receive block size generators are told to use: RECEIVE_BLOCK_MS unless a benchmark sets another. */
-export function receiveBlockMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.VOICELOAD_RECEIVE_BLOCK_MS);
-  return Number.isInteger(v) && v >= 10 && v % 10 === 0 ? v : RECEIVE_BLOCK_MS;
+export const GENERATOR_DESIGNS: Record<GeneratorDesign['name'], GeneratorDesign> = {
+  frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true },
+  chunks: { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false },
+};
+
+/** The design generators are told to use: chunks, unless `VOICELOAD_GENERATOR_DESIGN` (the benchmark) names another. */
+export function generatorDesign(env: NodeJS.ProcessEnv = process.env): GeneratorDesign {
+  const name = env.VOICELOAD_GENERATOR_DESIGN;
+  return name === 'frames' || name === 'chunks' ? GENERATOR_DESIGNS[name] : GENERATOR_DESIGNS.chunks;
 }

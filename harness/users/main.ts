@@ -8,6 +8,7 @@ import type { ChildStop, GeneratorCommand, GeneratorMessage } from '../sessions/
 import { runChild } from '../child/main.js';
 import { LoopDelayMonitor } from '../sessions/loop-delay.js';
 import { readWav, requireFormat } from '../media/wav.js';
+import { stopRustLogCapture } from '../media/rtc-logs.js';
 import { SyntheticUser } from './user.js';
 
 runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => {
@@ -15,6 +16,8 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
   const audio = await readWav(first.speechPath);
   requireFormat(audio, { sampleRate: 48_000, channels: 1 });
   const users = new Map<number, SyntheticUser>();
+  // Logs nobody reads were most of the FFI events a generator handled (issue 12).
+  let logsOff = first.design.rustLogs;
   const loop = new LoopDelayMonitor();
   loop.start();
   const sendStats = () => {
@@ -32,8 +35,9 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
         return;
       }
       if (msg.type !== 'add-user') return;
-      const user = new SyntheticUser(msg.user, audio.samples, send, first.receiveBlockMs, (from, to) => loop.blockedMs(from, to));
+      const user = new SyntheticUser(msg.user, audio.samples, send, first.design, (from, to) => loop.blockedMs(from, to));
       users.set(msg.user.index, user);
+      logsOff ||= stopRustLogCapture();
       user.start().catch((err: Error) => send({ type: 'user-error', index: msg.user.index, message: `join: ${err.message}` }));
     },
     async stop() {

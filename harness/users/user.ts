@@ -1,7 +1,7 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
+import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
-import { FRAME_SAMPLES, PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
+import { PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { candidateAddresses } from './candidates.js';
 import { ToneMonitor, type StalledFn } from './tone-monitor.js';
@@ -9,18 +9,22 @@ import { ToneMonitor, type StalledFn } from './tone-monitor.js';
 /** When to read the session's ICE candidates: after connectivity checks have settled. */
 const CANDIDATES_AFTER_MS = 4000;
 
-/** Frame k of a looping recording: 20 ms taken modulo the loop, so the loop has no seam of silence. */
-export function loopFrame(speech: Int16Array, k: number): Int16Array {
-  const out = new Int16Array(FRAME_SAMPLES);
-  const start = (k * FRAME_SAMPLES) % speech.length;
-  if (speech.length >= FRAME_SAMPLES) {
-    // Two block copies instead of a loop with a modulo per sample: this runs 50 times a second per user.
-    const head = speech.subarray(start, Math.min(speech.length, start + FRAME_SAMPLES));
+/**
+ * Chunk k of a looping recording, written into `out` (its length is the chunk size): out.length
+ * samples from k·out.length modulo the loop, so the loop has no seam of silence. One buffer per
+ * user is reused for every chunk: this runs 10 to 50 times a second per user.
+ */
+export function loopChunk(speech: Int16Array, k: number, out: Int16Array): Int16Array {
+  const n = out.length;
+  const start = (k * n) % speech.length;
+  if (speech.length >= n) {
+    // Two block copies instead of a loop with a modulo per sample.
+    const head = speech.subarray(start, Math.min(speech.length, start + n));
     out.set(head);
-    if (head.length < FRAME_SAMPLES) out.set(speech.subarray(0, FRAME_SAMPLES - head.length), head.length);
+    if (head.length < n) out.set(speech.subarray(0, n - head.length), head.length);
     return out;
   }
-  for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = speech[(start + i) % speech.length] ?? 0;
+  for (let i = 0; i < n; i++) out[i] = speech[(start + i) % speech.length] ?? 0;
   return out;
 }
 
@@ -41,13 +45,18 @@ export class SyntheticUser {
     private readonly spec: UserSpec,
     speech: Int16Array,
     private readonly send: (m: GeneratorMessage) => void,
-    /** Received audio per frame, ms (see RECEIVE_BLOCK_MS in sessions/ipc.ts). */
-    private readonly receiveBlockMs: number,
+    /** How speech is handed over and the agent's audio received (see GeneratorDesign in sessions/ipc.ts). */
+    private readonly design: GeneratorDesign,
     /** How long this generator's own event loop was blocked in a span (epoch ms), so its stalls are not blamed on the agent. */
     stalled: StalledFn = () => 0,
   ) {
     this.monitor = new ToneMonitor(SAMPLE_RATE, stalled);
-    this.publisher = new PacedPublisher((k) => loopFrame(speech, k), this.publishLate, systemClock);
+    let chunk = new Int16Array(0);
+    const next = (k: number, samples: number): Int16Array => {
+      if (chunk.length !== samples) chunk = new Int16Array(samples);
+      return loopChunk(speech, k, chunk);
+    };
+    this.publisher = new PacedPublisher(next, this.publishLate, systemClock, { chunkMs: design.publishChunkMs, leadMs: design.publishLeadMs });
     this.loopMs = (speech.length * 1000) / SAMPLE_RATE;
   }
 
@@ -91,7 +100,7 @@ export class SyntheticUser {
 
   private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {
     if (track.kind !== TrackKind.KIND_AUDIO || !this.isAgent(participant) || this.receiving) return;
-    this.stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1, frameSizeMs: this.receiveBlockMs });
+    this.stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1, frameSizeMs: this.design.receiveBlockMs });
     const stream = this.stream;
     this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
     this.receiving = (async () => {
