@@ -237,3 +237,15 @@ test('terminationGracePeriodSeconds: p99 session + 30 s, from the inputs', () =>
   const m = model({ steps: linearRamp({ counts: [5, 10, 15], ...RAMP }) }, { sessionLengthS: 1200 });
   assert.equal(m.plan?.terminationGracePeriodSeconds, 1230);
 });
+
+test('each fit takes its own steady steps: a step whose memory still grows is a CPU point, one whose CPU drifts a memory point', () => {
+  const steps = linearRamp({ counts: [2, 4, 6, 8, 10], ...RAMP });
+  // Step 2 (6 sessions): its PSS climbs 20 % across the step; step 3 (8 sessions): its CPU does.
+  const grow = (mean: number) => [mean, mean, ...Array.from({ length: 10 }, (_, i) => mean * (1 + 0.02 * i))];
+  steps[2] = { ...steps[2]!, pss: grow(RAMP.memBase + RAMP.memPer * 6) };
+  steps[3] = { ...steps[3]!, cpu: grow(RAMP.base + RAMP.perSession * 8) };
+  const m = model({ steps });
+  assert.deepEqual(m.cpu?.points.map((p) => p.sessions), [2, 4, 6, 10]);
+  assert.deepEqual(m.pss?.points.map((p) => p.sessions), [2, 4, 8, 10]);
+  assert.deepEqual(m.steadiness.steps.map((v) => [v.steady, v.memorySteady]), [[true, true], [true, true], [true, false], [false, true], [true, true]]);
+});

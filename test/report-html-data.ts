@@ -118,10 +118,10 @@ export function makeModel(result: RunResult): CapacityModel {
     steadiness: {
       rule: 'cv ≤ 10 % and |slope| ≤ 0.01 cores/s over the settled part',
       steps: [
-        { index: 0, sessions: 5, steady: true, reason: 'cv 2.1 % ≤ 10 %, slope 0.001 cores/s' },
-        { index: 1, sessions: 10, steady: true, reason: 'cv 2.0 % ≤ 10 %, slope 0.002 cores/s' },
-        { index: 2, sessions: 15, steady: true, reason: 'cv 2.2 % ≤ 10 %, slope 0.001 cores/s' },
-        { index: 3, sessions: 20, steady: false, reason: 'quality broke: VAD onset lag p95 420 ms > 300 ms' },
+        { index: 0, sessions: 5, steady: true, memorySteady: true, reason: 'cv 2.1 % ≤ 10 %, slope 0.001 cores/s' },
+        { index: 1, sessions: 10, steady: true, memorySteady: true, reason: 'cv 2.0 % ≤ 10 %, slope 0.002 cores/s' },
+        { index: 2, sessions: 15, steady: true, memorySteady: true, reason: 'cv 2.2 % ≤ 10 %, slope 0.001 cores/s' },
+        { index: 3, sessions: 20, steady: false, memorySteady: false, reason: 'quality broke: VAD onset lag p95 420 ms > 300 ms' },
       ],
     },
     cpu: { base: 0.1, perSession: 0.15, perSessionCi: [0.14, 0.16], baseCi: [0.02, 0.18], confidence: 0.95, points, r2: 0.998, residualSd: 0.01 },

@@ -28,7 +28,7 @@ function load(): ReportData {
     host: result.host,
     target: { ...result.target, label: '4 cores / 8 GB' },
     targetBasis: { kind: 'extrapolated', how: 'stand-in' },
-    steadiness: { rule: 'stand-in', steps: result.steps.map((s) => ({ index: s.index, sessions: s.sessions, steady: true, reason: 'stand-in' })) },
+    steadiness: { rule: 'stand-in', steps: result.steps.map((s) => ({ index: s.index, sessions: s.sessions, steady: true, memorySteady: true, reason: 'stand-in' })) },
     cpu: { base: 0.2, perSession: 0.15, perSessionCi: null, baseCi: null, confidence: 0.95, points, r2: null, residualSd: null },
     pss: null,
     knee: { sessions: null, stepIndex: null, broke: [], basis: 'no step broke' },

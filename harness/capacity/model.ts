@@ -45,18 +45,19 @@ export function buildCapacityModel(result: RunResult, inputs: SizingInputs): Cap
   const verdicts = result.steps.map((s, i) => judgeSteadiness(s, judgements[i] as (typeof judgements)[number]));
   // Agents that ran elsewhere left zeros in the agents' series, not a cost: nothing to fit.
   const steady = result.agentsElsewhere ? [] : result.steps.filter((_, i) => verdicts[i]?.steady);
-  const memKind = steady.every((s) => s.series.agents.pssBytes !== null) ? 'PSS' : 'RSS';
+  const steadyMem = result.agentsElsewhere ? [] : result.steps.filter((_, i) => verdicts[i]?.memorySteady);
+  const memKind = steadyMem.every((s) => s.series.agents.pssBytes !== null) ? 'PSS' : 'RSS';
   const memOf = (s: StepSummary) => (memKind === 'PSS' ? memorySeries(s).values : s.series.agents.rssBytes);
   const cpuOf = (s: StepSummary) => s.series.agents.cpuCores;
   const cpu = fitOrFallback(points(steady, cpuOf));
-  const mem = fitOrFallback(points(steady, memOf));
+  const mem = fitOrFallback(points(steadyMem, memOf));
   const knee = findKnee(result.steps, judgements);
   const c = result.confinement ?? null;
   const ctx: SizingContext = {
     inputs, view, cpu, mem, memKind, knee,
     kneeOnTarget: kneeOnTarget(knee, view),
     cpuP90Excess: Math.max(0, percentile(excess(steady, cpuOf), 90) ?? 0),
-    memPeakExcess: Math.max(0, ...excess(steady, memOf)),
+    memPeakExcess: Math.max(0, ...excess(steadyMem, memOf)),
     hostTag: `from a run on ${hostWords(result.host)}${c ? `, agents confined to ${sizeWords({ cores: c.cpuCores, memoryBytes: c.memoryBytes })}` : ''}`,
   };
   const rec = recommend(ctx);

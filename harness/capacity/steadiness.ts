@@ -39,6 +39,7 @@ export const STEADINESS_RULE =
   `has a least-squares trend over time that is significant (slope ≠ 0 at ${S.trendConfidence * 100} %, Student t, widened for the samples' lag-1 autocorrelation) and moves it ` +
   `by more than ${S.maxCpuDrift * 100} % (CPU; or ${S.cpuFloorCores} cores) / ${S.maxMemDrift * 100} % (memory) of its mean across the step; ` +
   'at least one session was active; the load generator kept real time; ' +
+  'CPU and memory are judged apart, each for its own fit; ' +
   'and the host was not saturated (system CPU below 90 % of its cores).';
 
 /** A step's series with the warm-up dropped. */
@@ -92,8 +93,8 @@ function driftWords(t: { drift: number; significant: boolean; rho: number }, m: 
   return `trend ${pct(m > 0 ? t.drift / m : 0)}${t.significant ? '' : ' (not significant)'}${t.rho > 0 ? ` ρ=${t.rho.toFixed(2)}` : ''}`;
 }
 
-/** Why a step that measured something is or is not flat; null when it is. */
-function flatness(cpu: number[], mem: number[], memKind: string): string | null {
+/** Why a step's agents' CPU is not flat enough for the CPU fit; null when it is. */
+function cpuFlatness(cpu: number[]): string | null {
   const m = mean(cpu) as number;
   const spread = sd(cpu);
   const cv = m > 0 ? spread / m : 0;
@@ -102,6 +103,11 @@ function flatness(cpu: number[], mem: number[], memKind: string): string | null 
   if (t.significant && t.drift > S.maxCpuDrift * m && t.drift > S.cpuFloorCores) {
     return `agents' CPU drifts ${pct(t.drift / m)} across the step > ${S.maxCpuDrift * 100} %`;
   }
+  return null;
+}
+
+/** Why a step's agents' memory is not flat enough for the memory fit; null when it is. */
+function memFlatness(mem: number[], memKind: string): string | null {
   const mm = mean(mem) as number;
   const tm = trend(mem);
   if (tm.significant && mm > 0 && tm.drift > S.maxMemDrift * mm) {
@@ -110,24 +116,26 @@ function flatness(cpu: number[], mem: number[], memKind: string): string | null 
   return null;
 }
 
-/** Whether `step` is used for the fit, and why; `quality` is its judgement (capacity/quality.ts). */
+/**
+ * Whether `step` is used for the fits, and why; `quality` is its judgement (capacity/quality.ts).
+ * CPU and memory are judged apart: a step whose memory still grows (a new agent filling its
+ * buffers) can be a fine point for the CPU line, and the other way round.
+ */
 export function judgeSteadiness(step: StepSummary, quality: StepJudgement): StepVerdict {
   const base = { index: step.index, sessions: step.sessions, quality };
-  const no = (reason: string): StepVerdict => ({ ...base, steady: false, reason });
+  const no = (reason: string): StepVerdict => ({ ...base, steady: false, memorySteady: false, reason });
   if (quality.invalid) return no(quality.invalidWhy.join('; '));
   if (step.sessions < 1) return no('no session was active through the step');
   if (quality.saturated) return no('the host CPU was saturated: cost is capped by the host, not set by the sessions');
   const cpu = settled(step.series.agents.cpuCores);
   const mem = memorySeries(step);
   if (cpu.length < S.minSamples) return no(`only ${cpu.length} samples after warm-up (< ${S.minSamples})`);
-  const why = flatness(cpu, settled(mem.values), mem.kind);
-  if (why !== null) return no(why);
-  const m = mean(cpu) as number;
   const memVals = settled(mem.values);
-  return {
-    ...base,
-    steady: true,
-    reason: `${cpu.length} samples; CPU cv ${pct(m > 0 ? sd(cpu) / m : 0)}, ${driftWords(trend(cpu), m)}; ` +
-      `${mem.kind} ${driftWords(trend(memVals), mean(memVals) as number)}`,
-  };
+  const cpuWhy = cpuFlatness(cpu);
+  const memWhy = memFlatness(memVals, mem.kind);
+  const m = mean(cpu) as number;
+  const cpuWords = cpuWhy ?? `CPU cv ${pct(m > 0 ? sd(cpu) / m : 0)}, ${driftWords(trend(cpu), m)}`;
+  const memWords = memWhy ?? `${mem.kind} ${driftWords(trend(memVals), mean(memVals) as number)}`;
+  const only = cpuWhy === null && memWhy !== null ? 'CPU fit only: ' : cpuWhy !== null && memWhy === null ? 'memory fit only: ' : '';
+  return { ...base, steady: cpuWhy === null, memorySteady: memWhy === null, reason: `${only}${cpu.length} samples; ${cpuWords}; ${memWords}` };
 }

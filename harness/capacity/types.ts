@@ -28,7 +28,10 @@ export interface LinearFit {
 export interface StepVerdict {
   index: number;
   sessions: number;
+  /** Whether the step is a point of the CPU fit (valid, not saturated, enough samples, CPU flat). */
   steady: boolean;
+  /** Whether it is a point of the memory fit (the same, with the agents' memory flat). */
+  memorySteady: boolean;
   /** Plain words: "cv 3.1 % ≤ 10 %, slope 0.002 cores/s", "only 3 samples", ... */
   reason: string;
   /** The step's quality judgement (see capacity/quality.ts), for the step tables of the reports. */

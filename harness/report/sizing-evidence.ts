@@ -44,10 +44,16 @@ function stepRows(data: ReportData): string[] {
     rows.push(
       `| ${s.index} | ${s.sessions} (${s.targetSessions}) | ${cpu === null ? 'n/a' : cores(cpu)} | ` +
         `${q?.load == null ? 'n/a' : q.load.toFixed(2)} | ${memMean === null ? 'n/a' : `${mib(memMean)} ${mem.kind}`} | ` +
-        `${v?.steady ? 'yes' : 'no'} | ${cell(v?.reason ?? '')} | ${cell(quality)} |`,
+        `${fitUse(v)} | ${cell(v?.reason ?? '')} | ${cell(quality)} |`,
     );
   });
   return rows;
+}
+
+/** Which fits a step is a point of. */
+export function fitUse(v: { steady: boolean; memorySteady: boolean } | undefined): string {
+  if (!v) return 'n/a';
+  return v.steady && v.memorySteady ? 'yes' : v.steady ? 'CPU only' : v.memorySteady ? 'memory only' : 'no';
 }
 
 function steps(data: ReportData): string[] {

@@ -76,7 +76,7 @@ function stepValue(s: StepSummary, m: Measure): number | null {
 export function costPoints(data: ReportData, m: Measure): CostPoint[] {
   const { scale } = UNITS[m];
   const fit = data.model[m];
-  const verdicts = new Map(data.model.steadiness.steps.map((v) => [v.index, v.steady]));
+  const verdicts = new Map(data.model.steadiness.steps.map((v) => [v.index, m === 'cpu' ? v.steady : v.memorySteady]));
   const used: CostPoint[] = (fit?.points ?? []).map((p) => ({ sessions: p.sessions, value: p.value * scale, step: null, use: 'steady: in the fit' }));
   const left = data.result.steps
     .filter((s) => fit === null || verdicts.get(s.index) !== true)

@@ -113,7 +113,7 @@ export function steadinessSection(d: ReportData): string {
     const v = verdicts.get(s.index);
     const a = s.series.agents;
     const pss = a.pssBytes === null ? null : mean(a.pssBytes);
-    const verdict = v === undefined ? 'not judged' : v.steady ? 'steady' : 'not steady';
+    const verdict = v === undefined ? 'not judged' : v.steady && v.memorySteady ? 'steady' : v.steady ? 'steady: CPU only' : v.memorySteady ? 'steady: memory only' : 'not steady';
     return `<tr><td>${s.index + 1}</td><td class="num">${s.targetSessions}</td><td class="num">${s.sessions}</td><td>${span(s.startS, s.endS)}</td><td>${span(s.fromS, s.toS)}</td>`
       + `<td>${verdict}</td><td>${esc(v?.reason ?? '')}</td>${result.agentsElsewhere ? '<td colspan="2">not measured: the agents ran elsewhere</td>' : `<td class="num">${fmt(mean(a.cpuCores))}</td><td class="num">${fmt(pss === null ? null : pss / MB, 1)}</td>`}</tr>`;
   });
