@@ -2,7 +2,7 @@
  * Benchmark: what one session of the media path costs on this machine. Runs the real harness
  * (voice-2 scenario, resized) at 2, 5 and 10 sessions and reports, from each run's results.json:
  * agent CPU and PSS per session, generator CPU per user, VAD ms per window, sampler cost per sample.
- * It reports numbers and asserts nothing. Usage: npm run bench [-- 2,5,10 [duration]]
+ * It reports numbers and asserts nothing. Usage: npm run bench:media [-- 2,5,10 [duration]]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
