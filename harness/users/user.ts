@@ -40,6 +40,8 @@ export class SyntheticUser {
   private receiving: Promise<void> | null = null;
   private stream: AudioStream | null = null;
   private candidatesTimer: NodeJS.Timeout | null = null;
+  /** Set once stop() begins: what fails after that is the leaving, not a fault. */
+  private leaving = false;
 
   constructor(
     private readonly spec: UserSpec,
@@ -114,6 +116,8 @@ export class SyntheticUser {
       const stats = await this.room.getRtcStats();
       this.send({ type: 'user-candidates', index: this.spec.index, addresses: candidateAddresses(stats) });
     } catch (err) {
+      // A read still in flight when the user leaves (a soak's short sessions) has nothing to report.
+      if (this.leaving || !this.room.isConnected) return;
       this.send({ type: 'user-error', index: this.spec.index, message: `stats: ${(err as Error).message}` });
     }
   }
@@ -132,6 +136,7 @@ export class SyntheticUser {
   }
 
   async stop(): Promise<void> {
+    this.leaving = true;
     if (this.candidatesTimer) clearTimeout(this.candidatesTimer);
     this.monitor.end(epochNow());
     await this.publisher.stop();

@@ -93,10 +93,12 @@ opts.loadFunc = async (w: AgentServer) => {
 if (!env[WORKER_ENV.reportSocket]) process.stderr.write('framework-worker: no VOICELOAD_REPORT_SOCKET; running without reporting\n');
 
 // Started by the harness in its own process group, it would outlive a harness killed outright:
-// when the harness is gone, it stops as it would on SIGTERM (drain, then exit), once.
-const harness = Number(env[WORKER_ENV.harnessPid] ?? process.ppid);
+// when the harness is gone, it stops as it would on SIGTERM (drain, then exit), once. Without the
+// harness's pid (a container or a pod, where it may be pid 1 with parent 0) it watches its parent.
+const harness = Number(env[WORKER_ENV.harnessPid] ?? 0);
+const parent = process.ppid;
 const watch = setInterval(() => {
-  if (processAlive(harness)) return;
+  if (harness > 0 ? processAlive(harness) : process.ppid === parent) return;
   clearInterval(watch);
   process.kill(process.pid, 'SIGTERM');
 }, 1000).unref();
