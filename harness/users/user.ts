@@ -101,7 +101,8 @@ export class SyntheticUser {
   }
 
   private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {
-    if (track.kind !== TrackKind.KIND_AUDIO || !this.isAgent(participant) || this.receiving) return;
+    // Not once the user is leaving: an agent that joins as its session ends (a soak) starts nothing left to clean up.
+    if (track.kind !== TrackKind.KIND_AUDIO || !this.isAgent(participant) || this.receiving || this.leaving) return;
     this.stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1, frameSizeMs: this.design.receiveBlockMs });
     const stream = this.stream;
     this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
