@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mean } from '../harness/results/stats.js';
 import type { RunResult, StepSummary } from '../harness/results/types.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -25,16 +26,17 @@ function part(title: string, script: string, args: string[]): void {
   if (run.status !== 0 && run.status !== 3) throw new Error(`${path.basename(script)} exited ${run.status}`);
 }
 
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+/** A step's mean; NaN (printed n/a) for an empty series. */
+const avg = (xs: readonly number[]) => mean(xs) ?? NaN;
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
 
 /** One ramp step: the agents' and the load side's mean CPU over its settled part, and the load side's real-time figures. */
 function stepRow(s: StepSummary, agentCores: number, loadCores: number): string {
-  const load = mean(s.series.generator.cpuCores) + mean(s.series.server.cpuCores) + mean(s.series.harness.cpuCores);
-  const host = mean(s.systemCpuCores);
-  const agents = mean(s.series.agents.cpuCores);
-  return `| ${s.sessions} | ${f(agents)} (${f((100 * agents) / agentCores, 0)} %) | ${f(load)} (${f((100 * load) / loadCores, 0)} %) | ${f(mean(s.series.generator.cpuCores))} | ${f(host)} | ${f((100 * load) / host, 0)} % | ${ms(s.qos.publishLateMsP99)} | ${ms(s.qos.generatorLoopDelayMsP99)} |`;
+  const load = avg(s.series.generator.cpuCores) + avg(s.series.server.cpuCores) + avg(s.series.harness.cpuCores);
+  const host = avg(s.systemCpuCores);
+  const agents = avg(s.series.agents.cpuCores);
+  return `| ${s.sessions} | ${f(agents)} (${f((100 * agents) / agentCores, 0)} %) | ${f(load)} (${f((100 * load) / loadCores, 0)} %) | ${f(avg(s.series.generator.cpuCores))} | ${f(host)} | ${f((100 * load) / host, 0)} % | ${ms(s.qos.publishLateMsP99)} | ${ms(s.qos.generatorLoopDelayMsP99)} |`;
 }
 
 /** The ramp's load side per step, from its results.json. */
