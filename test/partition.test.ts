@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { enterArgv } from '../harness/run/confine.js';
 import { agentCoresOf, cpuListText, createPartition, parseCpuList, planPartition, staleGroups } from '../harness/run/partition.js';
 
 const GB = 1024 ** 3;
@@ -75,4 +76,40 @@ test('createPartition (real cgroup v1): agents and harness on their own CPUs, no
   assert.equal(existsSync(p.info.path), false, `${p.info.path} left behind`);
   assert.equal(existsSync(p.info.partition!.loadPath), false, `${p.info.partition!.loadPath} left behind`);
   assert.equal(cpusAllowed(process.pid), before, 'the harness did not get its CPUs back');
+});
+
+test('enterArgv (real cgroup v1): a worker\'s children forked at once are on the agents\' CPUs too', { skip: !cgroupsV1 && 'needs root and a cgroup v1 cpuset with 2+ CPUs' }, async () => {
+  const cpus = parseCpuList(readFileSync('/sys/fs/cgroup/cpuset/cpuset.cpus', 'utf8'));
+  const plan = planPartition(cpus, { cores: cpus.length, memoryBytes: 24 * GB }, { cores: 4, memoryBytes: 8 * GB })!;
+  const p = await createPartition(plan, `test-enter-${process.pid}`, []);
+  // As `sh -c CMD` or LiveKit Python's forkserver: the child forks before anyone could move it.
+  const [cmd, ...args] = enterArgv(p.agentProcsFiles, ['sh', '-c', 'sleep 30 & echo $!; wait']);
+  const worker = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let grandchild = 0;
+  try {
+    grandchild = Number(await new Promise<string>((resolve) => worker.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    assert.equal(cpusAllowed(worker.pid!), cpuListText(plan.agentCpus), 'the worker is not on the agents\' CPUs');
+    assert.equal(cpusAllowed(grandchild), cpuListText(plan.agentCpus), 'its child was left on the load side');
+    for (const f of p.agentProcsFiles) assert.match(readFileSync(f, 'utf8'), new RegExp(`^${grandchild}$`, 'm'), `${f} lacks the child`);
+  } finally {
+    if (grandchild > 0) process.kill(grandchild, 'SIGKILL');
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    await new Promise((r) => setTimeout(r, 100));
+    await p.remove();
+  }
+  assert.equal(existsSync(p.info.path), false, `${p.info.path} left behind`);
+});
+
+test('in-cgroup.sh: a group it cannot join runs nothing and exits 125 with the reason', async () => {
+  const argv = enterArgv(['/nonexistent/cgroup.procs'], ['sh', '-c', 'echo ran']);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 125);
+  assert.equal(out, '');
+  assert.match(err, /in-cgroup: cannot join \/nonexistent\/cgroup\.procs/);
 });

@@ -11,6 +11,7 @@ export const paths = {
   fixtures: path.join(ROOT, 'fixtures'),
   defaultSpeech: path.join(ROOT, 'fixtures', 'speech.wav'),
   netnsScript: path.join(ROOT, 'scripts', 'netns-run.sh'),
+  inCgroupScript: path.join(ROOT, 'scripts', 'in-cgroup.sh'),
   reports: path.join(ROOT, 'reports'),
   /** The command line's entry: every subcommand (scenario, gate, baseline, report, list, provision). */
   cli: path.join(ROOT, 'dist', 'harness', 'cli', 'main.js'),

@@ -6,6 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { paths } from '../common/paths.js';
 import type { Confinement, HostSize } from '../results/types.js';
 
 const PERIOD_US = 100_000;
@@ -14,6 +15,8 @@ const PERIOD_US = 100_000;
 export interface Cgroup {
   readonly info: Confinement;
   add(pid: number): Promise<void>;
+  /** The group's cgroup.procs files (cpuset's first): what a process writes itself into to join, see {@link enterArgv}. */
+  readonly procsFiles: readonly string[];
   /** Removes the cgroup's directories; processes must have exited. Never throws. */
   remove(): Promise<void>;
 }
@@ -31,6 +34,8 @@ export interface CgroupGroup {
   /** The directory of each controller (v2: one directory under every name). */
   dirs: Partial<Record<V1Controller, string>>;
   add(pid: number): Promise<void>;
+  /** Its cgroup.procs files, one per directory, cpuset's first. */
+  procsFiles: string[];
   /** Moves `pid` back to the group's parent, so the group can be removed while `pid` lives on. */
   leave(pid: number): Promise<void>;
   /** CPU used by everything that ever ran in the group, ns (cpuacct.usage / cpu.stat); null when unreadable. */
@@ -119,6 +124,7 @@ async function createV2Group(root: string, name: string, spec: GroupSpec): Promi
     kind: 'cgroup-v2',
     dirs: { cpuset: dir, cpu: dir, cpuacct: dir, memory: dir },
     add: (pid) => writeFile(procs(dir), String(pid)),
+    procsFiles: [procs(dir)],
     leave: (pid) => writeFile(procs(parent), String(pid)),
     cpuUsageNs: async () => {
       const us = await readNumber(path.join(dir, 'cpu.stat'), 'usage_usec');
@@ -173,12 +179,22 @@ async function createV1Group(root: string, name: string, spec: GroupSpec): Promi
     kind: 'cgroup-v1',
     dirs: byController,
     add: (pid) => writeEach((dir) => dir, pid),
+    procsFiles: [...dirs.keys()].map((dir) => path.join(dir, 'cgroup.procs')),
     leave: (pid) => writeEach((_, parent) => parent, pid),
     cpuUsageNs: () => (byController.cpuacct ? readNumber(path.join(byController.cpuacct, 'cpuacct.usage')) : Promise.resolve(null)),
     remove: async () => {
       for (const d of [...made].reverse()) await rmdir(d).catch(() => undefined);
     },
   };
+}
+
+/**
+ * The command line that runs `argv` inside the groups whose cgroup.procs files are `procsFiles`
+ * from its first instruction (scripts/in-cgroup.sh joins them, then execs): everything it starts
+ * is in them too, which a move after the start cannot promise.
+ */
+export function enterArgv(procsFiles: readonly string[], argv: readonly string[]): string[] {
+  return [paths.inCgroupScript, ...procsFiles, '--', ...argv];
 }
 
 /** Creates a cgroup `name` holding `spec`, beside this process's own. Throws with a plain reason when it cannot. */
@@ -197,6 +213,7 @@ export async function createCgroup(target: HostSize, name: string, root = '/sys/
   return {
     info: { kind: g.kind, path: g.dirs.cpu ?? '', cpuCores: target.cores, memoryBytes: target.memoryBytes },
     add: (pid) => g.add(pid),
+    procsFiles: g.procsFiles,
     remove: () => g.remove(),
   };
 }

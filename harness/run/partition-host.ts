@@ -15,5 +15,5 @@ export async function partitionHost(host: HostSize, target: HostSize, runId: str
   const plan = planPartition(await usableCpus(host.cores), host, target);
   if (plan === null) return null;
   const p = await createPartition(plan, runId, loadPids);
-  return { info: p.info, add: (pid) => p.addAgent(pid), remove: () => p.remove() };
+  return { info: p.info, add: (pid) => p.addAgent(pid), procsFiles: p.agentProcsFiles, remove: () => p.remove() };
 }

@@ -77,6 +77,8 @@ export interface Partition {
   readonly info: Confinement;
   /** An agent process (or a worker, whose job processes follow it). */
   addAgent(pid: number): Promise<void>;
+  /** The agents' group's cgroup.procs files, for processes that join it themselves before they start anything. */
+  readonly agentProcsFiles: readonly string[];
   /** A load-side process (the harness itself, the server); processes it starts later follow it. */
   addLoad(pid: number): Promise<void>;
   /** CPU each side has used since its group was made, ns; null where unreadable. */
@@ -138,6 +140,7 @@ export async function createPartition(plan: PartitionPlan, runId: string, loadPi
       partition: { agentCpus: cpuListText(plan.agentCpus), loadCpus: cpuListText(plan.loadCpus), loadCores: plan.loadCpus.length, loadPath: load.dirs.cpuset ?? '' },
     },
     addAgent: (pid) => agents.add(pid),
+    agentProcsFiles: agents.procsFiles,
     addLoad: (pid) => load.add(pid),
     cpuUsageNs: async () => ({ agents: await agents.cpuUsageNs(), load: await load.cpuUsageNs() }),
     remove,

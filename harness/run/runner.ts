@@ -16,7 +16,7 @@ import type { ServerHandle } from '../server/types.js';
 import { SessionBook } from '../sessions/book.js';
 import { assembleResult } from './assemble.js';
 import { realClock, sleepOn, type RunClock } from './clock.js';
-import { createCgroup, shouldConfine, type Cgroup } from './confine.js';
+import { createCgroup, enterArgv, shouldConfine, type Cgroup } from './confine.js';
 import { partitionHost } from './partition-host.js';
 import { hostInfo } from '../sampling/host.js';
 import { judgeStepSoFar, kneeStopOf, type StepJudge } from './step-judge.js';
@@ -209,7 +209,7 @@ export class Runner extends EventEmitter {
     const cg = st.cgroup;
     const runtime = (st.runtime = (this.opts.deps?.makeRuntime ?? createRuntime)({
       scenario, server, book: st.book, speechPath: this.opts.speechPath, runId: st.runId, outDir: this.opts.outDir,
-      runT0: st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid) } : {}),
+      runT0: st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid), confineArgv: (argv: readonly string[]) => enterArgv(cg.procsFiles, argv) } : {}),
     }));
     runtime.on('warning', (w: string) => this.emit('warning', w));
     if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');

@@ -26,6 +26,12 @@ export interface RuntimeContext {
   hostCores: number;
   /** Called with each agent (or worker) pid before it takes work, e.g. to put it in the target's cgroup. */
   confine?: (pid: number) => Promise<void>;
+  /**
+   * With `confine`: the command line that starts `argv` already inside that cgroup. Runtimes whose
+   * processes fork children at once (workers: job processes, `sh -c`'s command) start through it,
+   * since a process moved after its start leaves its earlier children behind.
+   */
+  confineArgv?: (argv: readonly string[]) => string[];
 }
 
 /** Root pids per role that the sampler follows (with their descendants). */

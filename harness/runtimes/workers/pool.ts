@@ -161,10 +161,12 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       // Test-only: the reference workers keep this many MB per job (a known leak for the soak to find).
       ...(process.env[WORKER_ENV.testLeakMb] ? { [WORKER_ENV.testLeakMb]: process.env[WORKER_ENV.testLeakMb]! } : {}),
     };
-    const w = this.launcher.make({ index: k, argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, signalMainOnly: this.kind === 'framework', healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
+    // Started inside the agents' cgroup where one applies: its job processes fork before any move could follow them.
+    const inside = this.launcher.confinable && this.o.confineArgv ? this.o.confineArgv(argv) : null;
+    const w = this.launcher.make({ index: k, argv: inside ?? argv, env, userEnv: this.kind === 'byo', command: this.kind === 'byo' ? scenario.pool.workerCmd : null, signalMainOnly: this.kind === 'framework', healthPort: port, logFile: path.join(outDir, `worker-${k}.log`) });
     this.workers[k] = w;
     await this.launcher.ready?.(w);
-    if (this.o.confine && this.launcher.confinable && w.pid !== undefined) {
+    if (inside === null && this.o.confine && this.launcher.confinable && w.pid !== undefined) {
       await this.o.confine(w.pid).catch((err: Error) => this.emit('warning', `worker ${k}: could not be put in the target's cgroup: ${err.message}`));
     }
     const rec = this.wbook.addWorker(k, w.pid ?? null, port, w.startedAt);
