@@ -57,8 +57,12 @@ class FakeRuntime extends EventEmitter implements AgentRuntime {
   readonly launches: Array<{ from: number; to: number; atMs: number }> = [];
   started = false;
   stopped = false;
-  constructor(private readonly ctx: RuntimeContext, private readonly clock: FakeClock) { super(); }
-  async start(): Promise<void> { this.started = true; }
+  constructor(private readonly ctx: RuntimeContext, private readonly clock: FakeClock, private readonly startMs = 0) { super(); }
+  async start(): Promise<void> {
+    // Workers take seconds to come up (Python: ~4 s) before the first session is placed.
+    if (this.startMs > 0) await new Promise((r) => this.clock.setTimeout(() => r(undefined), this.startMs));
+    this.started = true;
+  }
   async launch(from: number, to: number): Promise<void> {
     this.launches.push({ from, to, atMs: this.clock.now() });
     for (let i = from; i < to; i++) {
@@ -90,7 +94,7 @@ function fakeServer(): ServerHandle & { stopped: boolean } {
   return { mode: 'local', url: 'ws://127.0.0.1:7880', apiKey: 'k', apiSecret: 's', version: 'fake', pid: null, died: new Promise(() => {}), stopped: false, async stop() { this.stopped = true; } };
 }
 
-function setUp(spec: Partial<ScenarioSpec>, extra: Partial<RunOptions> = {}, failRuntime = false) {
+function setUp(spec: Partial<ScenarioSpec>, extra: Partial<RunOptions> = {}, failRuntime = false, runtimeStartMs = 0) {
   const clock = new FakeClock();
   const dir = mkdtempSync(join(tmpdir(), 'vl-runner-'));
   const scenario = validateScenario({ name: 'fake', sessions: 4, ramp: { step: 2, every: '10s' }, duration: '30s', warmup: '5s', target: '4c8g', ...spec }, 'fake.ts');
@@ -105,7 +109,7 @@ function setUp(spec: Partial<ScenarioSpec>, extra: Partial<RunOptions> = {}, fai
       clock, host: HOST,
       makeRuntime: (ctx) => {
         if (failRuntime) throw new Error('no agent could start');
-        return (book = ctx.book), (runtime = new FakeRuntime(ctx, clock));
+        return (book = ctx.book), (runtime = new FakeRuntime(ctx, clock, runtimeStartMs));
       },
       samplers: { sampler: new FakeSampler(() => book?.active() ?? 0), system: { sample: async () => ({ cpuCores: 0.5, memUsedBytes: 1e9, memTotalBytes: 8e9 }) } },
     },
@@ -133,6 +137,24 @@ test('Runner: launches each ramp step on its schedule, holds to the end, and sto
     assert.equal(result.window.fromS, 15);
     assert.match(result.perSession.basis, /; fake runtime$/);
     assert.equal(result.interrupted, false);
+  } finally {
+    cleanUp();
+  }
+});
+
+test('Runner: samples count from the run\'s start, so a slow worker start-up shifts no step into the next', async () => {
+  const { clock, runner, runtime, cleanUp } = setUp({ ramp: { step: 2, every: '10s', settle: '2s' } }, {}, false, 4_000);
+  try {
+    const { result, samples } = await clock.drive(runner.run());
+    // Step 0 is placed once the workers are up (4 s), step 1 on schedule at 10 s.
+    assert.deepEqual(runtime().launches.map((l) => l.atMs), [4_000, 10_000]);
+    // The recorder started at 4 s; its first tick, a second later, is 5 s into the run.
+    assert.equal(samples[0]?.elapsedMs, 5_000);
+    // Step 0 holds samples until step 1's launch, none from after it: 2 sessions each.
+    const step0 = result.steps?.[0];
+    assert.ok(step0 && step0.toS !== null && step0.toS <= 10, `step 0 reaches ${step0?.toS} s, past step 1's launch at 10 s`);
+    assert.equal(step0?.sessions, 2);
+    assert.ok(samples.filter((s) => s.elapsedMs < 10_000).every((s) => s.activeSessions === 2));
   } finally {
     cleanUp();
   }

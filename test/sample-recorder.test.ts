@@ -93,6 +93,21 @@ describe('SampleRecorder', () => {
     rmSync(dir, { recursive: true });
   });
 
+  test('started after the run (server and workers first), samples count from the run\'s start', async () => {
+    const dir = tempDir();
+    const time = fakeTime();
+    time.set(4200); // the run started at 0; the recorder only once its workers were up
+    const rec = new SampleRecorder({ file: join(dir, 's.jsonl'), roots, activeSessions: () => 0, sampler: new FakeSampler(), system, clock: time.clock, timers: time.timers, originMs: 0 });
+    rec.start();
+    const sampled = once(rec, 'sample');
+    assert.equal(fireNext(time), 5200, 'ticks still come a second after the recorder started');
+    await sampled;
+    await rec.stop();
+    // On the ramp's clock: a sample at 5.2 s belongs to what was launched by 5.2 s, not by 1 s.
+    assert.equal(rec.samples[0]?.elapsedMs, 5200);
+    rmSync(dir, { recursive: true });
+  });
+
   test('a slow sample skips the ticks that fell due meanwhile; errors become warnings', async () => {
     const dir = tempDir();
     const time = fakeTime();

@@ -266,6 +266,7 @@ export class Runner extends EventEmitter {
       activeSessions: () => st.book.active(),
       clock: this.clock,
       timers: this.clock,
+      originMs: st.t0,
       ...(this.opts.agentsSource ? { sampler: withRemoteRole(createProcessSampler(), 'agents', new PrometheusRoleSampler(this.opts.agentsSource)) } : {}),
       ...this.opts.deps?.samplers,
     });

@@ -38,6 +38,13 @@ export interface SampleRecorderOptions {
   clock?: RecorderClock;
   /** Default: the global setTimeout / clearTimeout. */
   timers?: RecorderTimers;
+  /**
+   * When the run started on `clock.now()`'s scale: samples' elapsedMs count from it, as the ramp's
+   * schedule and the sessions' times do. Default: when the recorder starts. (A run's recorder starts
+   * after the server and the workers are up, seconds later for Python workers; counted from its own
+   * start, every step's window would reach that far into the next step's joins.)
+   */
+  originMs?: number;
 }
 
 const realClock: RecorderClock = { now: () => performance.now(), wall: () => Date.now() };
@@ -57,7 +64,7 @@ const realTimers: RecorderTimers = {
  * ticks are missed. Sampling errors never stop the loop.
  */
 export class SampleRecorder extends EventEmitter {
-  private readonly opts: Required<Omit<SampleRecorderOptions, 'sampler' | 'system'>>;
+  private readonly opts: Required<Omit<SampleRecorderOptions, 'sampler' | 'system' | 'originMs'>> & Pick<SampleRecorderOptions, 'originMs'>;
   private readonly sampler: TreeSampler;
   private readonly system: Pick<SystemSampler, 'sample'>;
   private readonly recorded: Sample[] = [];
@@ -78,6 +85,7 @@ export class SampleRecorder extends EventEmitter {
       activeSessions: options.activeSessions,
       clock: options.clock ?? realClock,
       timers: options.timers ?? realTimers,
+      ...(options.originMs !== undefined ? { originMs: options.originMs } : {}),
     };
     this.sampler = options.sampler ?? createProcessSampler();
     this.system = options.system ?? new SystemSampler();
@@ -155,7 +163,7 @@ export class SampleRecorder extends EventEmitter {
   /** Takes one sample, measuring its own wall and harness CPU cost. */
   private async measure(): Promise<Sample> {
     const t = this.opts.clock.wall();
-    const elapsedMs = this.opts.clock.now() - this.startMs;
+    const elapsedMs = this.opts.clock.now() - (this.opts.originMs ?? this.startMs);
     const wall0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const roots = this.opts.roots();
