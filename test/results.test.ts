@@ -92,7 +92,7 @@ test('aggregate: QoS by hand', () => {
   assert.deepEqual(qos.vad.onsetLagMs, { p50: 550, p95: 1000, p50Censored: false, p95Censored: true });
   assert.deepEqual(qos.vad.inferMs, { p50: 2, p95: 4 });
   assert.deepEqual(qos.agentAudio, {
-    framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: false, sessionsHearingTone: 2, generatorStalls: 0,
+    framesExpected: 3000, framesReceived: 2990, gapsOver100ms: 1, maxGapMs: 150, toneOk: false, sessionsHearingTone: 2, sessionsListening: 2, generatorStalls: 0,
   });
   assert.equal(qos.publishDroppedFrames, 0);
   assert.deepEqual(qos.publishLateMs, { p50: 5, p99: 9.9, max: 10 });
@@ -315,7 +315,7 @@ test('aggregate: agent audio is counted over the window, not from each join; a g
   ];
   const quiet = aggregate(input).qos;
   assert.deepEqual(quiet.agentAudio, {
-    framesExpected: 800, framesReceived: 800, gapsOver100ms: 0, maxGapMs: null, toneOk: true, sessionsHearingTone: 2, generatorStalls: 1,
+    framesExpected: 800, framesReceived: 800, gapsOver100ms: 0, maxGapMs: null, toneOk: true, sessionsHearingTone: 2, sessionsListening: 2, generatorStalls: 1,
   });
   assert.equal(quiet.publishDroppedFrames, 2);
   // One gap of 300 ms inside the window: counted, the longest is that one (not the 900 ms before), and the tone is not ok.

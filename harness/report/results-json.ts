@@ -43,6 +43,7 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
       maxGapMs: a.maxGapMs,
       toneOk: a.toneOk,
       sessionsHearingTone: a.sessionsHearingTone,
+      ...(a.sessionsListening === undefined ? {} : { sessionsListening: a.sessionsListening }),
       ...(a.generatorStalls === undefined ? {} : { generatorStalls: a.generatorStalls }),
     },
     ...(q.publishDroppedFrames === undefined ? {} : { publishDroppedFrames: q.publishDroppedFrames }),

@@ -38,6 +38,13 @@ function pct(part: number, whole: number): string {
 }
 
 /** Keeps free text (error messages, CPU models) from breaking the markdown structure. */
+/** Who heard the tone: of every joined session, or of the listening ones when the users were probes. */
+function hearing(a: RunResult['qos']['agentAudio'], joined: number): string {
+  const listening = a.sessionsListening ?? joined;
+  if (listening === joined) return `${a.sessionsHearingTone} of ${joined} sessions hear it`;
+  return `${a.sessionsHearingTone} of the ${listening} listening sessions hear it; the users of the other ${joined - listening} do not subscribe to their agent (generator probes)`;
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\|/g, '\\|');
 }
@@ -195,7 +202,7 @@ function qosSection(r: RunResult): string[] {
     `| Agent audio frames received / expected | ${a.framesReceived} / ${a.framesExpected} (${pct(a.framesReceived, a.framesExpected)}) |`,
     `| Agent audio gaps over 100 ms (the agents') | ${a.gapsOver100ms} (longest ${ms(a.maxGapMs)}) |`,
     `| Holes the generator's own stalls explain (not the agents') | ${a.generatorStalls ?? NA} |`,
-    `| Agent tone ok (right tone in every session, no gap) | ${a.toneOk ? 'yes' : 'no'} (${a.sessionsHearingTone} of ${r.sessions.joined} sessions hear it) |`,
+    `| Agent tone ok (right tone in every listening session, no gap) | ${a.toneOk ? 'yes' : 'no'} (${hearing(a, r.sessions.joined)}) |`,
     `| User speech frames dropped (too late to send) | ${r.qos.publishDroppedFrames ?? NA} |`,
     `| User publish lateness p50 / p99 | ${late(pl)} |`,
     `| Agent publish lateness p50 / p99 | ${late(apl)} |`,

@@ -227,7 +227,9 @@ function longestGap(input: RunInput, sessions: SessionRecord[]): number | null {
 }
 
 function agentAudioQos(input: RunInput, joined: SessionRecord[]): QosSummary['agentAudio'] {
-  const audio = joined.flatMap((s) => (s.agentAudio === null ? [] : [s.agentAudio]));
+  // A generator with probes leaves most users deaf to their agent: only the listening ones are judged.
+  const listening = joined.filter((s) => s.listens !== false);
+  const audio = listening.flatMap((s) => (s.agentAudio === null ? [] : [s.agentAudio]));
   const hears = audio.filter(
     (a) => a.dominantHz.length > 0 && a.dominantHz.every((hz) => Math.abs(hz - input.toneHz) <= TONE_TOLERANCE_HZ),
   ).length;
@@ -237,9 +239,11 @@ function agentAudioQos(input: RunInput, joined: SessionRecord[]): QosSummary['ag
     framesReceived: counted(input, joined, 'framesReceived'),
     gapsOver100ms: gaps,
     maxGapMs: gaps > 0 ? longestGap(input, joined) : null,
-    // Vacuous truth would call a run where no agent was heard "ok"; a gap is not ok either.
-    toneOk: joined.length > 0 && hears === joined.length && gaps === 0,
+    // Vacuous truth would call a run where no agent was heard "ok"; a gap is not ok either. Only the
+    // sessions whose user listens count (a generator design with probes leaves the others out).
+    toneOk: listening.length > 0 && hears === listening.length && gaps === 0,
     sessionsHearingTone: hears,
+    sessionsListening: listening.length,
     generatorStalls: counted(input, joined, 'generatorStalls'),
   };
 }

@@ -202,6 +202,7 @@ export const METRICS = {
   'qos.agentAudio.maxGapMs': lower('ms'),
   'qos.agentAudio.toneOk': bool,
   'qos.agentAudio.sessionsHearingTone': num('higher', 'count'),
+  'qos.agentAudio.sessionsListening': context('count'),
   'qos.agentAudio.generatorStalls': lower('count'),
   'qos.publishDroppedFrames': lower('count'),
   ...latencyMetrics('publishLateMs'),

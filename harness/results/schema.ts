@@ -26,7 +26,7 @@ const qos = obj({
   vad: obj({ segmentsExpected: num, segmentsDetected: num, onsetLagMs: onsetLag, inferMs: p50p95 }),
   agentAudio: obj({
     framesExpected: num, framesReceived: num, gapsOver100ms: num, maxGapMs: nnum, toneOk: z.boolean(), sessionsHearingTone: num,
-    generatorStalls: num.optional(),
+    sessionsListening: num.optional(), generatorStalls: num.optional(),
   }),
   publishDroppedFrames: num.optional(),
   publishLateMs: lateness,

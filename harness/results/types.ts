@@ -65,6 +65,8 @@ export interface SessionRecord {
   } | null;
   /** Speech frames the user's publisher skipped because they were already too late to send. */
   publishDropped?: number;
+  /** false: its user did not subscribe to the agent's audio (a generator probe design); absent: it did. */
+  listens?: boolean;
   /** How late the user's speech frames were handed to WebRTC against the absolute clock. */
   publishLate: HistogramData | null;
   /** How late the agent's tone frames were handed to WebRTC. */
@@ -143,12 +145,14 @@ export interface QosSummary {
   /**
    * Over joined sessions, counted over the measurement window. gapsOver100ms: the agent's gaps
    * (holes the generator's own stalls explain are generatorStalls instead). maxGapMs: the longest
-   * of them, null with none. toneOk: every joined session heard the tone at its frequency AND no
+   * of them, null with none. toneOk: every listening session heard the tone at its frequency AND no
    * gap was counted. generatorStalls is absent in results written before it was counted.
    */
   agentAudio: {
     framesExpected: number; framesReceived: number; gapsOver100ms: number; maxGapMs: number | null;
-    toneOk: boolean; sessionsHearingTone: number; generatorStalls?: number;
+    toneOk: boolean; sessionsHearingTone: number;
+    /** Sessions whose user listened to its agent (all, unless the generator used probes); absent in older results. */
+    sessionsListening?: number; generatorStalls?: number;
   };
   /** Speech frames the users' publishers dropped over the window (already too late to send). Absent in older results. */
   publishDroppedFrames?: number;

@@ -1,4 +1,4 @@
-import { generatorDesign, type GeneratorCommand, type GeneratorMessage, type UserSpec } from './ipc.js';
+import { generatorDesign, listens, type GeneratorCommand, type GeneratorMessage, type UserSpec } from './ipc.js';
 import { paths } from '../common/paths.js';
 import { Child } from '../child/child.js';
 import type { SessionBook } from './book.js';
@@ -10,6 +10,7 @@ import type { SessionBook } from './book.js';
  */
 export class GeneratorPool {
   private readonly generators: Child<GeneratorCommand, GeneratorMessage>[] = [];
+  private readonly design = generatorDesign();
 
   constructor(
     private readonly usersPerGenerator: number,
@@ -37,7 +38,7 @@ export class GeneratorPool {
         this.book.fault((r) => Math.floor(r.index / this.usersPerGenerator) === g, msg);
         this.warn(msg);
       });
-      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: this.statsEveryMs, design: generatorDesign() });
+      gen.send({ type: 'init', speechPath: this.speechPath, statsEveryMs: this.statsEveryMs, design: this.design });
       this.generators[g] = gen;
     }
     return gen;
@@ -45,6 +46,9 @@ export class GeneratorPool {
 
   addUser(user: UserSpec): void {
     this.generatorFor(user.index).send({ type: 'add-user', user });
+    // Recorded here, where the design is chosen, so a user that never reports still counts as one that should hear.
+    const rec = this.book.get(user.index);
+    if (rec && !listens(this.design, user.index)) rec.listens = false;
   }
 
   /** The user hangs up: it leaves its room (its session ends as a real call would). */

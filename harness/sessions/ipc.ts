@@ -66,7 +66,8 @@ export interface AgentAudioStats {
 export type GeneratorMessage =
   | { type: 'user-joined'; index: number; at: number }
   | { type: 'user-speech'; index: number; t0: number; loopMs: number }
-  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats; lastSentAt: number | null; publishDropped: number }
+  /** agentAudio null: the user does not listen to its agent (a design with probes; see listens()). */
+  | { type: 'user-stats'; index: number; publishLate: HistogramData; agentAudio: AgentAudioStats | null; lastSentAt: number | null; publishDropped: number }
   | { type: 'user-error'; index: number; message: string }
   | { type: 'user-candidates'; index: number; addresses: string[] }
   /** Sent only when the user was given no agent identity: when it first saw an agent participant in its room. */
@@ -100,17 +101,42 @@ export type ChildStopped = { type: 'stopped' };
  * timeline, the agent's audio received in 100 ms blocks: a tenth of the FFI crossings, and a chunk
  * up to 20 ms late never lets the encoder run dry; and without rtc-node's capture of the Rust SDK's
  * log records (`rustLogs`), 7 in 10 of the FFI events a generator handled, which nothing read (see
- * media/rtc-logs.ts). The tone monitor judges every 10 ms piece either way.
+ * media/rtc-logs.ts). The tone monitor judges every 10 ms piece either way. probes: chunks, but only
+ * some users subscribe to their agent's audio (see listens()): the others neither receive nor decode
+ * it (WebRTC decodes every subscribed track in its playout thread, whether JavaScript reads it or
+ * not). Every agent's own publish lateness is still reported; the tone is checked on the probes.
  */
-export interface GeneratorDesign { name: 'frames' | 'chunks'; publishChunkMs: number; publishLeadMs: number; receiveBlockMs: number; rustLogs: boolean }
+export interface GeneratorDesign {
+  name: 'frames' | 'chunks' | 'probes';
+  publishChunkMs: number;
+  publishLeadMs: number;
+  receiveBlockMs: number;
+  rustLogs: boolean;
+  /** Which users subscribe to their agent's audio and check its tone: every one, or the probes ({@link listens}). */
+  listen: 'all' | 'probes';
+}
 
 export const GENERATOR_DESIGNS: Record<GeneratorDesign['name'], GeneratorDesign> = {
-  frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true },
-  chunks: { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false },
+  frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true, listen: 'all' },
+  chunks: { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'all' },
+  probes: { name: 'probes', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'probes' },
 };
+
+/** Sessions below this index always listen: a small run checks every agent's audio. */
+export const PROBES_ALL_BELOW = 4;
+/** Past those, one session in this many listens. */
+export const PROBE_EVERY = 4;
+
+/**
+ * Whether user `index` subscribes to its agent's audio (and so decodes it and checks its tone).
+ * With probes: sessions 0–3, then every fourth (4, 8, 12, …).
+ */
+export function listens(design: GeneratorDesign, index: number): boolean {
+  return design.listen === 'all' || index < PROBES_ALL_BELOW || index % PROBE_EVERY === 0;
+}
 
 /** The design generators are told to use: chunks, unless `VOICELOAD_GENERATOR_DESIGN` (the benchmark) names another. */
 export function generatorDesign(env: NodeJS.ProcessEnv = process.env): GeneratorDesign {
   const name = env.VOICELOAD_GENERATOR_DESIGN;
-  return name === 'frames' || name === 'chunks' ? GENERATOR_DESIGNS[name] : GENERATOR_DESIGNS.chunks;
+  return name === 'frames' || name === 'chunks' || name === 'probes' ? GENERATOR_DESIGNS[name] : GENERATOR_DESIGNS.chunks;
 }

@@ -1,5 +1,5 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
+import { AGENT_REPORT_TOPIC, listens, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
@@ -42,6 +42,8 @@ export class SyntheticUser {
   private candidatesTimer: NodeJS.Timeout | null = null;
   /** Set once stop() begins: what fails after that is the leaving, not a fault. */
   private leaving = false;
+  /** Whether it subscribes to its agent's audio and checks the tone (see listens() in sessions/ipc.ts). */
+  private readonly listening: boolean;
 
   constructor(
     private readonly spec: UserSpec,
@@ -53,6 +55,7 @@ export class SyntheticUser {
     stalled: StalledFn = () => 0,
   ) {
     this.monitor = new ToneMonitor(SAMPLE_RATE, stalled);
+    this.listening = listens(design, spec.index);
     let chunk = new Int16Array(0);
     const next = (k: number, samples: number): Int16Array => {
       if (chunk.length !== samples) chunk = new Int16Array(samples);
@@ -82,8 +85,10 @@ export class SyntheticUser {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p));
     this.room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => this.onParticipant(p));
     if (this.spec.agentReports) this.room.on(RoomEvent.DataReceived, (payload: Uint8Array, p?: RemoteParticipant, _kind?: unknown, topic?: string) => this.onData(payload, p, topic));
-    await this.room.connect(this.spec.url, this.spec.token, { autoSubscribe: true, dynacast: false });
+    // A user that does not listen subscribes to nothing: its agent's audio is neither sent to it nor decoded.
+    await this.room.connect(this.spec.url, this.spec.token, { autoSubscribe: this.listening, dynacast: false });
     this.send({ type: 'user-joined', index: this.spec.index, at: epochNow() });
+    if (!this.listening) this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
     this.room.remoteParticipants.forEach((p) => this.onParticipant(p));
     const track = LocalAudioTrack.createAudioTrack('user-mic', this.publisher.source);
     const options = new TrackPublishOptions();
@@ -130,7 +135,7 @@ export class SyntheticUser {
       type: 'user-stats',
       index: this.spec.index,
       publishLate: this.publishLate.toData(),
-      agentAudio: this.monitor.stats(epochNow()),
+      agentAudio: this.listening ? this.monitor.stats(epochNow()) : null,
       lastSentAt: last === null ? null : systemClock.toEpoch(last),
       publishDropped: this.publisher.dropped,
     };

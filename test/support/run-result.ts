@@ -40,7 +40,7 @@ export function runResult(over: Partial<RunResult> = {}, perSessionCpu = 0.08): 
     perSession: { cpuCores: perSessionCpu, pssBytes: 120 * MB, rssBytes: 150 * MB, basis: 'measured on this host', kind: 'measured' },
     qos: {
       vad: { segmentsExpected: 8, segmentsDetected: 8, onsetLagMs: { p50: 120, p95: 180, p50Censored: false, p95Censored: false }, inferMs: { p50: 0.4, p95: 0.9 } },
-      agentAudio: { framesExpected: 4000, framesReceived: 3990, gapsOver100ms: 0, maxGapMs: 40, toneOk: true, sessionsHearingTone: 2, generatorStalls: 0 },
+      agentAudio: { framesExpected: 4000, framesReceived: 3990, gapsOver100ms: 0, maxGapMs: 40, toneOk: true, sessionsHearingTone: 2, sessionsListening: 2, generatorStalls: 0 },
       publishDroppedFrames: 0,
       publishLateMs: { p50: 0.2, p99: 1.5, max: 4 },
       agentPublishLateMs: { p50: 0.3, p99: 2, max: 5 },
