@@ -37,7 +37,6 @@ function pct(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : NA;
 }
 
-/** Keeps free text (error messages, CPU models) from breaking the markdown structure. */
 /** Who heard the tone: of every joined session, or of the listening ones when the users were probes. */
 function hearing(a: RunResult['qos']['agentAudio'], joined: number): string {
   const listening = a.sessionsListening ?? joined;
@@ -45,6 +44,7 @@ function hearing(a: RunResult['qos']['agentAudio'], joined: number): string {
   return `${a.sessionsHearingTone} of the ${listening} listening sessions hear it; the users of the other ${joined - listening} do not subscribe to their agent (generator probes)`;
 }
 
+/** Keeps free text (error messages, CPU models) from breaking the markdown structure. */
 function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\|/g, '\\|');
 }
