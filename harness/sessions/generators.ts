@@ -45,10 +45,12 @@ export class GeneratorPool {
   }
 
   addUser(user: UserSpec): void {
-    this.generatorFor(user.index).send({ type: 'add-user', user });
-    // Recorded here, where the design is chosen, so a user that never reports still counts as one that should hear.
+    // Decided once, here, where the design is chosen: the user is told, and the book keeps it, so a
+    // user that never reports still counts as one that should have heard its agent.
+    const deaf = !listens(this.design, user.index);
+    this.generatorFor(user.index).send({ type: 'add-user', user: deaf ? { ...user, listens: false } : user });
     const rec = this.book.get(user.index);
-    if (rec && !listens(this.design, user.index)) rec.listens = false;
+    if (rec && deaf) rec.listens = false;
   }
 
   /** The user hangs up: it leaves its room (its session ends as a real call would). */

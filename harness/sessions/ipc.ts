@@ -38,6 +38,8 @@ export interface UserSpec {
   toneHz: number;
   /** The agent reports over LiveKit (AGENT_REPORT_TOPIC): the user passes those messages on. */
   agentReports?: boolean;
+  /** false: it does not subscribe to its agent's audio (set by GeneratorPool from the design, see listens()). */
+  listens?: boolean;
 }
 
 /** Sent by the harness to a generator process. */
@@ -116,10 +118,12 @@ export interface GeneratorDesign {
   listen: 'all' | 'probes';
 }
 
+const CHUNKS: GeneratorDesign = { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'all' };
+
 export const GENERATOR_DESIGNS: Record<GeneratorDesign['name'], GeneratorDesign> = {
   frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true, listen: 'all' },
-  chunks: { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'all' },
-  probes: { name: 'probes', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'probes' },
+  chunks: CHUNKS,
+  probes: { ...CHUNKS, name: 'probes', listen: 'probes' },
 };
 
 /** Sessions below this index always listen: a small run checks every agent's audio. */
@@ -138,5 +142,5 @@ export function listens(design: GeneratorDesign, index: number): boolean {
 /** The design generators are told to use: chunks, unless `VOICELOAD_GENERATOR_DESIGN` (the benchmark) names another. */
 export function generatorDesign(env: NodeJS.ProcessEnv = process.env): GeneratorDesign {
   const name = env.VOICELOAD_GENERATOR_DESIGN;
-  return name === 'frames' || name === 'chunks' || name === 'probes' ? GENERATOR_DESIGNS[name] : GENERATOR_DESIGNS.chunks;
+  return name !== undefined && Object.hasOwn(GENERATOR_DESIGNS, name) ? GENERATOR_DESIGNS[name as GeneratorDesign['name']] : CHUNKS;
 }

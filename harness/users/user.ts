@@ -1,5 +1,5 @@
 import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import { AGENT_REPORT_TOPIC, listens, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
+import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
@@ -42,8 +42,11 @@ export class SyntheticUser {
   private candidatesTimer: NodeJS.Timeout | null = null;
   /** Set once stop() begins: what fails after that is the leaving, not a fault. */
   private leaving = false;
-  /** Whether it subscribes to its agent's audio and checks the tone (see listens() in sessions/ipc.ts). */
-  private readonly listening: boolean;
+
+  /** Whether it subscribes to its agent's audio and checks the tone (the harness decides, see listens() in sessions/ipc.ts). */
+  private get listening(): boolean {
+    return this.spec.listens !== false;
+  }
 
   constructor(
     private readonly spec: UserSpec,
@@ -55,7 +58,6 @@ export class SyntheticUser {
     stalled: StalledFn = () => 0,
   ) {
     this.monitor = new ToneMonitor(SAMPLE_RATE, stalled);
-    this.listening = listens(design, spec.index);
     let chunk = new Int16Array(0);
     const next = (k: number, samples: number): Int16Array => {
       if (chunk.length !== samples) chunk = new Int16Array(samples);
