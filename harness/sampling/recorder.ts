@@ -64,7 +64,8 @@ const realTimers: RecorderTimers = {
  * ticks are missed. Sampling errors never stop the loop.
  */
 export class SampleRecorder extends EventEmitter {
-  private readonly opts: Required<Omit<SampleRecorderOptions, 'sampler' | 'system' | 'originMs'>> & Pick<SampleRecorderOptions, 'originMs'>;
+  private readonly opts: Required<Omit<SampleRecorderOptions, 'sampler' | 'system' | 'originMs'>>;
+  private readonly originMs: number | undefined;
   private readonly sampler: TreeSampler;
   private readonly system: Pick<SystemSampler, 'sample'>;
   private readonly recorded: Sample[] = [];
@@ -85,8 +86,8 @@ export class SampleRecorder extends EventEmitter {
       activeSessions: options.activeSessions,
       clock: options.clock ?? realClock,
       timers: options.timers ?? realTimers,
-      ...(options.originMs !== undefined ? { originMs: options.originMs } : {}),
     };
+    this.originMs = options.originMs;
     this.sampler = options.sampler ?? createProcessSampler();
     this.system = options.system ?? new SystemSampler();
   }
@@ -163,7 +164,7 @@ export class SampleRecorder extends EventEmitter {
   /** Takes one sample, measuring its own wall and harness CPU cost. */
   private async measure(): Promise<Sample> {
     const t = this.opts.clock.wall();
-    const elapsedMs = this.opts.clock.now() - (this.opts.originMs ?? this.startMs);
+    const elapsedMs = this.opts.clock.now() - (this.originMs ?? this.startMs);
     const wall0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     const roots = this.opts.roots();
