@@ -2,14 +2,14 @@
  * Benchmark: what the load generator costs in today's design beside the one before it (issue 12),
  * from one invocation on one host. *frames*: 20 ms speech frames handed over just in time, the
  * agent's audio received in 10 ms frames; *chunks*: 100 ms speech chunks handed over 20 ms ahead,
- * the agent's audio received in 100 ms blocks (GeneratorDesign in harness/sessions/ipc.ts); *probes*:
- * chunks, with only sessions 0–3 and every fourth after them subscribed to their agent's audio. Each
+ * the agent's audio received in 100 ms blocks (GeneratorDesign in harness/sessions/ipc.ts); *celt* (the default): chunks at 64 kbps, where
+ * libopus codes the voice in CELT alone; *probes*: celt, with only sessions 0–3 and every fourth after them subscribed to their agent's audio. Each
  * design runs the real harness (voice-2, resized, one generator process for all users) at each
  * user count; the generator's fixed and per-user cost is the least-squares line through (users,
  * generator CPU). Also per run: the generator's CPU by thread (its JavaScript, the Opus encoders,
  * the playout of received audio, ...) over the middle of the run, publish lateness p99, the
  * agents' tone gaps, the load side's share of the host. Reports numbers and asserts nothing.
- * Usage: npm run bench:generator [-- 1,10,20 [45s [frames,chunks[,probes]]]] (under the machine-wide lock)
+ * Usage: npm run bench:generator [-- 1,10,20 [45s [chunks,celt[,frames,probes]]]] (under the machine-wide lock)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const counts = (process.argv[2] ?? '1,10,20').split(',').map(Number);
 const duration = process.argv[3] ?? '45s';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gen-'));
 type Design = GeneratorDesign['name'];
-const DESIGNS = (process.argv[4] ?? 'frames,chunks').split(',') as Design[];
+const DESIGNS = (process.argv[4] ?? 'chunks,celt').split(',') as Design[];
 for (const d of DESIGNS) if (!(d in GENERATOR_DESIGNS)) throw new Error(`unknown design ${d}: use ${Object.keys(GENERATOR_DESIGNS).join(', ')}`);
 /** Thread groups shown; the rest is summed as "other". */
 const THREADS = ['node main', 'AudioEncoder', 'SyntheticAudioD', 'AudioSourceCapt', 'tokio-rt-worker', 'network_thread', 'worker_thread 0'];

@@ -2,7 +2,7 @@
  * Benchmark: the load side, from one invocation on one host (issue 12). Runs, one after the other:
  * the sampler's CPU per sample at 10 and 100 processes (bench/sampler-cost.ts: the old designs
  * beside the one in use), the generator's fixed and per-user cost at 1, 10 and 20 users in its
- * frames and chunks designs side by side (bench/generator-cost.ts), and `scenario ramp --ramp-step 1`,
+ * chunks (rtc-node's 48 kbps) and celt (64 kbps, the default) designs side by side (bench/generator-cost.ts), and `scenario ramp --ramp-step 1`,
  * from whose steps it prints the load side's share of its own cores and of the host beside the
  * agents'. Prints the three tables; asserts nothing. Run it under the machine-wide lock on a quiet host.
  * Usage: npm run bench [-- USERS [DURATION]]   (defaults 1,10,20 and 45s, the generator's)
@@ -58,7 +58,7 @@ function rampTable(r: RunResult): string[] {
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-load-'));
 process.stdout.write(`# The load side on ${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}, ${new Date().toISOString()}\n`);
 part('Sampler: CPU per sample', here('./sampler-cost.js'), ['10,100', '30']);
-part('Generator: fixed and per-user cost, frames vs chunks', here('./generator-cost.js'), [users, duration]);
+part('Generator: fixed and per-user cost, chunks vs celt', here('./generator-cost.js'), [users, duration, 'chunks,celt']);
 process.stdout.write('\n## The load side during `scenario ramp --ramp-step 1`\n\n');
 const out = path.join(tmp, 'ramp');
 process.stderr.write('bench: scenario ramp --ramp-step 1 (stops at the knee)…\n');

@@ -1,3 +1,4 @@
+import { UsageError } from '../common/errors.js';
 import type { HistogramData } from '../results/types.js';
 
 /** Sent by the harness to an agent process once it is up. */
@@ -103,27 +104,41 @@ export type ChildStopped = { type: 'stopped' };
  * timeline, the agent's audio received in 100 ms blocks: a tenth of the FFI crossings, and a chunk
  * up to 20 ms late never lets the encoder run dry; and without rtc-node's capture of the Rust SDK's
  * log records (`rustLogs`), 7 in 10 of the FFI events a generator handled, which nothing read (see
- * media/rtc-logs.ts). The tone monitor judges every 10 ms piece either way. probes: chunks, but only
- * some users subscribe to their agent's audio (see listens()): the others neither receive nor decode
- * it (WebRTC decodes every subscribed track in its playout thread, whether JavaScript reads it or
+ * media/rtc-logs.ts). The tone monitor judges every 10 ms piece either way. celt (the default):
+ * chunks, with the speech published at {@link CELT_BITRATE_BPS}, where libopus codes a voice in
+ * CELT alone; at rtc-node's default of 48 kbps (what LiveKit's web SDK sends too) it codes SILK
+ * and CELT both, which took the encoder three times the CPU. probes: celt, but only some users
+ * subscribe to their agent's audio (see listens()): the others neither receive nor decode it
+ * (WebRTC decodes every subscribed track in its playout thread, whether JavaScript reads it or
  * not). Every agent's own publish lateness is still reported; the tone is checked on the probes.
  */
 export interface GeneratorDesign {
-  name: 'frames' | 'chunks' | 'probes';
+  name: 'frames' | 'chunks' | 'celt' | 'probes';
   publishChunkMs: number;
   publishLeadMs: number;
   receiveBlockMs: number;
   rustLogs: boolean;
   /** Which users subscribe to their agent's audio and check its tone: every one, or the probes ({@link listens}). */
   listen: 'all' | 'probes';
+  /** The speech track's Opus bitrate ceiling, bits/s; null: rtc-node's default (48 kbps). */
+  maxBitrateBps: number | null;
 }
 
-const CHUNKS: GeneratorDesign = { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'all' };
+/**
+ * At this bitrate libopus codes a mono voice in CELT alone (measured: the encoder's CPU a third of
+ * that at 48 kbps); the agent's decoding of it cost 0.001 cores less per session, inside the noise
+ * of its CPU (docs/performance.md).
+ */
+export const CELT_BITRATE_BPS = 64_000;
+
+const CHUNKS: GeneratorDesign = { name: 'chunks', publishChunkMs: 100, publishLeadMs: 20, receiveBlockMs: 100, rustLogs: false, listen: 'all', maxBitrateBps: null };
+const CELT: GeneratorDesign = { ...CHUNKS, name: 'celt', maxBitrateBps: CELT_BITRATE_BPS };
 
 export const GENERATOR_DESIGNS: Record<GeneratorDesign['name'], GeneratorDesign> = {
-  frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true, listen: 'all' },
+  frames: { name: 'frames', publishChunkMs: 20, publishLeadMs: 0, receiveBlockMs: 10, rustLogs: true, listen: 'all', maxBitrateBps: null },
   chunks: CHUNKS,
-  probes: { ...CHUNKS, name: 'probes', listen: 'probes' },
+  celt: CELT,
+  probes: { ...CELT, name: 'probes', listen: 'probes' },
 };
 
 /** Sessions below this index always listen: a small run checks every agent's audio. */
@@ -139,8 +154,15 @@ export function listens(design: GeneratorDesign, index: number): boolean {
   return design.listen === 'all' || index < PROBES_ALL_BELOW || index % PROBE_EVERY === 0;
 }
 
-/** The design generators are told to use: chunks, unless `VOICELOAD_GENERATOR_DESIGN` (the benchmark) names another. */
+/**
+ * The design generators are told to use: celt, unless `VOICELOAD_GENERATOR_DESIGN` names another
+ * (chunks sends what LiveKit's web SDK sends by default). An unknown name is bad input.
+ */
 export function generatorDesign(env: NodeJS.ProcessEnv = process.env): GeneratorDesign {
   const name = env.VOICELOAD_GENERATOR_DESIGN;
-  return name !== undefined && Object.hasOwn(GENERATOR_DESIGNS, name) ? GENERATOR_DESIGNS[name as GeneratorDesign['name']] : CHUNKS;
+  if (name === undefined || name === '') return CELT;
+  if (!Object.hasOwn(GENERATOR_DESIGNS, name)) {
+    throw new UsageError(`VOICELOAD_GENERATOR_DESIGN=${name} is not a generator design: use one of ${Object.keys(GENERATOR_DESIGNS).join(', ')}, or unset it for celt`);
+  }
+  return GENERATOR_DESIGNS[name as GeneratorDesign['name']];
 }

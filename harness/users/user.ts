@@ -1,9 +1,10 @@
-import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import { AudioStream, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
 import { AGENT_REPORT_TOPIC, parseAgentMessage, type GeneratorDesign, type GeneratorMessage, type UserSpec } from '../sessions/ipc.js';
 import { epochNow, systemClock } from '../media/clock.js';
 import { PacedPublisher, SAMPLE_RATE } from '../media/paced-publisher.js';
 import { LatencyHistogram } from '../results/histogram.js';
 import { candidateAddresses } from './candidates.js';
+import { speechPublishOptions } from './publish-options.js';
 import { ToneMonitor, type StalledFn } from './tone-monitor.js';
 
 /** When to read the session's ICE candidates: after connectivity checks have settled. */
@@ -93,9 +94,7 @@ export class SyntheticUser {
     if (!this.listening) this.candidatesTimer = setTimeout(() => void this.reportCandidates(), CANDIDATES_AFTER_MS);
     this.room.remoteParticipants.forEach((p) => this.onParticipant(p));
     const track = LocalAudioTrack.createAudioTrack('user-mic', this.publisher.source);
-    const options = new TrackPublishOptions();
-    options.source = TrackSource.SOURCE_MICROPHONE;
-    await this.room.localParticipant!.publishTrack(track, options);
+    await this.room.localParticipant!.publishTrack(track, speechPublishOptions(this.design));
     this.publisher.start();
     this.send({ type: 'user-speech', index: this.spec.index, t0: systemClock.toEpoch(this.publisher.t0!), loopMs: this.loopMs });
   }
