@@ -59,6 +59,30 @@ test('placeWithin: gives up after maxRetries, and at once when the agent is in',
   assert.equal(retries, 0);
 });
 
+
+test('placeWithin: a dispatch whose job a worker took is never withdrawn, even when its agent is late', async () => {
+  const calls: string[] = [];
+  const p = {
+    arrived: () => false,
+    withdraw: async (id: string) => void calls.push(`withdraw ${id}`),
+    dispatch: async () => (calls.push('dispatch'), 'd2'),
+    onRetry: () => calls.push('retry'),
+    stopping: () => false,
+  };
+  // Claimed at the first look: placed, nothing withdrawn.
+  assert.equal(await placeWithin({ ...p, claimed: async (id) => (calls.push(`claimed? ${id}`), true) }, 'd1', 30, 3, new AbortController().signal), true);
+  assert.deepEqual(calls, ['claimed? d1']);
+  // Claimed only after one re-dispatch; a failing look counts as not claimed.
+  calls.length = 0;
+  let looks = 0;
+  const claimed = async (id: string) => {
+    calls.push(`claimed? ${id}`);
+    if (++looks === 1) throw new Error('server unreachable');
+    return true;
+  };
+  assert.equal(await placeWithin({ ...p, claimed }, 'd1', 30, 3, new AbortController().signal), true);
+  assert.deepEqual(calls, ['claimed? d1', 'withdraw d1', 'retry', 'dispatch', 'claimed? d2']);
+});
 test('stop: SIGTERM reaches the whole group, so a worker behind `sh -c` (no exec) drains and nothing is left', { timeout: 30_000 }, async () => {
   // The shell runs the "worker" as a child and waits: it is not exec'd, like `sh -c "python agent.py start"`.
   // It drains for a second after SIGTERM, as a worker finishing its jobs would; the shell dies at once.

@@ -64,6 +64,8 @@ export class DeployedRuntime extends EventEmitter implements AgentRuntime {
     this.generators.addUser({ index: i, url: server.url, token, agentIdentity: '', toneHz: scenario.toneHz, agentReports: true });
     await placeWithin({
       arrived: () => rec.agentJoinedAt !== null,
+      // The workers are not ours to watch: the server says whether one of them took the job.
+      claimed: (d) => this.dispatcher.claimed(d, room),
       withdraw: (d) => this.dispatcher.withdraw(d, room),
       dispatch: () => this.dispatcher.dispatch(room, meta),
       onRetry: () => this.emit('warning', `session ${i}: no agent within ${PLACE_BOUND_MS / 1000} s; dispatched again (is a worker registered under ${this.dispatcher.agentName}?)`),
