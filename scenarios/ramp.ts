@@ -9,7 +9,8 @@ import type { ScenarioSpec } from '../harness/scenario/schema.js';
  * JIT warming up), and one-second CPU samples carry slow waves (the looping speech), so a step mean
  * needs about 40 samples to be a fit point. From step means measured here (2 cores, agents on one,
  * `--ramp-step 1`), fitted over the steps the steadiness rule keeps: 30 s steps give a per-session
- * CPU interval of ±67 % from 4 steps, 60 s steps ±9 % from 6.
+ * CPU interval of ±67 % from 4 steps, 60 s steps ±9 % from 6. On a worker runtime the steps are
+ * 90 s unless --ramp-every is given (WORKER_STEP_S in harness/scenario/load.ts).
  */
 const ramp: ScenarioSpec = {
   name: 'ramp',

@@ -14,7 +14,7 @@ import { parseScenarioArgs } from '../harness/cli/args.js';
 import { loadSpeech } from '../harness/cli/speech.js';
 import { UsageError } from '../harness/common/errors.js';
 import { linkTtlS } from '../harness/human/room.js';
-import { loadScenario } from '../harness/scenario/load.js';
+import { loadScenario, WORKER_STEP_S } from '../harness/scenario/load.js';
 import { MAX_DURATION_S, parseDuration, parseHostSize } from '../harness/scenario/duration.js';
 import { connectExternal, externalFromEnv, failureCause } from '../harness/server/external.js';
 import { runCli } from './support/cli.js';
@@ -90,6 +90,26 @@ test('a flag that lengthens the ramp lengthens the duration with it, unless --du
   assert.equal((await load(['--ramp-step', '4'])).durationS, 1230, 'a shorter ramp keeps the file\'s duration');
   await usage(() => load(['--ramp-step', '1', '--duration', '20m']), /^--duration, --ramp-step: duration 1200s is too short for the ramp .* use --duration 2355s or more/);
   assert.deepEqual(said, []);
+});
+
+test('a knee ramp on a worker runtime steps every 90 s unless --ramp-every says otherwise, and says so', async () => {
+  const said: string[] = [];
+  const load = (name: string, args: string[]) => loadScenario(name, parseScenarioArgs([name, ...args]).overrides, undefined, (l) => said.push(l));
+  const py = ['--worker-cmd', 'python agent.py start'];
+  const s = await load('ramp', ['--ramp-step', '1', ...py]);
+  assert.equal(s.rampEveryS, WORKER_STEP_S);
+  // 40 sessions at +1 every 90 s: the ramp ends at 39 × 90 s; the file's 80 s after it are kept.
+  assert.equal(s.durationS, 39 * 90 + 10 + 80);
+  assert.deepEqual(said, [
+    "ramp steps of 90 s, not 60s: a worker's job processes need the longer step to settle; --ramp-every sets it",
+    `duration 1230 s → ${39 * 90 + 90} s to fit the ramp of the flags (40 sessions at +1 every 90 s); a cap: the ramp stops at the knee; --duration sets it`,
+  ]);
+  said.length = 0;
+  // The flag wins; bare agents, and a ramp that does not stop at a knee, keep the file's step.
+  assert.equal((await load('ramp', ['--ramp-every', '45s', ...py])).rampEveryS, 45);
+  assert.equal((await load('ramp', ['--ramp-step', '1'])).rampEveryS, 60);
+  assert.equal((await load('voice-2', py)).rampEveryS, 10, 'voice-2 (+2 every 10 s) is no knee ramp');
+  assert.deepEqual(said.filter((l) => l.startsWith('ramp steps')), []);
 });
 
 test('a negative number and a repeated flag are refused in words', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { paths } from '../common/paths.js';
-import { MAX_DURATION_S } from './duration.js';
+import { MAX_DURATION_S, parseDuration } from './duration.js';
 import { MIN_MEASURED_S, rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
 
 /** Names of the scenarios shipped in scenarios/ (compiled into dist/scenarios). */
@@ -26,13 +26,37 @@ export async function loadScenario(name: string, overrides: Partial<ScenarioSpec
   const spec = mod.default;
   const label = `scenarios/${name}.ts`;
   if (typeof spec !== 'object' || spec === null) throw new UsageError(`${label}: must export a scenario object as default`);
-  const merged = { ...(spec as ScenarioSpec), ...overrides };
-  if (overrides.ramp) merged.ramp = { ...(spec as ScenarioSpec).ramp, ...overrides.ramp };
+  const adjusted = workerSteps(spec as ScenarioSpec, overrides, say);
+  const merged = { ...(spec as ScenarioSpec), ...adjusted };
+  if (adjusted.ramp) merged.ramp = { ...(spec as ScenarioSpec).ramp, ...adjusted.ramp };
   try {
-    return validateScenario(fitDuration(spec as ScenarioSpec, merged, overrides, label, say), label);
+    return validateScenario(fitDuration(spec as ScenarioSpec, merged, adjusted, label, say), label);
   } catch (err) {
     throw err instanceof UsageError ? new UsageError(blameFlag(err.message, label, overrides)) : err;
   }
+}
+
+/** Runtimes whose agents run in a worker this run starts, each job in a process the worker starts. */
+const WORKER_RUNTIMES: readonly string[] = ['framework', 'python', 'byo', 'container'];
+/**
+ * The shortest ramp step for such a worker, seconds. Measured with a Python livekit-agents 1.8.9
+ * worker on 2 cores (`ramp --ramp-step 1`): with 60 s steps 1 ramp in 2 kept the 3 steady steps a fit
+ * needs (the job processes' first seconds drift the step's CPU past the steadiness rule); with 90 s,
+ * every ramp did (docs/runtimes.md).
+ */
+export const WORKER_STEP_S = 90;
+
+/**
+ * A knee ramp run on a worker runtime steps every WORKER_STEP_S at least, unless --ramp-every says
+ * otherwise; the duration then grows to fit (fitDuration). Returns the overrides with that step.
+ */
+function workerSteps(spec: ScenarioSpec, overrides: Partial<ScenarioSpec>, say: (line: string) => void): Partial<ScenarioSpec> {
+  const runtime = overrides.runtime ?? spec.runtime ?? 'bare';
+  if (!WORKER_RUNTIMES.includes(runtime) || !(overrides.stopAtKnee ?? spec.stopAtKnee) || overrides.ramp?.every !== undefined) return overrides;
+  const every = spec.ramp?.every;
+  if (typeof every !== 'string' || parseDuration(every, 'ramp.every') >= WORKER_STEP_S) return overrides;
+  say(`ramp steps of ${WORKER_STEP_S} s, not ${every}: a worker's job processes need the longer step to settle; --ramp-every sets it`);
+  return { ...overrides, ramp: { ...overrides.ramp, every: `${WORKER_STEP_S}s` } };
 }
 
 /**
