@@ -91,7 +91,7 @@ function render(rows: Row[]): string {
   const host = `${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}`;
   const fit = (d: Design, y: (r: Row) => number | null | undefined) => line(rows.filter((r) => r.design === d && y(r) != null).map((r) => [r.joined, y(r) as number] as const));
   return [
-    `Generator cost on ${host}; each run ${duration} (voice-2, ${process.env.VOICELOAD_AGENT_VAD === 'off' ? 'tone-only agents without VAD (VOICELOAD_AGENT_VAD=off)' : 'bare agents'}, window after every session joined plus 10 s).`,
+    `Generator cost on ${host}; each run ${duration} (voice-2, bare agents, window after every session joined plus 10 s).`,
     '',
     '| design | users (joined) | generator CPU, cores | per user | publish lateness p99, ms | tone gaps > 100 ms | agent audio received / expected | load side, cores | load side / host CPU |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

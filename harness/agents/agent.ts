@@ -27,7 +27,7 @@ export class SyntheticAgent {
 
   async start(): Promise<void> {
     this.loop.start();
-    const vad = this.cfg.vad ? await SileroVad.load(this.cfg.modelPath) : null;
+    const vad = await SileroVad.load(this.cfg.modelPath);
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => this.onTrack(track, p, vad));
     await this.room.connect(this.cfg.url, this.cfg.token, { autoSubscribe: true, dynacast: false });
     this.send({ type: 'joined', at: epochNow() });
@@ -35,11 +35,9 @@ export class SyntheticAgent {
     this.statsTimer = setInterval(() => this.sendStats(), this.cfg.statsEveryMs);
   }
 
-  /** With vad null (the tone-only fixture) the track is received and decoded, and nothing reads it. */
-  private onTrack(track: RemoteTrack, participant: RemoteParticipant, vad: SileroVad | null): void {
+  private onTrack(track: RemoteTrack, participant: RemoteParticipant, vad: SileroVad): void {
     if (track.kind !== TrackKind.KIND_AUDIO || participant.identity !== this.cfg.userIdentity || this.listening) return;
     this.send({ type: 'listening', at: epochNow() });
-    if (!vad) return;
     this.listening = listen(track as RemoteAudioTrack, vad, this.inferMs, (event, windows) => {
       this.windows = windows;
       const at = epochNow();

@@ -12,7 +12,6 @@ import { hostInfo } from '../sampling/host.js';
 import type { RunResult } from '../results/types.js';
 import { Runner, type Progress, type RunOutput } from '../run/runner.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
-import { agentVad } from '../sessions/agent-vad.js';
 import { generatorDesign } from '../sessions/ipc.js';
 import { connectExternal, externalFromEnv } from '../server/external.js';
 import { startLocalServer } from '../server/local.js';
@@ -38,7 +37,6 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   const scenario = flags.shard ? shardScenario(whole, flags.shard) : whole;
   const speech = await loadSpeech(flags.speech);
   generatorDesign(); // an unknown VOICELOAD_GENERATOR_DESIGN is bad input, said before any work
-  agentVad(scenario.pool.runtime); // likewise VOICELOAD_AGENT_VAD
   const external = externalFromEnv();
   // Shards of one run must meet on one server: a local one per shard would be N separate runs.
   if (flags.shard && !external) throw new UsageError('--shard needs the shared server: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET');

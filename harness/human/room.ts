@@ -94,7 +94,7 @@ export class HumanRoom implements HumanHook {
     this.agent = new Child<AgentStart | ChildStop, AgentMessage>(paths.agentMain, AGENT_ID, (m) => this.fromAgent(m));
     this.agent.onUnexpectedExit('human room agent', (msg) => this.error(msg));
     const agentToken = await mintJoinToken(server, room, AGENT_ID, { canPublishData: true });
-    this.agent.send({ type: 'start', url: server.url, token: agentToken, userIdentity: USER_ID, toneHz: this.opts.toneHz, modelPath: paths.sileroModel, vad: true, statsEveryMs: 2000, vadTopic: VAD_TOPIC });
+    this.agent.send({ type: 'start', url: server.url, token: agentToken, userIdentity: USER_ID, toneHz: this.opts.toneHz, modelPath: paths.sileroModel, statsEveryMs: 2000, vadTopic: VAD_TOPIC });
     const ttlS = linkTtlS(this.opts.mode, this.opts.durationS);
     const token = await mintJoinToken(server, room, USER_ID, { ttlS });
     const ws = new URL(server.url);

@@ -21,10 +21,6 @@ export function assembleResult(input: RunInput, parts: ResultParts): RunResult {
     result.agentsElsewhere = parts.runtime.agentsElsewhere;
   }
   if (parts.runtime.basisNote) result.perSession.basis += `; ${parts.runtime.basisNote}`;
-  if (parts.runtime.invalidReason) {
-    result.invalidReasons.push(parts.runtime.invalidReason);
-    result.valid = false;
-  }
   if (parts.human) result.human = parts.human;
   return result;
 }

@@ -4,7 +4,6 @@ import type { AgentMessage, AgentStart, ChildStop } from '../sessions/ipc.js';
 import { paths } from '../common/paths.js';
 import { mintJoinToken } from '../server/tokens.js';
 import { Child } from '../child/child.js';
-import { agentVad, NO_VAD_REASON } from '../sessions/agent-vad.js';
 import { GeneratorPool } from '../sessions/generators.js';
 import { awaitJoin, STATS_EVERY_MS } from '../sessions/join.js';
 import type { AgentRuntime, JobPid, RuntimeContext, RuntimeResultPart } from './types.js';
@@ -22,7 +21,6 @@ export class BareRuntime extends EventEmitter implements AgentRuntime {
   private readonly generators: GeneratorPool;
   private readonly limit: ReturnType<typeof pLimit>;
   private stopping = false;
-  private readonly vad = agentVad('bare');
 
   constructor(private readonly ctx: RuntimeContext) {
     super();
@@ -38,9 +36,9 @@ export class BareRuntime extends EventEmitter implements AgentRuntime {
     return this.agents.flatMap((c) => (c.pid !== undefined && c.proc.exitCode === null ? [{ session: this.sessionOf.get(c) ?? -1, pid: c.pid }] : []));
   }
 
-  /** The bare runtime adds nothing beyond the common figures, unless its agents ran without VAD. */
+  /** The bare runtime adds nothing beyond the common figures. */
   resultPart(): RuntimeResultPart {
-    return this.vad ? {} : { invalidReason: NO_VAD_REASON, basisNote: 'tone-only agents, without VAD' };
+    return {};
   }
 
   /** Root pids per role, for the sampler. */
@@ -79,7 +77,7 @@ export class BareRuntime extends EventEmitter implements AgentRuntime {
       });
     }
     const { url } = this.ctx.server;
-    agent.send({ type: 'start', url, token: await mintJoinToken(this.ctx.server, room, agentId), userIdentity: userId, toneHz: this.ctx.scenario.toneHz, modelPath: paths.sileroModel, vad: this.vad, statsEveryMs: STATS_EVERY_MS });
+    agent.send({ type: 'start', url, token: await mintJoinToken(this.ctx.server, room, agentId), userIdentity: userId, toneHz: this.ctx.scenario.toneHz, modelPath: paths.sileroModel, statsEveryMs: STATS_EVERY_MS });
     const user = { index: i, url, token: await mintJoinToken(this.ctx.server, room, userId), agentIdentity: agentId, toneHz: this.ctx.scenario.toneHz };
     this.generators.addUser(user);
     await awaitJoin(rec, signal, (w) => this.emit('warning', w));

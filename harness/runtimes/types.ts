@@ -47,8 +47,6 @@ export interface RuntimeResultPart {
   basisNote?: string;
   /** Set when the agents ran off this host (deployed workers): why their cost is not measured here. */
   agentsElsewhere?: string;
-  /** Set when what ran is not a load to size from (the tone-only agents of the generator bench): the run is invalid for this reason. */
-  invalidReason?: string;
 }
 
 /** The run's span, for a runtime's result part. */

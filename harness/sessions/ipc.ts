@@ -10,8 +10,6 @@ export interface AgentStart {
   userIdentity: string;
   toneHz: number;
   modelPath: string;
-  /** Whether to run Silero VAD on the user's audio (false: the tone-only fixture, see agentVad). */
-  vad: boolean;
   statsEveryMs: number;
   /** When set, each VAD event is also sent to the user as a data message on this topic (the token must allow data). */
   vadTopic?: string;
