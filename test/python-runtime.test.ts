@@ -59,7 +59,6 @@ test('placeWithin: gives up after maxRetries, and at once when the agent is in',
   assert.equal(retries, 0);
 });
 
-
 test('placeWithin: a dispatch whose job a worker took is never withdrawn, even when its agent is late', async () => {
   const calls: string[] = [];
   const p = {
@@ -83,6 +82,7 @@ test('placeWithin: a dispatch whose job a worker took is never withdrawn, even w
   assert.equal(await placeWithin({ ...p, claimed }, 'd1', 30, 3, new AbortController().signal), true);
   assert.deepEqual(calls, ['claimed? d1', 'withdraw d1', 'retry', 'dispatch', 'claimed? d2']);
 });
+
 test('stop: SIGTERM reaches the whole group, so a worker behind `sh -c` (no exec) drains and nothing is left', { timeout: 30_000 }, async () => {
   // The shell runs the "worker" as a child and waits: it is not exec'd, like `sh -c "python agent.py start"`.
   // It drains for a second after SIGTERM, as a worker finishing its jobs would; the shell dies at once.

@@ -156,6 +156,20 @@ test('loadScenario: an unknown key or a missing default is named with the file',
   }
 });
 
+test('loadScenario: a knee ramp file with no step length gets the 90 s worker step; a bad one is still named with the file', async () => {
+  const worker = 'sessions: 4, stopAtKnee: true, duration: "10m", runtime: "byo", workerCmd: "true"';
+  const dir = await scenarioDir({
+    'knee.js': `export default { name: "knee", ${worker} };`,
+    'kneebad.js': `export default { name: "kneebad", ${worker}, ramp: { every: "soon" } };`,
+  });
+  try {
+    assert.equal((await loadScenario('knee', {}, dir)).rampEveryS, 90);
+    await usage(() => loadScenario('kneebad', {}, dir), /^scenarios\/kneebad\.ts: 'ramp\.every'/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('loadScenario: overrides replace keys, a partial ramp override keeps the rest of the ramp', async () => {
   const dir = await scenarioDir({
     'base.js': 'export default { name: "base", sessions: 10, ramp: { step: 5, every: "15s" }, duration: "2m", warmup: "10s", toneHz: 600 };',

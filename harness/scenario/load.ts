@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { paths } from '../common/paths.js';
 import { MAX_DURATION_S, parseDuration } from './duration.js';
-import { MIN_MEASURED_S, rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
+import { DEFAULTS, MIN_MEASURED_S, rampEndS, validateScenario, type Scenario, type ScenarioSpec } from './schema.js';
 
 /** Names of the scenarios shipped in scenarios/ (compiled into dist/scenarios). */
 export async function listScenarios(dir = paths.scenarios): Promise<string[]> {
@@ -41,8 +41,8 @@ const WORKER_RUNTIMES: readonly string[] = ['framework', 'python', 'byo', 'conta
 /**
  * The shortest ramp step for such a worker, seconds. Measured with a Python livekit-agents 1.8.9
  * worker on 2 cores (`ramp --ramp-step 1`): with 60 s steps 1 ramp in 2 kept the 3 steady steps a fit
- * needs (the job processes' first seconds drift the step's CPU past the steadiness rule); with 90 s,
- * every ramp did (docs/runtimes.md).
+ * needs (the step's CPU drifted past the steadiness rule); with 90 s, 5 ramps in 6 did
+ * (docs/performance.md).
  */
 export const WORKER_STEP_S = 90;
 
@@ -53,10 +53,20 @@ export const WORKER_STEP_S = 90;
 function workerSteps(spec: ScenarioSpec, overrides: Partial<ScenarioSpec>, say: (line: string) => void): Partial<ScenarioSpec> {
   const runtime = overrides.runtime ?? spec.runtime ?? 'bare';
   if (!WORKER_RUNTIMES.includes(runtime) || !(overrides.stopAtKnee ?? spec.stopAtKnee) || overrides.ramp?.every !== undefined) return overrides;
-  const every = spec.ramp?.every;
-  if (typeof every !== 'string' || parseDuration(every, 'ramp.every') >= WORKER_STEP_S) return overrides;
+  // The file's step, or the default one when the file sets none; a bad value is left for validateScenario to name.
+  const every = spec.ramp?.every ?? DEFAULTS.ramp.every;
+  if (typeof every !== 'string' || !(secondsOr(every, Infinity) < WORKER_STEP_S)) return overrides;
   say(`ramp steps of ${WORKER_STEP_S} s, not ${every}: a worker's job processes need the longer step to settle; --ramp-every sets it`);
   return { ...overrides, ramp: { ...overrides.ramp, every: `${WORKER_STEP_S}s` } };
+}
+
+/** A duration in seconds, or `fallback` when it does not parse. */
+function secondsOr(text: string, fallback: number): number {
+  try {
+    return parseDuration(text, 'ramp.every');
+  } catch {
+    return fallback;
+  }
 }
 
 /**
