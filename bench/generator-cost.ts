@@ -9,6 +9,8 @@
  * generator CPU). Also per run: the generator's CPU by thread (its JavaScript, the Opus encoders,
  * the playout of received audio, ...) over the middle of the run, publish lateness p99, the
  * agents' tone gaps, the load side's share of the host. Reports numbers and asserts nothing.
+ * Each run lasts the given duration plus JOIN_S_PER_USER per user, so that even 20 joins leave a
+ * window; a run that still has none is marked and left out of the fit.
  * Usage: npm run bench:generator [-- 1,10,20 [45s [chunks,celt[,frames,probes]]]] (under the machine-wide lock)
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_WINDOW } from '../harness/results/aggregate.js';
 import type { RunResult } from '../harness/results/types.js';
 import { GENERATOR_DESIGNS, type GeneratorDesign } from '../harness/sessions/ipc.js';
 import { parseDuration } from '../harness/scenario/duration.js';
@@ -24,6 +27,12 @@ import { coresByThread, findBelow, threadSnapshot, type ThreadSnapshot } from '.
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
 const counts = (process.argv[2] ?? '1,10,20').split(',').map(Number);
 const duration = process.argv[3] ?? '45s';
+/**
+ * Seconds added to a run per user for the joins: 20 bare agents started on this 2-core host's one
+ * agent core took 44-65 s to all join, which left a 45 s run of 20 users no window at all.
+ */
+const JOIN_S_PER_USER = 4;
+const runSeconds = (n: number) => parseDuration(duration, 'the run duration') + JOIN_S_PER_USER * n;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gen-'));
 type Design = GeneratorDesign['name'];
 const DESIGNS = (process.argv[4] ?? 'chunks,celt').split(',') as Design[];
@@ -31,7 +40,7 @@ for (const d of DESIGNS) if (!(d in GENERATOR_DESIGNS)) throw new Error(`unknown
 /** Thread groups shown; the rest is summed as "other". */
 const THREADS = ['node main', 'AudioEncoder', 'SyntheticAudioD', 'AudioSourceCapt', 'tokio-rt-worker', 'network_thread', 'worker_thread 0'];
 
-interface Row { design: Design; users: number; joined: number; genCpu: number | null; threads: Map<string, number>; publishP99: number | null; gaps: number; framesShare: number | null; loadShare: number | null; loadCores: number | null }
+interface Row { design: Design; users: number; joined: number; windowed: boolean; genCpu: number | null; threads: Map<string, number>; publishP99: number | null; gaps: number; framesShare: number | null; loadShare: number | null; loadCores: number | null }
 
 /** Snapshots of the generator's threads 15 s after it started and 10 s before the run ends. */
 async function watchThreads(root: number, run: Promise<number | null>, durationMs: number): Promise<Map<string, number>> {
@@ -52,11 +61,12 @@ async function watchThreads(root: number, run: Promise<number | null>, durationM
 
 async function runOnce(design: Design, n: number): Promise<Row> {
   const out = path.join(tmp, `${design}-${n}`);
-  const args = [CLI, 'scenario', 'voice-2', '--sessions', String(n), '--ramp-step', String(n), '--duration', duration, '--warmup', '10s', '--users-per-generator', '50', '--out', out];
-  process.stderr.write(`bench: ${design} design, ${n} users for ${duration}…\n`);
+  const seconds = runSeconds(n);
+  const args = [CLI, 'scenario', 'voice-2', '--sessions', String(n), '--ramp-step', String(n), '--duration', `${seconds}s`, '--warmup', '10s', '--users-per-generator', '50', '--out', out];
+  process.stderr.write(`bench: ${design} design, ${n} users for ${seconds} s…\n`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VOICELOAD_GENERATOR_DESIGN: design } });
   const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const threads = child.pid === undefined ? new Map<string, number>() : await watchThreads(child.pid, exit, parseDuration(duration, 'the run duration'));
+  const threads = child.pid === undefined ? new Map<string, number>() : await watchThreads(child.pid, exit, seconds * 1000);
   const status = await exit;
   if (status !== 0 && status !== 3) throw new Error(`run with ${n} users exited ${status}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
@@ -65,7 +75,7 @@ async function runOnce(design: Design, n: number): Promise<Row> {
   const system = r.system?.cpuCores.mean ?? null;
   const audio = r.qos.agentAudio;
   return {
-    design, users: n, joined: r.sessions.joined, genCpu: roles?.generator.cpuCores.mean ?? null, threads,
+    design, users: n, joined: r.sessions.joined, windowed: !r.invalidReasons.includes(NO_WINDOW), genCpu: roles?.generator.cpuCores.mean ?? null, threads,
     publishP99: r.qos.publishLateMs.p99, gaps: audio.gapsOver100ms,
     framesShare: audio.framesExpected ? audio.framesReceived / audio.framesExpected : null,
     loadShare: load !== null && system ? load / system : null, loadCores: load,
@@ -89,13 +99,13 @@ const other = (t: Map<string, number>) => [...t].filter(([k]) => !THREADS.includ
 
 function render(rows: Row[]): string {
   const host = `${os.availableParallelism()} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.release()}, node ${process.version}`;
-  const fit = (d: Design, y: (r: Row) => number | null | undefined) => line(rows.filter((r) => r.design === d && y(r) != null).map((r) => [r.joined, y(r) as number] as const));
+  const fit = (d: Design, y: (r: Row) => number | null | undefined) => line(rows.filter((r) => r.design === d && r.windowed && y(r) != null).map((r) => [r.joined, y(r) as number] as const));
   return [
-    `Generator cost on ${host}; each run ${duration} (voice-2, bare agents, window after every session joined plus 10 s).`,
+    `Generator cost on ${host}; each run ${duration} plus ${JOIN_S_PER_USER} s per user for the joins (voice-2, bare agents, window after every session joined plus 10 s; "no window": none, so the figures are over the whole run and left out of the fit).`,
     '',
     '| design | users (joined) | generator CPU, cores | per user | publish lateness p99, ms | tone gaps > 100 ms | agent audio received / expected | load side, cores | load side / host CPU |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.design} | ${r.users} (${r.joined}) | ${f(r.genCpu)} | ${r.genCpu !== null && r.joined ? f(r.genCpu / r.joined) : 'n/a'} | ${f(r.publishP99, 1)} | ${r.gaps} | ${pct(r.framesShare)} | ${f(r.loadCores, 2)} | ${pct(r.loadShare)} |`),
+    ...rows.map((r) => `| ${r.design} | ${r.users} (${r.joined}) | ${f(r.genCpu)} | ${r.genCpu !== null && r.joined ? f(r.genCpu / r.joined) : 'n/a'} | ${f(r.publishP99, 1)}${r.windowed ? '' : ' (no window)'} | ${r.gaps} | ${pct(r.framesShare)} | ${f(r.loadCores, 2)} | ${pct(r.loadShare)} |`),
     '',
     `Generator CPU by thread, cores (from 15 s after it started to 10 s before the end):`,
     '',

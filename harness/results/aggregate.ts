@@ -16,6 +16,9 @@ import type {
   HistogramData, QosMark, QosSummary, RoleSummaries, RoleSummary, RunInput, RunResult, SessionRecord, SystemSummary,
 } from './types.js';
 
+/** The invalid reason of a run with no sample after every session joined plus warm-up: it has no window. */
+export const NO_WINDOW = 'no samples after the last session joined';
+
 /** The dominant frequency the user hears must be within this of the agent's tone. */
 const TONE_TOLERANCE_HZ = 5;
 const MAX_SAMPLE_GAP_MS = 2500;
@@ -63,7 +66,7 @@ function selectWindow(input: RunInput, all: Sample[]): Window {
   return {
     ...base,
     basis: `all ${chosen.length} samples, ${span}: none was taken after every session had joined plus warm-up${until}`,
-    reason: 'no samples after the last session joined',
+    reason: NO_WINDOW,
   };
 }
 
