@@ -192,6 +192,11 @@ test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict'
   assert.match(small, /\| VAD onset lag p50 \/ p95 \(misses count as > 1000 ms\) \| 550\.0 ms \/ > 1000 ms \|/);
   assert.doesNotMatch(small, /saturated/);
 
+  assert.doesNotMatch(small, /clock threads/, 'not recorded: not mentioned');
+  const niced = baseInput();
+  niced.generatorLoopDelay = [{ latest: null, atWindowStart: null, clockNice: -20 }, { latest: null, atWindowStart: null, clockNice: 0 }];
+  assert.match(renderSummary(aggregate(niced)), /\| User publish lateness p50 \/ p99 \| .*; the generator's clock threads at nice -20, 0 \|/);
+
   const bigInput = baseInput();
   bigInput.host = { ...bigInput.host, cores: 8, memoryBytes: 16 * GB };
   assert.ok(!renderSummary(aggregate(bigInput)).includes('smaller than'));

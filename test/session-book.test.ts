@@ -143,7 +143,7 @@ test('SessionBook: fault() adds the message to every matching session only', () 
 test('SessionBook: a mark holds every session\'s and generator\'s counters as they stood', () => {
   const book = bookOf(2);
   book.fromGenerator({ type: 'user-stats', index: 0, publishLate: H3, agentAudio: AUDIO, lastSentAt: 9000, publishDropped: 0 }, 0);
-  book.fromGenerator({ type: 'generator-stats', loopDelay: H2 }, 1);
+  book.fromGenerator({ type: 'generator-stats', loopDelay: H2, clockNice: 0 }, 1);
   book.fromAgent(1, { type: 'stats', publishLate: H1, vadInferMs: H2, loopDelay: H3, windows: 10 });
   const mark = book.mark(12_000);
   assert.equal(mark.elapsedMs, 12_000);
@@ -152,8 +152,9 @@ test('SessionBook: a mark holds every session\'s and generator\'s counters as th
   // Generator 0 has not reported yet; generator 1 has.
   assert.deepEqual(mark.generators, [null, H2]);
   // Later stats do not change a mark already taken.
-  book.fromGenerator({ type: 'generator-stats', loopDelay: H1 }, 1);
+  book.fromGenerator({ type: 'generator-stats', loopDelay: H1, clockNice: -20 }, 1);
   assert.deepEqual(mark.generators, [null, H2]);
   book.markWindowStart();
-  assert.deepEqual(book.generatorLoopDelays(), [{ latest: null, atWindowStart: null }, { latest: H1, atWindowStart: H1 }]);
+  // The clock threads' nice is the latest the generator read back; unknown before it reports.
+  assert.deepEqual(book.generatorLoopDelays(), [{ latest: null, atWindowStart: null, clockNice: null }, { latest: H1, atWindowStart: H1, clockNice: -20 }]);
 });

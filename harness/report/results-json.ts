@@ -51,6 +51,7 @@ function qos(q: RunResult['qos']): RunResult['qos'] {
     agentPublishLateMs: late(q.agentPublishLateMs),
     agentLoopDelayMs: late(q.agentLoopDelayMs),
     generatorLoopDelayMs: late(q.generatorLoopDelayMs),
+    ...(q.generatorClockNice === undefined ? {} : { generatorClockNice: [...q.generatorClockNice] }),
   };
 }
 

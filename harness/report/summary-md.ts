@@ -188,6 +188,13 @@ function lag(x: number | null, censored: boolean | undefined): string {
   return censored && x !== null ? `> ${x.toFixed(0)} ms` : ms(x);
 }
 
+/** What the generators' clock threads ran at (users/clock-priority.ts), after their publish lateness; '' when not recorded. */
+function clockNice(q: RunResult['qos']): string {
+  const seen = [...new Set(q.generatorClockNice ?? [])];
+  if (seen.length === 0) return '';
+  return `; the generator's clock threads at nice ${seen.map((n) => (n === null ? 'unknown' : String(n))).join(', ')}`;
+}
+
 function qosSection(r: RunResult): string[] {
   const { vad, agentAudio: a, publishLateMs: pl, agentPublishLateMs: apl } = r.qos;
   const late = (l: typeof pl): string => `${ms(l.p50)} / ${ms(l.p99)} (max ${ms(l.max)})`;
@@ -204,7 +211,7 @@ function qosSection(r: RunResult): string[] {
     `| Holes the generator's own stalls explain (not the agents') | ${a.generatorStalls ?? NA} |`,
     `| Agent tone ok (right tone in every listening session, no gap) | ${a.toneOk ? 'yes' : 'no'} (${hearing(a, r.sessions.joined)}) |`,
     `| User speech frames dropped (too late to send) | ${r.qos.publishDroppedFrames ?? NA} |`,
-    `| User publish lateness p50 / p99 | ${late(pl)} |`,
+    `| User publish lateness p50 / p99 | ${late(pl)}${clockNice(r.qos)} |`,
     `| Agent publish lateness p50 / p99 | ${late(apl)} |`,
   ];
 }

@@ -274,6 +274,7 @@ function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[
     agentPublishLateMs: lateness(mergeField(input, 'agentPublishLate', reasons)),
     agentLoopDelayMs: lateness(mergeField(input, 'agentLoopDelay', reasons)),
     generatorLoopDelayMs: lateness(mergeGenerators(input, reasons)),
+    generatorClockNice: input.generatorLoopDelay.map((g) => g.clockNice ?? null),
   };
 }
 

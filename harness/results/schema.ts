@@ -33,6 +33,7 @@ const qos = obj({
   agentPublishLateMs: lateness,
   agentLoopDelayMs: lateness,
   generatorLoopDelayMs: lateness,
+  generatorClockNice: z.array(nnum).optional(),
 });
 
 const step = obj({

@@ -128,8 +128,11 @@ export interface RunInput {
   ramp: { step: number; everyS: number; settleS: number };
   /** Cumulative QoS counters at each sample tick, for per-step quality. */
   marks: QosMark[];
-  /** Each generator's event-loop delay: latest and as it stood when the window opened. */
-  generatorLoopDelay: { latest: HistogramData | null; atWindowStart: HistogramData | null }[];
+  /**
+   * Each generator's event-loop delay: latest and as it stood when the window opened; and the nice
+   * its clock threads ran at (null: unknown; absent in runs recorded before it was).
+   */
+  generatorLoopDelay: { latest: HistogramData | null; atWindowStart: HistogramData | null; clockNice?: number | null }[];
   /** The cgroup the agents ran in, when they were confined to the target's size. */
   confinement: Confinement | null;
   /** Set when a ramp run (stopAtKnee) found a step where quality broke and stopped there. */
@@ -161,6 +164,8 @@ export interface QosSummary {
   /** How late the agents' and generators' event loops ran a 50 ms timer (a saturation signal). */
   agentLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
   generatorLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
+  /** Each generator's clock threads' nice (users/clock-priority.ts), null where unknown; absent in older results. */
+  generatorClockNice?: (number | null)[];
 }
 
 /** Onset-lag percentiles over every expected onset; a censored one fell on a miss: "> 1000 ms", reported as 1000. */

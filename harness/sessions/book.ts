@@ -1,10 +1,12 @@
 import type { AgentMessage, GeneratorMessage } from './ipc.js';
-import type { HistogramData, QosMark, SessionRecord } from '../results/types.js';
+import type { QosMark, RunInput, SessionRecord } from '../results/types.js';
+
+type GeneratorRecord = RunInput['generatorLoopDelay'][number];
 
 /** Builds each session's record from what its agent and its user report. Plain bookkeeping. */
 export class SessionBook {
   private readonly records = new Map<number, SessionRecord>();
-  private readonly generators: { latest: HistogramData | null; atWindowStart: HistogramData | null }[] = [];
+  private readonly generators: GeneratorRecord[] = [];
 
   add(index: number, room: string): SessionRecord {
     const rec: SessionRecord = {
@@ -52,8 +54,9 @@ export class SessionBook {
   /** `generator` is the index of the generator process the message came from. */
   fromGenerator(m: GeneratorMessage, generator = 0): void {
     if (m.type === 'generator-stats') {
-      const g = (this.generators[generator] ??= { latest: null, atWindowStart: null });
+      const g = (this.generators[generator] ??= { latest: null, atWindowStart: null, clockNice: null });
       g.latest = m.loopDelay;
+      g.clockNice = m.clockNice;
       return;
     }
     if (!('index' in m)) return;
@@ -81,9 +84,9 @@ export class SessionBook {
     for (const g of this.generators) if (g) g.atWindowStart = g.latest;
   }
 
-  /** Each generator's event-loop delay, by generator index. */
-  generatorLoopDelays(): { latest: HistogramData | null; atWindowStart: HistogramData | null }[] {
-    return Array.from(this.generators, (g) => ({ latest: g?.latest ?? null, atWindowStart: g?.atWindowStart ?? null }));
+  /** Each generator's event-loop delay and clock threads' nice, by generator index. */
+  generatorLoopDelays(): GeneratorRecord[] {
+    return Array.from(this.generators, (g) => ({ latest: g?.latest ?? null, atWindowStart: g?.atWindowStart ?? null, clockNice: g?.clockNice ?? null }));
   }
 
   /** Everyone's cumulative counters now, for per-step quality. Cheap: it keeps references to immutable snapshots. */

@@ -77,7 +77,8 @@ export type GeneratorMessage =
   | { type: 'user-agent'; index: number; at: number; identity: string }
   /** What the agent measured, as it sent it to the user on AGENT_REPORT_TOPIC. */
   | { type: 'user-agent-report'; index: number; msg: AgentMessage }
-  | { type: 'generator-stats'; loopDelay: HistogramData }
+  /** clockNice: the nice its clock threads run at, read back (see users/clock-priority.ts); null: threads cannot be listed here. */
+  | { type: 'generator-stats'; loopDelay: HistogramData; clockNice: number | null }
   | { type: 'error'; message: string };
 
 const AGENT_MESSAGE_TYPES: readonly string[] = ['joined', 'listening', 'vad', 'stats', 'error'];

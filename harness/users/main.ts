@@ -10,6 +10,7 @@ import { LoopDelayMonitor } from '../sessions/loop-delay.js';
 import { readWav, requireFormat } from '../media/wav.js';
 import { stopRustLogCapture } from '../media/rtc-logs.js';
 import { SyntheticUser } from './user.js';
+import { ClockPriority } from './clock-priority.js';
 
 runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => {
   if (first.type !== 'init') throw new Error(`generator: expected an init message, got ${first.type}`);
@@ -20,9 +21,13 @@ runChild<GeneratorCommand | ChildStop, GeneratorMessage>(async (first, send) => 
   let logsOff = first.design.rustLogs;
   const loop = new LoopDelayMonitor();
   loop.start();
+  const priority = new ClockPriority();
+  priority.apply();
   const sendStats = () => {
+    // Joins start threads (WebRTC's, the capture threads): keep each at the nice it should have.
+    priority.apply();
     users.forEach((u) => send(u.stats()));
-    send({ type: 'generator-stats', loopDelay: loop.histogram.toData() });
+    send({ type: 'generator-stats', loopDelay: loop.histogram.toData(), clockNice: priority.clockNice });
   };
   const timer = setInterval(sendStats, first.statsEveryMs);
   return {

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/**
+ * The nice value a generator gives the threads that hand its users' speech over on time: its
+ * JavaScript thread (the pacer) and each audio source's capture thread (which feeds the encoder
+ * from the source's queue every 10 ms). On one core shared with the server and the generator's
+ * own ~70 native threads at 20 users, the JavaScript thread waited 3.5 times as long for the CPU
+ * as it ran (schedstat), and publish lateness p99 went past 20 ms; with these threads raised its
+ * wait fell by more than half and the p99 to about 5 ms (docs/performance.md). Raising the whole
+ * process instead changes nothing among its own threads: measured, p99 10 ms.
+ */
+export const CLOCK_NICE = -20;
+
+const CAPTURE_THREAD = /^AudioSourceCapt/;
+
+/** How a thread table is read and a thread's priority set; injected so the policy can be tested. */
+export interface Threads {
+  /** Thread ids of this process; null where there is no /proc (not Linux). */
+  list(): number[] | null;
+  name(tid: number): string | null;
+  /** Its nice value; null when the thread is gone. */
+  nice(tid: number): number | null;
+  /** Sets it; false when not permitted (not root, no CAP_SYS_NICE) or the thread is gone. */
+  setNice(tid: number, nice: number): boolean;
+}
+
+/** The real table: /proc/self/task, and setpriority on a thread id (Linux sets that thread alone). */
+export const procThreads: Threads = {
+  list() {
+    try {
+      return readdirSync('/proc/self/task').map(Number);
+    } catch {
+      return null;
+    }
+  },
+  name(tid) {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  },
+  nice(tid) {
+    try {
+      return getPriority(tid);
+    } catch {
+      return null;
+    }
+  },
+  setNice(tid, nice) {
+    try {
+      setPriority(tid, nice);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/**
+ * Keeps the clock threads at CLOCK_NICE and every other thread where the process started. Threads
+ * inherit their creator's nice, and the JavaScript thread creates the FFI's runtime, WebRTC's
+ * threads and the capture threads; so apply() is called again whenever users join, and only
+ * looks at the thread table again when its size changed.
+ */
+export class ClockPriority {
+  private readonly base: number;
+  private seen = -1;
+  /** The nice the JavaScript thread runs at, read back; null where threads cannot be listed. */
+  clockNice: number | null = null;
+
+  constructor(private readonly mainTid = process.pid, private readonly threads: Threads = procThreads, private readonly nice = CLOCK_NICE) {
+    this.base = threads.nice(mainTid) ?? 0;
+  }
+
+  apply(): void {
+    const tids = this.threads.list();
+    if (tids === null || tids.length === this.seen) return;
+    this.seen = tids.length;
+    for (const tid of tids) {
+      const clock = tid === this.mainTid || CAPTURE_THREAD.test(this.threads.name(tid) ?? '');
+      const want = clock ? this.nice : this.base;
+      const now = this.threads.nice(tid);
+      if (now !== null && now !== want) this.threads.setNice(tid, want);
+    }
+    this.clockNice = this.threads.nice(this.mainTid);
+  }
+}
