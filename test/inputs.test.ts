@@ -83,12 +83,12 @@ test('errors name the flag the user typed, not the scenario file or another key'
 test('a flag that lengthens the ramp lengthens the duration with it, unless --duration was given', async () => {
   const said: string[] = [];
   const load = (args: string[]) => loadScenario('ramp', parseScenarioArgs(['ramp', ...args]).overrides, undefined, (l) => said.push(l));
-  // ramp.ts: 40 sessions at +2 every 60 s in 1230 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 2340 s.
-  assert.equal((await load(['--ramp-step', '1'])).durationS, 2340 + 10 + 80);
-  assert.deepEqual(said, ['duration 1230 s → 2430 s to fit the ramp of the flags (40 sessions at +1 every 60 s); a cap: the ramp stops at the knee; --duration sets it']);
+  // ramp.ts: 40 sessions at +2 every 45 s in 945 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 1755 s.
+  assert.equal((await load(['--ramp-step', '1'])).durationS, 1755 + 10 + 80);
+  assert.deepEqual(said, ['duration 945 s → 1845 s to fit the ramp of the flags (40 sessions at +1 every 45 s); a cap: the ramp stops at the knee; --duration sets it']);
   said.length = 0;
-  assert.equal((await load(['--ramp-step', '4'])).durationS, 1230, 'a shorter ramp keeps the file\'s duration');
-  await usage(() => load(['--ramp-step', '1', '--duration', '20m']), /^--duration, --ramp-step: duration 1200s is too short for the ramp .* use --duration 2355s or more/);
+  assert.equal((await load(['--ramp-step', '4'])).durationS, 945, 'a shorter ramp keeps the file\'s duration');
+  await usage(() => load(['--ramp-step', '1', '--duration', '20m']), /^--duration, --ramp-step: duration 1200s is too short for the ramp .* use --duration 1770s or more/);
   assert.deepEqual(said, []);
 });
 
@@ -101,13 +101,13 @@ test('a knee ramp on a worker runtime steps every 90 s unless --ramp-every says 
   // 40 sessions at +1 every 90 s: the ramp ends at 39 × 90 s; the file's 80 s after it are kept.
   assert.equal(s.durationS, 39 * 90 + 10 + 80);
   assert.deepEqual(said, [
-    "ramp steps of 90 s, not 60s: a worker's job processes need the longer step to settle; --ramp-every sets it",
-    `duration 1230 s → ${39 * 90 + 90} s to fit the ramp of the flags (40 sessions at +1 every 90 s); a cap: the ramp stops at the knee; --duration sets it`,
+    "ramp steps of 90 s, not 45s: a worker's job processes need the longer step to settle; --ramp-every sets it",
+    `duration 945 s → ${39 * 90 + 90} s to fit the ramp of the flags (40 sessions at +1 every 90 s); a cap: the ramp stops at the knee; --duration sets it`,
   ]);
   said.length = 0;
   // The flag wins; bare agents, and a ramp that does not stop at a knee, keep the file's step.
-  assert.equal((await load('ramp', ['--ramp-every', '45s', ...py])).rampEveryS, 45);
-  assert.equal((await load('ramp', ['--ramp-step', '1'])).rampEveryS, 60);
+  assert.equal((await load('ramp', ['--ramp-every', '50s', ...py])).rampEveryS, 50);
+  assert.equal((await load('ramp', ['--ramp-step', '1'])).rampEveryS, 45);
   assert.equal((await load('voice-2', py)).rampEveryS, 10, 'voice-2 (+2 every 10 s) is no knee ramp');
   assert.deepEqual(said.filter((l) => l.startsWith('ramp steps')), []);
 });
