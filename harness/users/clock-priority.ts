@@ -4,11 +4,12 @@ import { getPriority, setPriority } from 'node:os';
 /**
  * The nice value a generator gives the threads that hand its users' speech over on time: its
  * JavaScript thread (the pacer) and each audio source's capture thread (which feeds the encoder
- * from the source's queue every 10 ms). On one core shared with the server and the generator's
- * own ~70 native threads at 20 users, the JavaScript thread waited 3.5 times as long for the CPU
- * as it ran (schedstat), and publish lateness p99 went past 20 ms; with these threads raised its
- * wait fell by more than half and the p99 to about 5 ms (docs/performance.md). Raising the whole
- * process instead changes nothing among its own threads: measured, p99 10 ms.
+ * from the source's queue every 10 ms). At 20 users on one core shared with the server, the
+ * JavaScript thread waited 299 ms/s for the CPU while it ran 86 ms/s (schedstat): the generator's
+ * own ~70 native threads (encoders, WebRTC's network and worker threads) kept preempting it, and
+ * publish lateness p99 was 42 ms. At −10 the wait was ~116 ms/s and the p99 5.0 ms; at −20 the
+ * p99 was 4.0 ms, and 1.9 and 1.6 ms in the generator bench. Raising the whole process instead
+ * only reorders it against the server: p99 10 ms (docs/performance.md).
  */
 export const CLOCK_NICE = -20;
 
