@@ -62,8 +62,8 @@ export const procThreads: Threads = {
 /**
  * Keeps the clock threads at CLOCK_NICE and every other thread where the process started. Threads
  * inherit their creator's nice, and the JavaScript thread creates the FFI's runtime, WebRTC's
- * threads and the capture threads; so apply() is called again whenever users join, and only
- * looks at the thread table again when its size changed.
+ * threads and the capture threads; so the generator calls apply() again with every stats message
+ * (every 2 s), and it looks at the thread table again only when its size changed.
  */
 export class ClockPriority {
   private readonly base: number;
