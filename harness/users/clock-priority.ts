@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { pidNames, readOrNull } from '../proc/read.js';
 
 /**
  * The nice value a generator gives the threads that hand its users' speech over on time: its
@@ -30,18 +30,12 @@ export interface Threads {
 export const procThreads: Threads = {
   list() {
     try {
-      return readdirSync('/proc/self/task').map(Number);
+      return pidNames('/proc/self/task').map(Number);
     } catch {
       return null;
     }
   },
-  name(tid) {
-    try {
-      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      return null;
-    }
-  },
+  name: (tid) => readOrNull(`/proc/self/task/${tid}/comm`)?.trim() ?? null,
   nice(tid) {
     try {
       return getPriority(tid);
