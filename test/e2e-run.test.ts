@@ -23,6 +23,8 @@ test('voice-2 runs end to end and exits 0', { timeout: 240_000 }, async () => {
   assert.match(readFileSync(path.join(out, 'sizing.md'), 'utf8'), /^# Worker sizing: voice-2 → 4c8g\n[^]*## The answer\n/);
 });
 
+/** `text` as a regular expression that matches it literally. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const result = (): RunResult => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
 
 test('every agent and user joined, against a real local server in a private namespace', () => {
@@ -88,7 +90,9 @@ test('results.json has the documented fields', () => {
   }
   assert.ok(r.perSession.cpuCores > 0 && r.perSession.pssBytes > 0);
   // Where the agents ran is said when they were confined or partitioned (", agents on CPU 1 of their own (…),").
-  assert.match(r.perSession.basis, /^measured on this host \(\d+ cores, [\d.]+ GB, [^)]+\)(, agents (on CPU|inside) .+\),)? over samples from [\d.]+ s to [\d.]+ s/);
+  // The CPU model is the host's own text and may hold parentheses ("Intel(R) Xeon(R) Processor").
+  const host = `${r.host.cores} cores, [\\d.]+ GB, ${escapeRegExp(r.host.cpuModel)}`;
+  assert.match(r.perSession.basis, new RegExp(`^measured on this host \\(${host}\\)(, agents (on CPU|inside) .+\\),)? over samples from [\\d.]+ s to [\\d.]+ s`));
   assert.match(r.perSession.basis, /divided by the mean number of active sessions \(2\)/);
   assert.equal(typeof r.qos.publishLateMs.p50, 'number');
   assert.equal(typeof r.qos.publishLateMs.p99, 'number');
