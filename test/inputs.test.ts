@@ -85,7 +85,7 @@ test('a flag that lengthens the ramp lengthens the duration with it, unless --du
   const load = (args: string[]) => loadScenario('ramp', parseScenarioArgs(['ramp', ...args]).overrides, undefined, (l) => said.push(l));
   // ramp.ts: 40 sessions at +2 every 45 s in 945 s, so 80 s after its ramp and warm-up; at +1 the ramp ends at 1755 s.
   assert.equal((await load(['--ramp-step', '1'])).durationS, 1755 + 10 + 80);
-  assert.deepEqual(said, ['duration 945 s → 1845 s to fit the ramp of the flags (40 sessions at +1 every 45 s); a cap: the ramp stops at the knee; --duration sets it']);
+  assert.deepEqual(said, ['duration 945 s → 1845 s to fit the ramp (40 sessions at +1 every 45 s); a cap: the ramp stops at the knee; --duration sets it']);
   said.length = 0;
   assert.equal((await load(['--ramp-step', '4'])).durationS, 945, 'a shorter ramp keeps the file\'s duration');
   await usage(() => load(['--ramp-step', '1', '--duration', '20m']), /^--duration, --ramp-step: duration 1200s is too short for the ramp .* use --duration 1770s or more/);
@@ -102,7 +102,7 @@ test('a knee ramp on a worker runtime steps every 90 s unless --ramp-every says 
   assert.equal(s.durationS, 39 * 90 + 10 + 80);
   assert.deepEqual(said, [
     "ramp steps of 90 s, not 45s: a worker's job processes need the longer step to settle; --ramp-every sets it",
-    `duration 945 s → ${39 * 90 + 90} s to fit the ramp of the flags (40 sessions at +1 every 90 s); a cap: the ramp stops at the knee; --duration sets it`,
+    `duration 945 s → ${39 * 90 + 90} s to fit the ramp (40 sessions at +1 every 90 s); a cap: the ramp stops at the knee; --duration sets it`,
   ]);
   said.length = 0;
   // The flag wins; bare agents, and a ramp that does not stop at a knee, keep the file's step.

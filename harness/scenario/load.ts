@@ -70,9 +70,9 @@ function secondsOr(text: string, fallback: number): number {
 }
 
 /**
- * A flag that lengthens the ramp (--ramp-step, --ramp-every, --sessions) past the scenario's duration,
- * without --duration, keeps the scenario's own time after the ramp: the duration grows with the ramp
- * instead of refusing the run.
+ * A flag that lengthens the ramp (--ramp-step, --ramp-every, --sessions, or a worker runtime's longer
+ * step, workerSteps) past the scenario's duration, without --duration, keeps the scenario's own time
+ * after the ramp: the duration grows with the ramp instead of refusing the run.
  * For a ramp that stops at the knee the duration is only a cap. An explicit --duration is left as given.
  */
 function fitDuration(spec: ScenarioSpec, merged: ScenarioSpec, overrides: Partial<ScenarioSpec>, label: string, say: (line: string) => void): ScenarioSpec {
@@ -84,7 +84,7 @@ function fitDuration(spec: ScenarioSpec, merged: ScenarioSpec, overrides: Partia
   if (rampEndS(flagged) + flagged.warmupS + MIN_MEASURED_S <= own.durationS) return merged;
   const needed = Math.ceil(rampEndS(flagged) + flagged.warmupS + Math.max(after, MIN_MEASURED_S));
   if (needed > MAX_DURATION_S) return merged;
-  say(`duration ${own.durationS} s → ${needed} s to fit the ramp of the flags (${flagged.sessions} sessions at +${flagged.rampStep} every ${flagged.rampEveryS} s)` +
+  say(`duration ${own.durationS} s → ${needed} s to fit the ramp (${flagged.sessions} sessions at +${flagged.rampStep} every ${flagged.rampEveryS} s)` +
     (flagged.stopAtKnee ? '; a cap: the ramp stops at the knee' : '') + '; --duration sets it');
   return { ...merged, duration: `${needed}s` };
 }
