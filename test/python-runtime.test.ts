@@ -2,12 +2,13 @@
  * The Python runtime and worker placement, without a server: re-dispatch of a late room, the
  * worker's process group drained on SIGTERM whatever its command, a byo worker's environment,
  * what the worker's log says (registration, inference process), Python's job processes, the
- * soak's leak verdict, and the Python report client's histogram against the harness's own.
+ * soak's leak verdict, the Python report client's histogram against the harness's own, and a venv
+ * that cannot be built stopping a run before it starts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +22,9 @@ import { placeWithin } from '../harness/runtimes/workers/dispatch.js';
 import { soakPoints } from '../harness/runtimes/workers/soak-summary.js';
 import type { WorkerReport } from '../harness/runtimes/workers/messages.js';
 import { classify } from '../harness/runtimes/workers/worker-sampler.js';
+import { provisionServer } from '../harness/server/provision.js';
 import { WorkerProcess } from '../harness/runtimes/workers/worker-proc.js';
+import { runCli } from './support/cli.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'vl-py-'));
 const MB = 1024 ** 2;
@@ -267,4 +270,17 @@ test('harness watch: the shell in front of the worker dying (the same SIGTERM st
   const standIn = spawn('sleep', ['30'], { stdio: 'ignore' });
   const harnessDies = await sigtermsSeen(standIn.pid!, () => standIn.kill('SIGKILL'), 1500);
   assert.equal(harnessDies, 1, 'the worker did not stop (once) when the harness was gone');
+});
+
+test('a Python venv that cannot be built stops `scenario --runtime python --no-netns` before its run: no server, no report folder, the reason said', { timeout: 120_000 }, async () => {
+  // The venv is made before the run's clock starts in every mode, so a first-use install never eats the
+  // ramp or the window. Here it fails (the interpreter is `false`): nothing may have started.
+  const dir = tmp();
+  const out = path.join(dir, 'report');
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), LIVEKIT_SERVER_BIN: await provisionServer(() => undefined), VOICELOAD_PYTHON: '/bin/false' };
+  const run = await runCli(['scenario', 'voice-2', '--runtime', 'python', '--no-netns', '--out', out], env);
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /creating the Python venv failed \(exit 1\)/);
+  assert.doesNotMatch(run.stderr, /report in|partitioned/, run.stderr);
+  assert.equal(existsSync(out), false, 'a report folder was left behind');
 });

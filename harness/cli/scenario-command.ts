@@ -50,15 +50,16 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
   // Last of the checks, as it makes the folder: whatever it made is removed again if nothing lands in it.
   const out = await prepareOutDir(flags.out, scenario.name);
   try {
-    if (isolate) {
-      // The first use builds the server with Go, which needs the package registries: build it out
-      // here, before moving into a namespace that has no route out.
-      await provisionOutside();
-      // Likewise the Python runtime's venv: pip needs PyPI.
+    // The first use builds the server with Go and the Python runtime's venv with pip, which need the
+    // package registries: done here, before moving into a namespace that has no route out, and
+    // before the run's clock starts, so a build never eats the ramp or the measured window.
+    // Inside our namespace both were made by the run outside it.
+    if (netnsState().inside === null) {
+      if (!external) await provisionOutside();
       if (scenario.pool.runtime === 'python') await provisionPythonAgents((line) => process.stderr.write(`voiceload: ${line}\n`));
-      // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
-      return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
     }
+    // Re-run inside a private namespace with the report folder fixed, so both runs agree on it.
+    if (isolate) return await reexecInNetns(flags.out ? fullArgv : [...fullArgv, '--out', out.dir]);
     return await runHere({ scenario, speech, external, makeHuman, sizing: flags.sizing, confine: flags.confine, flags }, out.dir);
   } finally {
     await removeCreated(out);
@@ -66,8 +67,9 @@ export async function scenarioCommand(argv: string[], fullArgv: string[]): Promi
 }
 
 /**
- * Finds or builds the server before entering the namespace. A Ctrl-C during the build stops it
- * (go is killed) and ends the command with exit 105, after the caller has removed what it made.
+ * Finds or builds the server before the run (and before entering the namespace). A Ctrl-C during
+ * the build stops it (go is killed) and ends the command with exit 105, after the caller has
+ * removed what it made.
  */
 async function provisionOutside(): Promise<void> {
   const abort = new AbortController();

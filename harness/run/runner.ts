@@ -212,6 +212,7 @@ export class Runner extends EventEmitter {
       runT0: st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid), confineArgv: (argv: readonly string[]) => enterArgv(cg.procsFiles, argv) } : {}),
     }));
     runtime.on('warning', (w: string) => this.emit('warning', w));
+    runtime.on('info', (m: string) => this.emit('info', m));
     if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');
     await runtime.start();
     stopped('while the agents started');
