@@ -2,7 +2,8 @@
  * The Prometheus sampler against the /proc sampler on the same processes at the same time: a real
  * Prometheus scraping a real process-exporter every second (both on loopback, started and stopped
  * here), watching a process tree with a steady CPU load and a fixed amount of touched memory, and then
- * a real voice-2 run's Python LiveKit worker. Means over the same span must agree within 5 %.
+ * a real voice-2 run's Python LiveKit worker (the run, Prometheus and the exporter together in a
+ * private namespace of the test's). Means over the same span must agree within 5 %.
  * Measures CPU: run it under the machine-wide lock.
  */
 import assert from 'node:assert/strict';
@@ -10,13 +11,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { paths } from '../harness/common/paths.js';
 import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
 import { ProcfsSampler } from '../harness/sampling/process-tree.js';
 import { PrometheusRoleSampler, promInstant, withRemoteRole, describeSource } from '../harness/sampling/prometheus.js';
-import { runCli } from './support/cli.js';
+import { provisionServer } from '../harness/server/provision.js';
+import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
+import type { CliRun } from './support/cli.js';
 import { startPromStack } from './support/prometheus.js';
 
 const MARKER = `vl-prom-load-${process.pid}`;
@@ -81,6 +85,22 @@ test('the Prometheus sampler agrees with /proc within 5 % on the same processes'
   }
 });
 
+const PROM_RUN = fileURLToPath(new URL('./support/prom-run.js', import.meta.url));
+
+/**
+ * Runs `node ARGS...` in a fresh private namespace (scripts/netns-run.sh), to the end. The exporter's
+ * marker goes in the environment: on a command line it would put this process tree in the group.
+ */
+function runInNetns(marker: string, args: string[]): Promise<CliRun> {
+  const env = { ...process.env, VL_PROM_MARKER: marker };
+  const proc = spawn('bash', [paths.netnsScript, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
 /** Pids whose command line holds `marker` (the exporter's own rule), the test's own processes left out. */
 function pidsMatching(marker: string): number[] {
   const out: number[] = [];
@@ -99,7 +119,9 @@ test('on a real run: a Python LiveKit worker read through Prometheus agrees with
   // Every process of the Python reference worker (main, forkserver, job and inference processes) has
   // the agent's folder on its command line; the exporter groups by it, and so does the /proc side here.
   const marker = path.join(paths.root, 'agents-py');
-  const stack = await startPromStack(marker, 'agents');
+  // Made out here, where PyPI and the Go proxy are reachable: the namespace below has no route out.
+  await provisionServer(() => undefined);
+  await provisionPythonAgents((line) => process.stderr.write(`${line}\n`));
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-prom-run-')), 'report');
   const local = new ProcfsSampler();
   const fromProc: Array<{ t: number; cpu: number; pss: number | null; rss: number }> = [];
@@ -114,12 +136,14 @@ test('on a real run: a Python LiveKit worker read through Prometheus agrees with
     }
   })();
   try {
-    // The server on loopback (no namespace): Prometheus listens on the host's loopback.
-    const cli = await runCli(['scenario', 'voice-2', '--runtime', 'python', '--duration', '60s', '--no-netns', '--out', out,
-      '--agents-prometheus', stack.url, '--agents-match', 'process-exporter:agents', '--scrape-interval', '1s']);
+    // Prometheus, the exporter and the run share one private namespace of the test's: the harness
+    // reaches Prometheus on that namespace's loopback, and media stays on its veth pair.
+    const cli = await runInNetns(marker, [PROM_RUN, 'agents', 'scenario', 'voice-2', '--runtime', 'python', '--duration', '60s', '--out', out, '--scrape-interval', '1s']);
     assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
     assert.deepEqual(pidsMatching(marker), [], 'a process of the worker outlived the run');
     const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+    assert.equal(r.network.mode, 'netns');
+    assert.deepEqual(r.invalidReasons.filter((why) => /addresses outside/.test(why)), [], 'media left the namespace');
     const window = r.window;
 
     const samples = readFileSync(path.join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Sample)
@@ -146,6 +170,5 @@ test('on a real run: a Python LiveKit worker read through Prometheus agrees with
   } finally {
     running = false;
     await watch;
-    await stack.stop();
   }
 });
