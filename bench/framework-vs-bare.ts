@@ -17,11 +17,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
+import { UsageError } from '../harness/common/errors.js';
+import { benchArgs, countList, durationArg } from './args.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
-const counts = (process.argv[2] ?? '2,4').split(',').map(Number);
-const duration = process.argv[3] ?? '60s';
-const withRollout = process.argv[4] === 'rollout';
+const { counts, duration, withRollout } = benchArgs('bench:workers', 'npm run bench:workers [-- 2,4 [60s [rollout]]]', () => {
+  if (process.argv[4] !== undefined && process.argv[4] !== 'rollout') throw new UsageError(`the third argument '${process.argv[4]}' must be 'rollout' or left out`);
+  return {
+    counts: countList(process.argv[2] ?? '2,4', 'session counts', 1, 200),
+    duration: durationArg(process.argv[3] ?? '60s', 'the run duration'),
+    withRollout: process.argv[4] === 'rollout',
+  };
+});
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-workers-'));
 
 function run(label: string, scenario: string, args: string[]): RunResult {

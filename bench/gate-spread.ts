@@ -15,21 +15,14 @@ import { meanSd, smallestCallable } from '../harness/gate/compare.js';
 import { DEFAULT_CONFIDENCE, DEFAULT_TOLERANCE, parseShare } from '../harness/gate/config.js';
 import { fmtShare } from '../harness/gate/format.js';
 import type { RunResult } from '../harness/results/types.js';
+import { benchArgs, count, durationArg } from './args.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
-const runs = Number(process.argv[2] ?? 3);
-const duration = process.argv[3] ?? '30s';
-let tolerance = DEFAULT_TOLERANCE;
-try {
-  if (process.argv[4]) tolerance = parseShare(process.argv[4], 'tolerance');
-} catch (err) {
-  process.stderr.write(`bench:gate: ${(err as Error).message}\n`);
-  process.exit(2);
-}
-if (!Number.isInteger(runs) || runs < 2 || runs > 20) {
-  process.stderr.write('usage: npm run bench:gate [-- RUNS (2 to 20, default 3) [DURATION (default 30s) [TOLERANCE (default 10%)]]]\n');
-  process.exit(2);
-}
+const { runs, duration, tolerance } = benchArgs('bench:gate', 'npm run bench:gate [-- RUNS (2 to 20, default 3) [DURATION (default 30s) [TOLERANCE (default 10%)]]]', () => ({
+  runs: count(process.argv[2] ?? '3', 'runs', 2, 20),
+  duration: durationArg(process.argv[3] ?? '30s', 'the run duration'),
+  tolerance: process.argv[4] ? parseShare(process.argv[4], 'tolerance') : DEFAULT_TOLERANCE,
+}));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gate-'));
 
 interface Row { run: number; valid: boolean; reasons: string[]; cpu: number | null; window: string }

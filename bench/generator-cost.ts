@@ -20,13 +20,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NO_WINDOW } from '../harness/results/aggregate.js';
 import type { RunResult } from '../harness/results/types.js';
-import { GENERATOR_DESIGNS, type GeneratorDesign } from '../harness/sessions/ipc.js';
+import type { GeneratorDesign } from '../harness/sessions/ipc.js';
 import { parseDuration } from '../harness/scenario/duration.js';
+import { benchArgs, countList, designList, durationArg } from './args.js';
 import { coresByThread, findBelow, threadSnapshot, type ThreadSnapshot } from './thread-cpu.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
-const counts = (process.argv[2] ?? '1,10,20').split(',').map(Number);
-const duration = process.argv[3] ?? '45s';
+type Design = GeneratorDesign['name'];
+const { counts, duration, DESIGNS } = benchArgs('bench:generator', 'npm run bench:generator [-- 1,10,20 [45s [chunks,celt]]]', () => ({
+  counts: countList(process.argv[2] ?? '1,10,20', 'user counts', 1, 100),
+  duration: durationArg(process.argv[3] ?? '45s', 'the run duration'),
+  DESIGNS: designList(process.argv[4] ?? 'chunks,celt') as Design[],
+}));
 /**
  * Seconds added to a run per user for the joins: 20 bare agents started on this 2-core host's one
  * agent core took 44-65 s to all join, which left a 45 s run of 20 users no window at all.
@@ -34,9 +39,6 @@ const duration = process.argv[3] ?? '45s';
 const JOIN_S_PER_USER = 4;
 const runSeconds = (n: number) => parseDuration(duration, 'the run duration') + JOIN_S_PER_USER * n;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-gen-'));
-type Design = GeneratorDesign['name'];
-const DESIGNS = (process.argv[4] ?? 'chunks,celt').split(',') as Design[];
-for (const d of DESIGNS) if (!(d in GENERATOR_DESIGNS)) throw new Error(`unknown design ${d}: use ${Object.keys(GENERATOR_DESIGNS).join(', ')}`);
 /** Thread groups shown; the rest is summed as "other". */
 const THREADS = ['node main', 'AudioEncoder', 'SyntheticAudioD', 'AudioSourceCapt', 'tokio-rt-worker', 'network_thread', 'worker_thread 0'];
 

@@ -14,10 +14,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mean } from '../harness/results/stats.js';
 import type { RunResult, StepSummary } from '../harness/results/types.js';
+import { benchArgs, countList, durationArg } from './args.js';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const users = process.argv[2] ?? '1,10,20';
-const duration = process.argv[3] ?? '45s';
+// Checked here too, so a bad one stops the bench before its first part runs.
+const { users, duration } = benchArgs('bench', 'npm run bench [-- 1,10,20 [45s]]', () => ({
+  users: countList(process.argv[2] ?? '1,10,20', 'user counts', 1, 100).join(','),
+  duration: durationArg(process.argv[3] ?? '45s', 'the run duration'),
+}));
 
 /** Runs one node script, its table to our stdout; throws on a failed exit. */
 function part(title: string, script: string, args: string[]): void {

@@ -10,10 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
+import { benchArgs, countList, durationArg } from './args.js';
 
 const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
-const counts = (process.argv[2] ?? '2,5,10').split(',').map(Number);
-const duration = process.argv[3] ?? '75s';
+const { counts, duration } = benchArgs('bench:media', 'npm run bench:media [-- 2,5,10 [75s]]', () => ({
+  counts: countList(process.argv[2] ?? '2,5,10', 'session counts', 1, 200),
+  duration: durationArg(process.argv[3] ?? '75s', 'the run duration'),
+}));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-bench-'));
 
 interface Row { sessions: number; joined: number; valid: boolean; agentCpu: number | null; agentPss: number | null; generatorCpuPerUser: number | null; vadP50: number | null; vadP95: number | null; samplerWallMs: number | null; samplerCpuMs: number | null; systemCpuP95: number | null; onsetP95: number | null }

@@ -10,8 +10,13 @@ import os from 'node:os';
 import { mergeShards, type ShardRun } from '../harness/results/merge.js';
 import { parseShardFile } from '../harness/results/shard.js';
 import { shardRun } from '../test/support/shard-input.js';
+import { benchArgs, count } from './args.js';
 
-const [sessions, shards, seconds] = [Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 34), Number(process.argv[4] ?? 240)];
+const [sessions, shards, seconds] = benchArgs('bench:merge', 'npm run bench:merge [-- SESSIONS [SHARDS [SECONDS]]]', () => [
+  count(process.argv[2] ?? '1000', 'sessions'),
+  count(process.argv[3] ?? '34', 'shards'),
+  count(process.argv[4] ?? '240', 'seconds'),
+]);
 const generated = Array.from({ length: shards }, (_, index) => shardRun({ index, count: shards, totalSessions: sessions, seconds }));
 const texts = generated.map((r) => ({ json: JSON.stringify(r.file), samples: JSON.stringify(r.samples) }));
 const bytes = texts.map((t) => t.json.length + t.samples.length);

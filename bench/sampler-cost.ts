@@ -15,9 +15,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { ProcfsSampler, type ProcfsSamplerOptions } from '../harness/sampling/process-tree.js';
 import { SystemSampler } from '../harness/sampling/system.js';
+import { benchArgs, count, countList } from './args.js';
 
-const counts = (process.argv[2] ?? '10,100').split(',').map(Number);
-const samples = Number(process.argv[3] ?? '30');
+const { counts, samples } = benchArgs('bench:sampler', 'npm run bench:sampler [-- 10,100 [30]]', () => ({
+  counts: countList(process.argv[2] ?? '10,100', 'process counts', 1, 2000),
+  samples: count(process.argv[3] ?? '30', 'samples', 2, 3600),
+}));
 
 function startIdle(n: number): ChildProcess[] {
   return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));

@@ -162,8 +162,13 @@ export function listens(design: GeneratorDesign, index: number): boolean {
 export function generatorDesign(env: NodeJS.ProcessEnv = process.env): GeneratorDesign {
   const name = env.VOICELOAD_GENERATOR_DESIGN;
   if (name === undefined || name === '') return CELT;
+  return parseGeneratorDesign(name, `VOICELOAD_GENERATOR_DESIGN=${name}`, ', or unset it for celt');
+}
+
+/** The design called `name`; an unknown one is bad input, said as `SAID is not a generator design: …`. */
+export function parseGeneratorDesign(name: string, said: string, orElse = ''): GeneratorDesign {
   if (!Object.hasOwn(GENERATOR_DESIGNS, name)) {
-    throw new UsageError(`VOICELOAD_GENERATOR_DESIGN=${name} is not a generator design: use one of ${Object.keys(GENERATOR_DESIGNS).join(', ')}, or unset it for celt`);
+    throw new UsageError(`${said} is not a generator design: use one of ${Object.keys(GENERATOR_DESIGNS).join(', ')}${orElse}`);
   }
   return GENERATOR_DESIGNS[name as GeneratorDesign['name']];
 }
