@@ -142,14 +142,16 @@ test('Runner: launches each ramp step on its schedule, holds to the end, and sto
   }
 });
 
-test('Runner: samples count from the run\'s start, so a slow worker start-up shifts no step into the next', async () => {
+test('Runner: the run\'s clock starts once the workers are up, so a slow start-up neither bunches the ramp\'s steps nor shortens the run', async () => {
   const { clock, runner, runtime, cleanUp } = setUp({ ramp: { step: 2, every: '10s', settle: '2s' } }, {}, false, 4_000);
   try {
     const { result, samples } = await clock.drive(runner.run());
-    // Step 0 is placed once the workers are up (4 s), step 1 on schedule at 10 s.
-    assert.deepEqual(runtime().launches.map((l) => l.atMs), [4_000, 10_000]);
-    // The recorder started at 4 s; its first tick, a second later, is 5 s into the run.
-    assert.equal(samples[0]?.elapsedMs, 5_000);
+    // The workers are up at 4 s: step 0 is placed then, step 1 its 10 s later (not at 10 s, 6 s after step 0).
+    assert.deepEqual(runtime().launches.map((l) => l.atMs), [4_000, 14_000]);
+    // The run's 30 s count from then: the recorder's first tick is 1 s into the run, and none is lost.
+    assert.equal(samples[0]?.elapsedMs, 1_000);
+    assert.equal(result.durationS, 30);
+    assert.equal(samples.length, 29);
     // Step 0 holds samples until step 1's launch, none from after it: 2 sessions each.
     const step0 = result.steps?.[0];
     assert.ok(step0 && step0.toS !== null && step0.toS <= 10, `step 0 reaches ${step0?.toS} s, past step 1's launch at 10 s`);

@@ -88,6 +88,7 @@ export interface Progress { elapsedS: number; totalS: number; joined: number; en
 /** What one run holds while it goes; the pieces are made in order and torn down in reverse. */
 interface RunState {
   runId: string;
+  /** The run's clock (monotonic ms, and epoch ms): set at construction, then again when the load starts (beginLoad). */
   t0: number;
   startedAt: number;
   book: SessionBook;
@@ -137,11 +138,6 @@ export class Runner extends EventEmitter {
    * InterruptedError when the signal came (or had come) before sampling started.
    */
   async run(): Promise<RunOutput> {
-    if (this.opts.startAt !== undefined) {
-      this.emit('info', `waiting for the start instant ${new Date(this.opts.startAt).toISOString()}`);
-      await sleepOn(this.clock, this.opts.startAt - this.clock.wall(), this.opts.signal);
-      if (this.opts.signal.aborted) throw new Error('interrupted before the start instant: nothing was measured');
-    }
     const st = this.initialState();
     this.current = st;
     const { signal } = this.opts;
@@ -152,6 +148,7 @@ export class Runner extends EventEmitter {
     let error: Error | null = null;
     try {
       await this.startUp(st);
+      await this.beginLoad(st);
       await this.ramp(st);
       await this.hold(st);
     } catch (err) {
@@ -191,7 +188,7 @@ export class Runner extends EventEmitter {
     await this.current?.cgroup?.remove();
   }
 
-  /** Server, the agents' cgroup, the runtime, the recorder and the human room; a signal during any of them stops the start. */
+  /** Server, the agents' cgroup and the runtime (workers up and registered); a signal during any of them stops the start. */
   private async startUp(st: RunState): Promise<void> {
     const { scenario } = this.opts;
     this.setPhase(st, st.phase);
@@ -209,14 +206,34 @@ export class Runner extends EventEmitter {
     const cg = st.cgroup;
     const runtime = (st.runtime = (this.opts.deps?.makeRuntime ?? createRuntime)({
       scenario, server, book: st.book, speechPath: this.opts.speechPath, runId: st.runId, outDir: this.opts.outDir,
-      runT0: st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid), confineArgv: (argv: readonly string[]) => enterArgv(cg.procsFiles, argv) } : {}),
+      runT0: () => st.t0, hostCores: this.host.cores, ...(cg ? { confine: (pid: number) => cg.add(pid), confineArgv: (argv: readonly string[]) => enterArgv(cg.procsFiles, argv) } : {}),
     }));
     runtime.on('warning', (w: string) => this.emit('warning', w));
     runtime.on('info', (m: string) => this.emit('info', m));
     if (runtime.kind !== 'bare') this.setPhase(st, 'starting workers');
     await runtime.start();
     stopped('while the agents started');
-    st.recorder = this.startRecorder(st, server, runtime);
+  }
+
+  /**
+   * The run's clock starts here, with the server up and the agents ready (workers registered): t0
+   * and startedAt are set again, so start-up never eats the ramp's schedule, a drill's time, the
+   * duration or the window. A shard waits for its start instant first, so shards ramp together.
+   * Then sampling and the human room start.
+   */
+  private async beginLoad(st: RunState): Promise<void> {
+    const { startAt } = this.opts;
+    if (startAt !== undefined) {
+      const lateS = (this.clock.wall() - startAt) / 1000;
+      if (lateS > 0) this.emit('warning', `start-up ended ${lateS.toFixed(1)} s after the start instant ${new Date(startAt).toISOString()}: this shard's ramp starts late`);
+      else this.emit('info', `server and agents ready; waiting for the start instant ${new Date(startAt).toISOString()}`);
+      await sleepOn(this.clock, startAt - this.clock.wall(), st.stop.signal);
+      if (st.stop.signal.aborted) throw new InterruptedError('interrupted before the start instant: nothing was measured');
+    }
+    st.t0 = this.clock.now();
+    st.startedAt = this.clock.wall();
+    const server = st.server!;
+    st.recorder = this.startRecorder(st, server, st.runtime!);
     await this.opts.human?.start({ server, runId: st.runId, startedAt: st.startedAt, activeSessions: () => st.book.active(), allowedAddrs: this.opts.network.allowedAddrs });
   }
 

@@ -21,8 +21,11 @@ export interface RuntimeContext {
   runId: string;
   /** The report folder: runtimes may record raw logs there (worker-K.log, workers.json). */
   outDir: string;
-  /** performance.now() when the run started: drills are timed from it. */
-  runT0: number;
+  /**
+   * performance.now() when the run's clock started: drills are timed from it. Known once start()
+   * has returned and the ramp has begun (read it from the first launch on).
+   */
+  runT0: () => number;
   hostCores: number;
   /** Called with each agent (or worker) pid before it takes work, e.g. to put it in the target's cgroup. */
   confine?: (pid: number) => Promise<void>;

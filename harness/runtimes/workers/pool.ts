@@ -75,6 +75,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
   private prober: HealthProber | null = null;
   private sampler: WorkerSampler | null = null;
   private drill: Promise<void> | null = null;
+  private drillArmed = false;
   private stopping = false;
   /** Workers the harness stopped or drilled on purpose: their exit is not a fault. */
   readonly expectedExit = new Set<number>();
@@ -113,11 +114,19 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
       (m) => this.emit('warning', m),
     );
     this.sampler.start();
-    if (pool.drill) {
-      const at = this.o.runT0 + pool.drill.atS * 1000;
-      const timer = setTimeout(() => void (this.drill = runDrill(this, pool.drill!.kind).catch((err: Error) => void this.emit('warning', `drill: ${err.message}`))), Math.max(0, at - performance.now()));
-      this.timers.add(timer);
-    }
+  }
+
+  /**
+   * Arms the scenario's drill, once, at the first launch: its time counts from the run's clock,
+   * which starts after start() (workers up and registered), as the ramp's schedule does.
+   */
+  private armDrill(): void {
+    const { drill } = this.o.scenario.pool;
+    if (!drill || this.drillArmed) return;
+    this.drillArmed = true;
+    const at = this.o.runT0() + drill.atS * 1000;
+    const timer = setTimeout(() => void (this.drill = runDrill(this, drill.kind).catch((err: Error) => void this.emit('warning', `drill: ${err.message}`))), Math.max(0, at - performance.now()));
+    this.timers.add(timer);
   }
 
   /** The worker's command line: ours (Node or Python, the venv made on first use) or the user's through a shell. */
@@ -207,6 +216,7 @@ export class WorkerFleet extends EventEmitter implements AgentRuntime {
 
   /** Starts sessions [from, to): a step at once (bounded by joinConcurrency), or as Poisson arrivals. */
   async launch(from: number, to: number, signal: AbortSignal): Promise<void> {
+    this.armDrill();
     const { arrival } = this.o.scenario.pool;
     const jobs: Promise<void>[] = [];
     let atMs = 0;
