@@ -17,20 +17,19 @@ export function benchArgs<T>(name: string, usage: string, read: () => T): T {
   }
 }
 
+const wholeIn = (t: string, min: number, max: number) => /^\d+$/.test(t) && Number(t) >= min && Number(t) <= max;
+
 /** A comma-separated list of whole numbers from `min` to `max`, e.g. `1,10,20`. */
 export function countList(raw: string, what: string, min = 1, max = 1000): number[] {
   const xs = raw.split(',').map((t) => t.trim());
-  if (xs.some((t) => !/^\d+$/.test(t) || Number(t) < min || Number(t) > max)) {
-    throw new UsageError(`${what} '${raw}' must be whole numbers from ${min} to ${max}, comma-separated`);
-  }
+  if (!xs.every((t) => wholeIn(t, min, max))) throw new UsageError(`${what} '${raw}' must be whole numbers from ${min} to ${max}, comma-separated`);
   return xs.map(Number);
 }
 
 /** One whole number from `min` to `max`. */
 export function count(raw: string, what: string, min = 1, max = 1_000_000): number {
-  const t = raw.trim();
-  if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) throw new UsageError(`${what} '${raw}' must be a whole number from ${min} to ${max}`);
-  return Number(t);
+  if (!wholeIn(raw.trim(), min, max)) throw new UsageError(`${what} '${raw}' must be a whole number from ${min} to ${max}`);
+  return Number(raw.trim());
 }
 
 /** A duration such as 45s or 1m30s, kept as written (the CLI it is passed to reads it again). */
