@@ -21,6 +21,7 @@ import { PrometheusRoleSampler, promInstant, withRemoteRole, describeSource } fr
 import { provisionServer } from '../harness/server/provision.js';
 import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
 import type { CliRun } from './support/cli.js';
+import { runInNetns } from './support/netns.js';
 import { startPromStack } from './support/prometheus.js';
 
 const MARKER = `vl-prom-load-${process.pid}`;
@@ -87,20 +88,6 @@ test('the Prometheus sampler agrees with /proc within 5 % on the same processes'
 
 const PROM_RUN = fileURLToPath(new URL('./support/prom-run.js', import.meta.url));
 
-/**
- * Runs `node ARGS...` in a fresh private namespace (scripts/netns-run.sh), to the end. The exporter's
- * marker goes in the environment: on a command line it would put this process tree in the group.
- */
-function runInNetns(marker: string, args: string[]): Promise<CliRun> {
-  const env = { ...process.env, VL_PROM_MARKER: marker };
-  const proc = spawn('bash', [paths.netnsScript, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
-
 /** Pids whose command line holds `marker` (the exporter's own rule), the test's own processes left out. */
 function pidsMatching(marker: string): number[] {
   const out: number[] = [];
@@ -138,7 +125,8 @@ test('on a real run: a Python LiveKit worker read through Prometheus agrees with
   try {
     // Prometheus, the exporter and the run share one private namespace of the test's: the harness
     // reaches Prometheus on that namespace's loopback, and media stays on its veth pair.
-    const cli = await runInNetns(marker, [PROM_RUN, 'agents', 'scenario', 'voice-2', '--runtime', 'python', '--duration', '60s', '--out', out, '--scrape-interval', '1s']);
+    // The exporter's marker goes in the environment: on a command line it would put that process tree in the group.
+    const cli = await runInNetns<CliRun>(PROM_RUN, ['agents', 'scenario', 'voice-2', '--runtime', 'python', '--duration', '60s', '--out', out, '--scrape-interval', '1s'], { VL_PROM_MARKER: marker });
     assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
     assert.deepEqual(pidsMatching(marker), [], 'a process of the worker outlived the run');
     const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;

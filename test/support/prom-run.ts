@@ -4,9 +4,10 @@
  * agents are read from them. The run's media stays on the namespace's veth pair, so the test never
  * touches this host's other addresses (a --no-netns run on the host would).
  *
- * Usage: VL_PROM_MARKER=M node prom-run.js GROUP SCENARIO-ARGS...   (exit status: the run's; its
- * stderr passed on). The exporter groups the processes whose command line holds M, with their
- * children: M comes in the environment so that this process and the run it starts stay out of it.
+ * Usage: VL_PROM_MARKER=M node prom-run.js GROUP SCENARIO-ARGS...   (prints the run's CliRun as
+ * JSON, for support/netns.ts's runInNetns). The exporter groups the processes whose command line
+ * holds M, with their children: M comes in the environment so that this process and the run it
+ * starts stay out of it.
  */
 import { runCli } from './cli.js';
 import { startPromStack } from './prometheus.js';
@@ -20,8 +21,7 @@ if (!marker || !group || args.length === 0) {
 const stack = await startPromStack(marker, group);
 try {
   const run = await runCli([...args, '--agents-prometheus', stack.url, '--agents-match', `process-exporter:${group}`]);
-  process.stderr.write(run.stderr);
-  process.exitCode = run.code ?? 1;
+  process.stdout.write(JSON.stringify(run));
 } finally {
   await stack.stop();
 }
