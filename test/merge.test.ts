@@ -73,6 +73,24 @@ test('per-second samples align on wall time; a second one shard missed is left o
   assert.equal(Object.keys(m.input.marks[0]!.sessions).length, 4);
 });
 
+test('the merged window is real time: it ends where the first shard\'s did, at the samples its counts come from', () => {
+  // As on a real run: shards started 13 ms apart; shard 1's first session left 10 ms before its
+  // 20th sample, shard 0's later. The merged window must end at second 19: at 20 shard 1 was leaving.
+  const runs = [
+    shardRun({ index: 0, count: 2, totalSessions: 4, seconds: 21, offsetMs: 3 }),
+    shardRun({ index: 1, count: 2, totalSessions: 4, seconds: 21, offsetMs: 16 }),
+  ];
+  runs[0]!.file.input.holdToMs = 20_500;
+  runs[1]!.file.input.holdToMs = 19_990;
+  const m = mergeShards(runs);
+  // Second k is merged when shard 1's sample of it was taken, 13 ms after the merged start's second.
+  assert.deepEqual(m.samples.slice(0, 2).map((s) => s.elapsedMs), [1013, 2013]);
+  assert.deepEqual(m.input.marks.map((x) => x.elapsedMs), m.samples.map((s) => s.elapsedMs));
+  assert.equal(m.input.holdToMs, 20_003);
+  assert.equal(m.result.window.fromS, 5.013);
+  assert.equal(m.result.window.toS, 19.013);
+});
+
 test('merged samples count the PSS readings each shard estimated', () => {
   const runs = [0, 1].map((i) => shardRun({ index: i, count: 2, totalSessions: 4, seconds: 5 }));
   for (const [i, run] of runs.entries()) for (const s of run.samples) s.roles.agents.pssEstimated = i + 1;

@@ -112,8 +112,11 @@ function alignOnTime(runs: readonly ShardRun[], start: number, end: number): { s
       dropped++;
       continue;
     }
-    samples.push(sumSamples(at, k * 1000, picked as Sample[]));
-    marks.push(mergeMarks(k * 1000, runs, picked as Sample[]));
+    // The merged tick is when its last shard sample was taken: the window's ends, and the counters'
+    // marks with them, are then real times, never a nominal second up to half a second off.
+    const t = Math.max(...(picked as Sample[]).map((p) => p.t));
+    samples.push(sumSamples(t, t - start, picked as Sample[]));
+    marks.push(mergeMarks(t - start, runs, picked as Sample[]));
   }
   return { samples, marks, dropped };
 }
@@ -136,6 +139,12 @@ function shardHealth(r: ShardRun): ShardHealth {
   };
 }
 
+/** When the first shard's window closed, ms from the merged start; null when none closed before its end. */
+function holdTo(inputs: readonly Omit<RunInput, 'samples'>[], startedAt: number): number | null {
+  const ends = inputs.flatMap((i) => (i.holdToMs === undefined || i.holdToMs === null ? [] : [i.startedAt + i.holdToMs]));
+  return ends.length > 0 ? Math.min(...ends) - startedAt : null;
+}
+
 /** The shards' gathered input as one run's: sessions renumbered, samples and marks aligned on time. */
 function mergeInputs(runs: readonly ShardRun[]): { input: RunInput; dropped: number } {
   const inputs = runs.map((r) => r.file.input);
@@ -147,8 +156,10 @@ function mergeInputs(runs: readonly ShardRun[]): { input: RunInput; dropped: num
     ...first,
     startedAt, endedAt,
     requestedSessions: inputs.reduce((a, i) => a + i.requestedSessions, 0),
-    // Measure from when the last shard's window opened: every shard is then at full load.
+    // Measure from when the last shard's window opened (every shard is then at full load) until the
+    // first shard's closed (its sessions began to leave).
     holdFromMs: Math.max(...inputs.map((i) => i.startedAt + i.holdFromMs)) - startedAt,
+    holdToMs: holdTo(inputs, startedAt),
     sessions: runs.flatMap(renumber).sort((a, b) => a.index - b.index),
     samples: aligned.samples,
     marks: aligned.marks,

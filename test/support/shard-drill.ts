@@ -5,9 +5,10 @@
  * as one shard on one host. Merges each and prints both merged results (and the shards') as JSON.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ShardFile } from '../../harness/results/shard.js';
 import { startLocalServer } from '../../harness/server/local.js';
 import { provisionServer } from '../../harness/server/provision.js';
 import { CLI, runCli, type CliRun } from './cli.js';
@@ -37,6 +38,12 @@ function runShard(h: ShardHost, shard: string, out: string, startAt: number): Pr
 }
 
 const json = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+const shardFile = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'shard.json'), 'utf8')) as ShardFile;
+/** A shard's counter marks on wall time: when each was taken, and each local session's audio counters. */
+const marksOf = (f: ShardFile) => f.input.marks.map((m) => ({
+  t: f.input.startedAt + m.elapsedMs,
+  sessions: Object.values(m.sessions).map((x) => ({ framesExpected: x.framesExpected, framesReceived: x.framesReceived })),
+}));
 const brief = (r: CliRun) => ({ code: r.code, stderr: r.stderr.trim().split('\n').slice(-6).join('\n') });
 try {
   const startAt = Date.now() + 8000;
@@ -48,11 +55,13 @@ try {
   const one = await runCli(['merge', oneDir, '--out', path.join(tmp, 'one-merged')]);
   process.stdout.write(JSON.stringify({
     shardRuns: shardRuns.map(brief), merge: brief(merged), oneRun: brief(oneRun), oneMerge: brief(one),
-    shards: dirs.map(json), merged: json(path.join(tmp, 'merged')), one: json(path.join(tmp, 'one-merged')),
-    rooms: dirs.map((d) => JSON.parse(readFileSync(path.join(d, 'shard.json'), 'utf8')).input.sessions.map((s: { room: string }) => s.room)),
-    startedAt: dirs.map((d) => JSON.parse(readFileSync(path.join(d, 'shard.json'), 'utf8')).input.startedAt), startAt,
+    merged: json(path.join(tmp, 'merged')), mergedStartedAt: json(path.join(tmp, 'merged')).startedAt, one: json(path.join(tmp, 'one-merged')),
+    rooms: dirs.map((d) => shardFile(d).input.sessions.map((s) => s.room)),
+    startedAt: dirs.map((d) => shardFile(d).input.startedAt), startAt,
+    marks: dirs.map((d) => marksOf(shardFile(d))),
   }));
 } finally {
   await server.stop();
   hosts.forEach(removeShardHost);
+  rmSync(tmp, { recursive: true, force: true });
 }
