@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { STATS_EVERY_MS } from '../harness/sessions/join.js';
 import { runInNetns } from './support/netns.js';
 
-interface R { sessions: { requested: number; joined: number }; window: { fromS: number; toS: number }; valid: boolean; invalidReasons: string[]; qos: { vad: { segmentsExpected: number; segmentsDetected: number }; agentAudio: { framesExpected: number; framesReceived: number; sessionsHearingTone: number; toneOk: boolean } }; shards?: { count: number; droppedSamples: number; alignedSamples: number; each: { valid: boolean; keptRealTime: boolean | null }[] } }
+interface R { startedAt: string; sessions: { requested: number; joined: number }; window: { fromS: number; toS: number }; valid: boolean; invalidReasons: string[]; qos: { vad: { segmentsExpected: number; segmentsDetected: number }; agentAudio: { framesExpected: number; framesReceived: number; sessionsHearingTone: number; toneOk: boolean } }; shards?: { count: number; droppedSamples: number; alignedSamples: number; each: { valid: boolean; keptRealTime: boolean | null }[] } }
 interface Outcome { code: number | null; stderr: string }
 interface Counters { framesExpected: number; framesReceived: number }
 interface Mark { t: number; sessions: Counters[] }
-interface Drill { shardRuns: Outcome[]; merge: Outcome; oneRun: Outcome; oneMerge: Outcome; merged: R; mergedStartedAt: string; one: R; rooms: string[][]; startedAt: number[]; startAt: number; marks: Mark[][] }
+interface Drill { shardRuns: Outcome[]; merge: Outcome; oneRun: Outcome; oneMerge: Outcome; merged: R; one: R; rooms: string[][]; startedAt: number[]; startAt: number; marks: Mark[][] }
 
 /** A shard's mark taken nearest to the instant `t` (epoch ms); the merge aligns seconds within half of one. */
 function nearestMark(marks: Mark[], t: number): Mark {
@@ -35,8 +35,8 @@ test('shards on separate hosts merge into the run one host makes: same counts', 
   assert.equal(d.merged.qos.agentAudio.toneOk, true);
   // Counts add: the merged count is every shard's own counters between its marks at the merged
   // window's ends (the marks nearest those instants on wall time), summed, exactly.
-  const from = Date.parse(d.mergedStartedAt) + d.merged.window.fromS * 1000;
-  const to = Date.parse(d.mergedStartedAt) + d.merged.window.toS * 1000;
+  const from = Date.parse(d.merged.startedAt) + d.merged.window.fromS * 1000;
+  const to = Date.parse(d.merged.startedAt) + d.merged.window.toS * 1000;
   for (const f of ['framesExpected', 'framesReceived'] as const) {
     const want = d.marks.reduce((a, marks) => {
       const [first, last] = [nearestMark(marks, from), nearestMark(marks, to)];

@@ -106,17 +106,18 @@ function alignOnTime(runs: readonly ShardRun[], start: number, end: number): { s
   let dropped = 0;
   for (let k = 1; start + k * 1000 <= end + ALIGN_MS; k++) {
     const at = start + k * 1000;
-    const picked = runs.map((r) => nearest(r.samples, at));
-    if (picked.every((p) => p === null)) continue;
-    if (picked.some((p) => p === null)) {
+    const found = runs.map((r) => nearest(r.samples, at));
+    if (found.every((p) => p === null)) continue;
+    const picked = found.filter((p): p is Sample => p !== null);
+    if (picked.length < runs.length) {
       dropped++;
       continue;
     }
     // The merged tick is when its last shard sample was taken: the window's ends, and the counters'
     // marks with them, are then real times, never a nominal second up to half a second off.
-    const t = Math.max(...(picked as Sample[]).map((p) => p.t));
-    samples.push(sumSamples(t, t - start, picked as Sample[]));
-    marks.push(mergeMarks(t - start, runs, picked as Sample[]));
+    const t = Math.max(...picked.map((p) => p.t));
+    samples.push(sumSamples(t, t - start, picked));
+    marks.push(mergeMarks(t - start, runs, picked));
   }
   return { samples, marks, dropped };
 }

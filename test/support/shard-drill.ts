@@ -2,7 +2,8 @@
  * Runs inside the server's private namespace (see netns.ts): a real livekit-server, then the same
  * scenario twice against it as an external server — split over 2 shards, each a process in a
  * network namespace of its own ("hosts" on one LAN, see shard-netns.ts), started at one instant; and
- * as one shard on one host. Merges each and prints both merged results (and the shards') as JSON.
+ * as one shard on one host. Merges each and prints both merged results, and each shard's rooms,
+ * start and counter marks (from its shard.json), as JSON.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -53,12 +54,13 @@ try {
   const oneDir = path.join(tmp, 'one');
   const oneRun = await runShard(hosts[SHARDS]!, '0/1', oneDir, Date.now() + 1000);
   const one = await runCli(['merge', oneDir, '--out', path.join(tmp, 'one-merged')]);
+  const files = dirs.map(shardFile);
   process.stdout.write(JSON.stringify({
     shardRuns: shardRuns.map(brief), merge: brief(merged), oneRun: brief(oneRun), oneMerge: brief(one),
-    merged: json(path.join(tmp, 'merged')), mergedStartedAt: json(path.join(tmp, 'merged')).startedAt, one: json(path.join(tmp, 'one-merged')),
-    rooms: dirs.map((d) => shardFile(d).input.sessions.map((s) => s.room)),
-    startedAt: dirs.map((d) => shardFile(d).input.startedAt), startAt,
-    marks: dirs.map((d) => marksOf(shardFile(d))),
+    merged: json(path.join(tmp, 'merged')), one: json(path.join(tmp, 'one-merged')),
+    rooms: files.map((f) => f.input.sessions.map((s) => s.room)),
+    startedAt: files.map((f) => f.input.startedAt), startAt,
+    marks: files.map(marksOf),
   }));
 } finally {
   await server.stop();
