@@ -3,7 +3,7 @@
 #
 #   docker build -t voiceload .
 #   docker build --target worker -t voiceload-worker .
-#   docker run --rm --cpus 4 --memory 8g --network none --cap-add NET_ADMIN \
+#   docker run --rm --cpus 4 --memory 8g --network none --cap-add NET_ADMIN --cap-add SYS_NICE \
 #     -v "$PWD/reports:/app/reports" voiceload scenario voice-30
 #
 # Base images are arguments so a machine that cannot pull them can make its own

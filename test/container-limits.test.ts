@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cgroupChain, coresOf, parseCpuMax, parseMemoryLimit, readCgroupLimits, type ReadText } from '../harness/sampling/container-limits.js';
+import { cgroupChain, coresOf, parseCpuMax, parseCpuUsageUs, parseMemoryLimit, readCgroupLimits, readCgroupMemoryBytes, type ReadText } from '../harness/sampling/container-limits.js';
 import { effectiveSize, hostInfo } from '../harness/sampling/host.js';
 import { hostWords } from '../harness/capacity/target.js';
 
@@ -51,7 +51,8 @@ test('cgroup v1 as podman shows it: the host path is not visible, the mount root
     'cpu/cpu.cfs_quota_us': '100000\n', 'cpu/cpu.cfs_period_us': '100000\n',
     'memory/memory.limit_in_bytes': '2147483648\n',
   }, '4:memory:/machine.slice/libpod-abc.scope\n1:cpu:/machine.slice/libpod-abc.scope\n0::/\n');
-  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v1', cpuCores: 1, memoryBytes: 2 * GIB });
+  // cpu and cpuacct mounted apart (as on this host): the usage counter is at the same place under cpuacct.
+  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v1', cpuCores: 1, memoryBytes: 2 * GIB, cpuUsageFile: join(root, 'cpuacct', 'cpuacct.usage'), memoryDir: join(root, 'memory') });
 });
 
 test('cgroup v1 on a host: the tightest limit on the way up from this process cgroup counts', () => {
@@ -62,14 +63,15 @@ test('cgroup v1 on a host: the tightest limit on the way up from this process cg
     'memory/memory.limit_in_bytes': '9223372036854771712\n',
     'memory/a/b/memory.limit_in_bytes': '9223372036854771712\n',
   }, '4:memory:/a/b\n2:cpu,cpuacct:/a/b\n');
-  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v1', cpuCores: 2.5, memoryBytes: null });
+  // The usage counted is the cgroup whose limit binds (a), which holds b and its siblings, not b's alone.
+  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v1', cpuCores: 2.5, memoryBytes: null, cpuUsageFile: join(root, 'cpu,cpuacct', 'a', 'cpuacct.usage') });
 });
 
 test('cgroup v2 (a Kubernetes pod, cgroupns): the container is the root of the mount', () => {
   const { root, read } = tree({
     'cgroup.controllers': 'cpu memory pids\n', 'cpu.max': '400000 100000\n', 'memory.max': '8589934592\n',
   }, '0::/\n');
-  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v2', cpuCores: 4, memoryBytes: 8 * GIB });
+  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v2', cpuCores: 4, memoryBytes: 8 * GIB, cpuUsageFile: join(root, 'cpu.stat'), memoryDir: root });
 });
 
 test('cgroup v2 without cgroupns: limits set on the parent slice still bind', () => {
@@ -78,8 +80,30 @@ test('cgroup v2 without cgroupns: limits set on the parent slice still bind', ()
     'kubepods/pod1/cpu.max': '200000 100000\n', 'kubepods/pod1/memory.max': '1073741824\n',
     'kubepods/pod1/ctr/cpu.max': 'max 100000\n', 'kubepods/pod1/ctr/memory.max': 'max\n',
   }, '0::/kubepods/pod1/ctr\n');
-  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v2', cpuCores: 2, memoryBytes: GIB });
+  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v2', cpuCores: 2, memoryBytes: GIB, cpuUsageFile: join(root, 'kubepods', 'pod1', 'cpu.stat'), memoryDir: join(root, 'kubepods', 'pod1') });
   assert.deepEqual(cgroupChain('/m', '/x/y', () => true), ['/m/x/y', '/m/x', '/m']);
+});
+
+test('parseCpuUsageUs: v2 cpu.stat usage_usec, v1 cpuacct.usage in ns, null when unreadable', () => {
+  assert.equal(parseCpuUsageUs('/c/cpu.stat', 'usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n'), 1_234_567);
+  assert.equal(parseCpuUsageUs('/c/cpuacct.usage', '2500000000\n'), 2_500_000);
+  assert.equal(parseCpuUsageUs('/c/cpu.stat', 'nr_periods 3\n'), null);
+  assert.equal(parseCpuUsageUs('/c/cpuacct.usage', null), null);
+});
+
+test("readCgroupMemoryBytes: the working set, usage less the inactive page cache, per version", () => {
+  const v2 = tree({ 'memory.current': '500000000\n', 'memory.stat': 'anon 300000000\nfile 200000000\ninactive_file 150000000\n' }, '0::/\n');
+  assert.equal(readCgroupMemoryBytes('cgroup-v2', v2.root, v2.read), 350_000_000);
+  const v1 = tree({ 'memory.usage_in_bytes': '800000000\n', 'memory.stat': 'inactive_file 1\ntotal_inactive_file 300000000\n' }, '4:memory:/\n');
+  assert.equal(readCgroupMemoryBytes('cgroup-v1', v1.root, v1.read), 500_000_000, 'v1 counts the hierarchy: total_inactive_file');
+  const noStat = tree({ 'memory.current': '1000\n' }, '0::/\n');
+  assert.equal(readCgroupMemoryBytes('cgroup-v2', noStat.root, noStat.read), 1000);
+  assert.equal(readCgroupMemoryBytes('cgroup-v2', join(noStat.root, 'gone'), noStat.read), null);
+});
+
+test('no limit on CPU: no usage file, only memory', () => {
+  const { root, read } = tree({ 'cgroup.controllers': 'memory\n', 'cpu.max': 'max 100000\n', 'memory.max': '1073741824\n' }, '0::/\n');
+  assert.deepEqual(readCgroupLimits(root, read), { kind: 'cgroup-v2', cpuCores: null, memoryBytes: GIB, memoryDir: root });
 });
 
 test('no cgroup mounted, or no /proc: no limits', () => {

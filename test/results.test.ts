@@ -140,6 +140,9 @@ test('aggregate: each invalidity rule fires on its own', () => {
   assert.deepEqual(aggregate(late).invalidReasons, [
     'the generator could not keep real time: publish lateness p99 30.0 ms > 20 ms; give it more CPU or fewer users per generator',
   ]);
+  // A generator whose clock threads could not be raised: the reason names that fix first.
+  late.generatorLoopDelay = [{ latest: null, atWindowStart: null, clockNice: 0 }];
+  assert.match(aggregate(late).invalidReasons.join('; '), /p99 30\.0 ms > 20 ms; its clock threads ran at nice 0: run as root, or a container with --cap-add SYS_NICE/);
 
   const gap = baseInput();
   gap.samples = gap.samples.filter((s) => s.elapsedMs !== 5000 && s.elapsedMs !== 6000);
@@ -209,6 +212,14 @@ test('summary.md: smaller-host warning, LiveKit comparison, saturation, verdict'
   assert.match(busyMd, /\*\*Verdict: INVALID\*\*[^\n]*\n\n- 2 of 5 sessions joined\n- the host's CPU was saturated: system CPU mean 1\.80 of 2 cores/);
   assert.match(busyMd, /No projection to 30 sessions: the run is invalid/);
   assert.doesNotMatch(busyMd, /linear projection/);
+  // In a container, the host readings are its cgroup's: results.json, the reason and the summary say so.
+  const boxed = baseInput();
+  for (const s of boxed.samples) Object.assign(s.system, { cpuCores: 1.8, cpuSource: 'cgroup' });
+  const boxedR = aggregate(boxed);
+  assert.deepEqual(boxedR.system?.scope, { cpu: 'cgroup', memory: 'machine' });
+  assert.match(boxedR.invalidReasons.join('; '), /the host's CPU was saturated: the container's cgroup CPU mean 1\.80 of 2 cores/);
+  assert.match(renderSummary(boxedR), /Whole container \(CPU from its cgroup, memory from the machine\): CPU cores mean 1\.80/);
+  assert.equal(aggregate(baseInput()).system?.scope, undefined, 'machine readings: no scope');
   // One rule everywhere: a p95 at 1.9 of 2 cores with a mean of 1.5 is not saturation, in the summary or the validity.
   const spiky = baseInput();
   spiky.samples.forEach((s, i) => (s.system.cpuCores = i === 14 ? 1.9 : 1.5));

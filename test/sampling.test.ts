@@ -17,7 +17,7 @@ import {
   parseStat,
   parseStatusRss,
 } from '../harness/proc/parse.js';
-import { SystemSampler } from '../harness/sampling/system.js';
+import { SystemSampler, systemSamplerFor } from '../harness/sampling/system.js';
 
 const MB = 1024 * 1024;
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'voiceload-sampling-'));
@@ -352,6 +352,51 @@ describe('samplers on the real machine', () => {
     const s = await fake.sample();
     assert.equal(s.cpuCores, 1);
     assert.ok(s.memTotalBytes > s.memUsedBytes && s.memUsedBytes > 0);
+    rmSync(dir, { recursive: true });
+  });
+
+  test("SystemSampler in a container: CPU is its cgroup's usage over elapsed time, not the machine's /proc/stat", async () => {
+    const dir = tempDir();
+    const stat = join(dir, 'stat');
+    const usage = join(dir, 'cpuacct.usage');
+    // The machine is busy (2 of 2 CPUs between the samples); the container used 0.25 s of CPU in 0.5 s.
+    writeFileSync(stat, 'cpu  0 0 0 200 0 0 0 0 0 0\ncpu0 0\ncpu1 0\n');
+    writeFileSync(usage, '1000000000\n');
+    let nowMs = 10_000;
+    const sampler = new SystemSampler({ procStatPath: stat, cgroupCpu: { usageFile: usage, cores: 1 }, now: () => nowMs });
+    assert.equal((await sampler.sample()).cpuCores, 0);
+    writeFileSync(stat, 'cpu  200 0 0 200 0 0 0 0 0 0\ncpu0 0\ncpu1 0\n');
+    writeFileSync(usage, '1250000000\n');
+    nowMs += 500;
+    const s = await sampler.sample();
+    assert.equal(s.cpuSource, 'cgroup');
+    assert.equal(s.cpuCores, 0.5);
+    assert.deepEqual(s.cpuTicks, { busy: 1_250_000, total: 10_500_000, cpus: 1 });
+    // The counter gone (the cgroup unreadable): the machine's /proc/stat from then on.
+    rmSync(usage);
+    writeFileSync(stat, 'cpu  250 0 0 250 0 0 0 0 0 0\ncpu0 0\ncpu1 0\n');
+    const after = await sampler.sample();
+    assert.equal(after.cpuSource, undefined);
+    assert.equal(after.cpuTicks?.cpus, 2);
+    rmSync(dir, { recursive: true });
+  });
+
+  test('systemSamplerFor: each reading from the cgroup only where the container limits it', async () => {
+    const dir = tempDir();
+    const usage = join(dir, 'cpu.stat');
+    writeFileSync(usage, 'usage_usec 5000\n');
+    writeFileSync(join(dir, 'memory.current'), '700\n');
+    writeFileSync(join(dir, 'memory.stat'), 'inactive_file 200\n');
+    const limits = () => ({ kind: 'cgroup-v2' as const, cpuCores: 1, memoryBytes: 1000, cpuUsageFile: usage, memoryDir: dir });
+    const machine = { cores: 2, memoryBytes: 10_000 };
+    const both = await systemSamplerFor({ limits: { kind: 'cgroup-v2', cpuCores: 1, memoryBytes: 1000, machine } }, limits).sample();
+    assert.deepEqual([both.cpuSource, both.memSource, both.memUsedBytes, both.memTotalBytes], ['cgroup', 'cgroup', 500, 1000]);
+    const memoryOnly = await systemSamplerFor({ limits: { kind: 'cgroup-v2', cpuCores: null, memoryBytes: 1000, machine } }, limits).sample();
+    assert.deepEqual([memoryOnly.cpuSource, memoryOnly.memSource], [undefined, 'cgroup']);
+    const cpuOnly = await systemSamplerFor({ limits: { kind: 'cgroup-v2', cpuCores: 1, memoryBytes: null, machine } }, limits).sample();
+    assert.deepEqual([cpuOnly.cpuSource, cpuOnly.memSource], ['cgroup', undefined]);
+    const host = await systemSamplerFor({}, limits).sample();
+    assert.deepEqual([host.cpuSource, host.memSource], [undefined, undefined]);
     rmSync(dir, { recursive: true });
   });
 

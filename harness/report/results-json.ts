@@ -93,7 +93,7 @@ function ordered(r: RunResult): RunResult {
     sessions: { requested: r.sessions.requested, joined: r.sessions.joined },
     window: { fromS: w.fromS, toS: w.toS, samples: w.samples, basis: w.basis },
     roles: roles(r.roles),
-    system: r.system && { cpuCores: s3(r.system.cpuCores), memUsedBytes: s2(r.system.memUsedBytes) },
+    system: r.system && { cpuCores: s3(r.system.cpuCores), memUsedBytes: s2(r.system.memUsedBytes), ...(r.system.scope ? { scope: { ...r.system.scope } } : {}) },
     sampler: {
       samples: sampler.samples,
       wallMs: sampler.wallMs && s2(sampler.wallMs),

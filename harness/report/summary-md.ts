@@ -106,10 +106,11 @@ function rolesSection(r: RunResult): string[] {
     // Deployed agents are not this host's processes: their row holds no reading, not a zero.
     lines.push(name === 'agents' && r.agentsElsewhere ? '| agents | not on this host | | | | | | |' : roleRow(name, s));
   }
-  const { cpuCores: c, memUsedBytes: m } = r.system;
+  const { cpuCores: c, memUsedBytes: m, scope } = r.system;
+  const whole = scope ? `Whole container (CPU from ${scope.cpu === 'cgroup' ? 'its cgroup' : 'the machine'}, memory from ${scope.memory === 'cgroup' ? 'its cgroup' : 'the machine'})` : 'Whole host';
   lines.push(
     '',
-    `Whole host: CPU cores mean ${cores(c.mean)}, p95 ${cores(c.p95)}, max ${cores(c.max)}; ` +
+    `${whole}: CPU cores mean ${cores(c.mean)}, p95 ${cores(c.p95)}, max ${cores(c.max)}; ` +
       `memory used mean ${mb(m.mean)} MB, max ${mb(m.max)} MB.`,
   );
   const { sampler: sm } = r;

@@ -108,12 +108,20 @@ export function systemCpuMean(samples: readonly Sample[]): number | null {
   return mean(samples.map((s) => s.system.cpuCores));
 }
 
+/** Where the window's host readings came from, when any came from a container's cgroup (the last sample says). */
+function systemScope(samples: readonly Sample[]): Pick<SystemSummary, 'scope'> {
+  const last = samples[samples.length - 1]?.system;
+  if (last?.cpuSource !== 'cgroup' && last?.memSource !== 'cgroup') return {};
+  return { scope: { cpu: last.cpuSource === 'cgroup' ? 'cgroup' : 'machine', memory: last.memSource === 'cgroup' ? 'cgroup' : 'machine' } };
+}
+
 function summariseSystem(samples: Sample[]): SystemSummary | null {
   if (samples.length === 0) return null;
   const perSample = known(summary3(samples.map((s) => s.system.cpuCores)));
   return {
     cpuCores: { ...perSample, mean: systemCpuMean(samples) ?? perSample.mean },
     memUsedBytes: known(summary2(samples.map((s) => s.system.memUsedBytes))),
+    ...systemScope(samples),
   };
 }
 
@@ -285,7 +293,8 @@ function summariseQos(input: RunInput, joined: SessionRecord[], reasons: string[
  */
 function saturationReason(input: RunInput, system: SystemSummary | null): string | null {
   if (input.kneeStop || system === null || !isSaturated(system.cpuCores.mean, input.host.cores)) return null;
-  return `the host's CPU was saturated: system CPU mean ${system.cpuCores.mean.toFixed(2)} of ${input.host.cores} cores ` +
+  const what = system.scope?.cpu === 'cgroup' ? "the container's cgroup CPU mean" : 'system CPU mean';
+  return `the host's CPU was saturated: ${what} ${system.cpuCores.mean.toFixed(2)} of ${input.host.cores} cores ` +
     `(≥ ${SATURATION_SHARE * 100} %) over the window, so costs are capped by the host; run fewer sessions, or a ramp`;
 }
 
@@ -313,7 +322,9 @@ function checkValidity(
   if (p99 !== null && p99 > MAX_PUBLISH_LATE_P99_MS) {
     reasons.push(
       `the generator could not keep real time: publish lateness p99 ${p99.toFixed(1)} ms > ${MAX_PUBLISH_LATE_P99_MS} ms; ` +
-        'give it more CPU or fewer users per generator',
+        (qos.generatorClockNice?.some((n) => n === 0)
+          ? 'its clock threads ran at nice 0: run as root, or a container with --cap-add SYS_NICE, so they can be raised'
+          : 'give it more CPU or fewer users per generator'),
     );
   }
   const errors = input.sessions.flatMap((s) => s.errors.map((e) => `session ${s.index}: ${e}`));

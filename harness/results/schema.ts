@@ -80,7 +80,7 @@ const runResult = obj({
   sessions: obj({ requested: num, joined: num }),
   window: obj({ fromS: num, toS: num, samples: num, basis: z.string() }),
   roles: obj({ agents: role, generator: role, server: role, harness: role }).nullable(),
-  system: obj({ cpuCores: summary3, memUsedBytes: summary2 }).nullable(),
+  system: obj({ cpuCores: summary3, memUsedBytes: summary2, scope: obj({ cpu: z.enum(['machine', 'cgroup']), memory: z.enum(['machine', 'cgroup']) }).optional() }).nullable(),
   sampler: obj({ samples: num, wallMs: summary2.nullable(), cpuMs: summary2.nullable(), maxIntervalMs: nnum }),
   perSession: obj({ cpuCores: nnum, pssBytes: nnum, rssBytes: nnum, basis: z.string(), kind: z.enum(['measured', 'fitted', 'extrapolated']) }),
   qos,

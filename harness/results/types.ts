@@ -24,7 +24,15 @@ export interface RoleSummary {
 export interface RoleSummaries { agents: RoleSummary; generator: RoleSummary; server: RoleSummary; harness: RoleSummary }
 
 /** System-wide CPU and memory over the measurement window. */
-export interface SystemSummary { cpuCores: Summary3; memUsedBytes: Summary2 }
+/** Where a host reading came from: the machine's /proc, or a container's own cgroup (its limits are the host). */
+export type SystemScope = 'machine' | 'cgroup';
+
+export interface SystemSummary {
+  cpuCores: Summary3;
+  memUsedBytes: Summary2;
+  /** Present when a reading came from the container's cgroup: the "host" is then the container. */
+  scope?: { cpu: SystemScope; memory: SystemScope };
+}
 
 /** A host's size, and the machine the run was measured on (read where they are measured). */
 export type { HostInfo, HostSize } from '../sampling/host.js';

@@ -10,6 +10,7 @@ import type { AgentRuntime, RuntimeContext } from '../runtimes/types.js';
 import { createProcessSampler } from '../sampling/factory.js';
 import { describeSource, PrometheusRoleSampler, withRemoteRole, type PrometheusSource } from '../sampling/prometheus.js';
 import { SampleRecorder, type SampleRecorderOptions } from '../sampling/recorder.js';
+import { systemSamplerFor } from '../sampling/system.js';
 import type { Sample } from '../sampling/types.js';
 import { launchPlan, rampEndS, type Scenario } from '../scenario/schema.js';
 import type { ServerHandle } from '../server/types.js';
@@ -285,6 +286,7 @@ export class Runner extends EventEmitter {
       clock: this.clock,
       timers: this.clock,
       originMs: st.t0,
+      system: systemSamplerFor(this.host),
       ...(this.opts.agentsSource ? { sampler: withRemoteRole(createProcessSampler(), 'agents', new PrometheusRoleSampler(this.opts.agentsSource)) } : {}),
       ...this.opts.deps?.samplers,
     });

@@ -15,6 +15,13 @@ export interface CgroupLimits {
   /** CPU quota over period, in cores (e.g. 1.5). */
   cpuCores: number | null;
   memoryBytes: number | null;
+  /**
+   * The cumulative CPU counter of the cgroup whose CPU limit binds (v2 `cpu.stat`, v1
+   * `cpuacct.usage`): its usage is the host's CPU a run measures. Absent without a CPU limit.
+   */
+  cpuUsageFile?: string;
+  /** The directory of the cgroup whose memory limit binds: its usage is the host's memory a run measures. Absent without a memory limit. */
+  memoryDir?: string;
 }
 
 /** Reads a file's text, or null when it cannot. */
@@ -52,11 +59,6 @@ export function parseMemoryLimit(text: string | null): number | null {
   return Number.isFinite(v) && v > 0 && v < NO_LIMIT_BYTES ? v : null;
 }
 
-/** The smaller of two limits where null means none. */
-function tighter(a: number | null, b: number | null): number | null {
-  return a === null ? b : b === null ? a : Math.min(a, b);
-}
-
 /** This cgroup's directory and its ancestors up to `mount`, deepest first; the mount alone when the path is not visible. */
 export function cgroupChain(mount: string, own: string | null, exists: (dir: string) => boolean = existsSync): string[] {
   const deepest = own !== null && own !== '/' && exists(path.join(mount, own)) ? path.join(mount, own) : mount;
@@ -76,26 +78,47 @@ export function ownCgroupPath(procCgroup: string, controller: string): string | 
 }
 
 function limitsV2(root: string, procCgroup: string, read: ReadText, exists: (d: string) => boolean): CgroupLimits {
-  let cpuCores: number | null = null;
-  let memoryBytes: number | null = null;
+  let cpu: Binding = null;
+  let memory: Binding = null;
   for (const dir of cgroupChain(root, ownCgroupPath(procCgroup, ''), exists)) {
-    cpuCores = tighter(cpuCores, parseCpuMax(read(path.join(dir, 'cpu.max'))));
-    memoryBytes = tighter(memoryBytes, parseMemoryLimit(read(path.join(dir, 'memory.max'))));
+    cpu = tightest(cpu, parseCpuMax(read(path.join(dir, 'cpu.max'))), dir);
+    memory = tightest(memory, parseMemoryLimit(read(path.join(dir, 'memory.max'))), dir);
   }
-  return { kind: 'cgroup-v2', cpuCores, memoryBytes };
+  return bound('cgroup-v2', cpu, (dir) => path.join(dir, 'cpu.stat'), memory);
+}
+
+/** The tightest limit so far and the cgroup directory that sets it. */
+type Binding = { limit: number; dir: string } | null;
+
+function tightest(sofar: Binding, limit: number | null, dir: string): Binding {
+  return limit !== null && (sofar === null || limit < sofar.limit) ? { limit, dir } : sofar;
+}
+
+/** The limits found, with where each binding one's usage is read. */
+function bound(kind: CgroupLimits['kind'], cpu: Binding, cpuUsageFile: (dir: string) => string, memory: Binding): CgroupLimits {
+  return {
+    kind,
+    cpuCores: cpu?.limit ?? null,
+    memoryBytes: memory?.limit ?? null,
+    ...(cpu ? { cpuUsageFile: cpuUsageFile(cpu.dir) } : {}),
+    ...(memory ? { memoryDir: memory.dir } : {}),
+  };
 }
 
 function limitsV1(root: string, procCgroup: string, read: ReadText, exists: (d: string) => boolean): CgroupLimits {
-  let cpuCores: number | null = null;
-  let memoryBytes: number | null = null;
-  const cpuMount = exists(path.join(root, 'cpu,cpuacct')) ? path.join(root, 'cpu,cpuacct') : path.join(root, 'cpu');
+  let cpu: Binding = null;
+  let memory: Binding = null;
+  const joined = exists(path.join(root, 'cpu,cpuacct'));
+  const cpuMount = joined ? path.join(root, 'cpu,cpuacct') : path.join(root, 'cpu');
   for (const dir of cgroupChain(cpuMount, ownCgroupPath(procCgroup, 'cpu'), exists)) {
-    cpuCores = tighter(cpuCores, coresOf(read(path.join(dir, 'cpu.cfs_quota_us')), read(path.join(dir, 'cpu.cfs_period_us'))));
+    cpu = tightest(cpu, coresOf(read(path.join(dir, 'cpu.cfs_quota_us')), read(path.join(dir, 'cpu.cfs_period_us'))), dir);
   }
   for (const dir of cgroupChain(path.join(root, 'memory'), ownCgroupPath(procCgroup, 'memory'), exists)) {
-    memoryBytes = tighter(memoryBytes, parseMemoryLimit(read(path.join(dir, 'memory.limit_in_bytes'))));
+    memory = tightest(memory, parseMemoryLimit(read(path.join(dir, 'memory.limit_in_bytes'))), dir);
   }
-  return { kind: 'cgroup-v1', cpuCores, memoryBytes };
+  // cpuacct sits beside cpu (its own mount, same layout) unless the two are mounted together.
+  const usage = (dir: string) => path.join(joined ? dir : path.join(root, 'cpuacct', path.relative(cpuMount, dir)), 'cpuacct.usage');
+  return bound('cgroup-v1', cpu, usage, memory);
 }
 
 /**
@@ -112,4 +135,24 @@ export function readCgroupLimits(
   if (exists(path.join(root, 'cgroup.controllers'))) return limitsV2(root, procCgroup, read, exists);
   if (exists(path.join(root, 'memory')) || exists(path.join(root, 'cpu'))) return limitsV1(root, procCgroup, read, exists);
   return null;
+}
+
+/** A cgroup's cumulative CPU time in µs from its counter file (v2 `cpu.stat` usage_usec, v1 `cpuacct.usage` in ns); null when unreadable. */
+export function parseCpuUsageUs(file: string, text: string | null): number | null {
+  if (text === null) return null;
+  const v = path.basename(file) === 'cpu.stat' ? Number(/^usage_usec\s+(\d+)/m.exec(text)?.[1] ?? NaN) : Number(text.trim()) / 1000;
+  return Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+/**
+ * A cgroup's memory in use, as the kubelet counts a container's working set: usage (v2
+ * `memory.current`, v1 `memory.usage_in_bytes`) less the inactive page cache the kernel reclaims
+ * first (`inactive_file`, v1 `total_inactive_file` in `memory.stat`). Null when unreadable.
+ */
+export function readCgroupMemoryBytes(kind: CgroupLimits['kind'], dir: string, read: ReadText = readText): number | null {
+  const usage = Number((read(path.join(dir, kind === 'cgroup-v2' ? 'memory.current' : 'memory.usage_in_bytes')) ?? '').trim() || NaN);
+  if (!Number.isFinite(usage)) return null;
+  const key = kind === 'cgroup-v2' ? 'inactive_file' : 'total_inactive_file';
+  const inactive = Number(new RegExp(`^${key}\\s+(\\d+)`, 'm').exec(read(path.join(dir, 'memory.stat')) ?? '')?.[1] ?? 0);
+  return Math.max(0, usage - inactive);
 }

@@ -1,5 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import si from 'systeminformation';
 import { readOrNull } from '../proc/read.js';
+import { parseCpuUsageUs, readCgroupLimits, readCgroupMemoryBytes, type CgroupLimits } from './container-limits.js';
+import type { HostInfo } from './host.js';
 import { parseMeminfo, parseProcStatCpuTotal, type ProcStatCpuTotal } from '../proc/parse.js';
 import type { SystemSample } from './types.js';
 
@@ -9,10 +12,22 @@ export interface SystemSamplerOptions {
   procStatPath?: string;
   /** Path of the kernel's memory counters. Default '/proc/meminfo'; when unreadable, si.mem is used. */
   meminfoPath?: string;
+  /**
+   * The CPU limit of the container the run is in, and its cgroup's usage counter: system CPU is
+   * then that cgroup's, in cores, against the limit. /proc/stat inside a container counts the
+   * whole machine (other tenants, the container runtime), which is not the host the run measures.
+   * When the counter cannot be read, /proc/stat is used.
+   */
+  cgroupCpu?: { usageFile: string; cores: number };
+  /** Likewise for memory: the container's cgroup (its working set, against its limit) instead of /proc/meminfo. */
+  cgroupMemory?: { kind: CgroupLimits['kind']; dir: string; limitBytes: number };
+  /** Monotonic ms for the cgroup's elapsed time. Default performance.now. */
+  now?: () => number;
 }
 
 /**
- * Machine-wide CPU and memory. Memory is total − available from /proc/meminfo (what si.mem() calls
+ * The host's CPU and memory: machine-wide, or a container's own cgroup where the options say so
+ * (see {@link systemSamplerFor}). Machine memory is total − available from /proc/meminfo (what si.mem() calls
  * `active` on Linux, at a tenth of its cost: si.mem() measured ~0.8 ms of CPU per call), else si.mem().
  *
  * CPU is busy time since the previous call, in cores (busy fraction × CPUs). Where /proc/stat is
@@ -25,19 +40,32 @@ export class SystemSampler {
   private readonly meminfoPath: string;
   private useProcStat = true;
   private previous: ProcStatCpuTotal | undefined;
+  private cgroup: SystemSamplerOptions['cgroupCpu'];
+  private cgroupMemory: SystemSamplerOptions['cgroupMemory'];
+  private readonly now: () => number;
+  private previousCgroup: { usageUs: number; atUs: number } | undefined;
 
   constructor(options: SystemSamplerOptions = {}) {
     this.procStatPath = options.procStatPath ?? '/proc/stat';
     this.meminfoPath = options.meminfoPath ?? '/proc/meminfo';
+    this.cgroup = options.cgroupCpu;
+    this.cgroupMemory = options.cgroupMemory;
+    this.now = options.now ?? (() => performance.now());
   }
 
-  /** One reading of machine CPU (cores busy since the last call) and memory. */
+  /** One reading of the host's CPU (cores busy since the last call) and memory: the machine's, or the container's cgroup's. */
   async sample(): Promise<SystemSample> {
     const [cpu, mem] = await Promise.all([this.cpu(), this.memory()]);
-    return { ...cpu, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes };
+    return { ...cpu, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes, ...(mem.cgroup ? { memSource: 'cgroup' as const } : {}) };
   }
 
-  private async memory(): Promise<{ usedBytes: number; totalBytes: number }> {
+  private async memory(): Promise<{ usedBytes: number; totalBytes: number; cgroup?: true }> {
+    if (this.cgroupMemory !== undefined) {
+      const { kind, dir, limitBytes } = this.cgroupMemory;
+      const usedBytes = readCgroupMemoryBytes(kind, dir);
+      if (usedBytes !== null) return { usedBytes, totalBytes: limitBytes, cgroup: true };
+      this.cgroupMemory = undefined; // unreadable: /proc/meminfo from now on
+    }
     // Synchronous: a small procfs file reads several times cheaper that way (see process-tree.ts).
     const text = readOrNull(this.meminfoPath);
     const parsed = text === null ? null : parseMeminfo(text);
@@ -46,7 +74,9 @@ export class SystemSampler {
     return { usedBytes: mem.active, totalBytes: mem.total };
   }
 
-  private async cpu(): Promise<Pick<SystemSample, 'cpuCores' | 'cpuTicks'>> {
+  private async cpu(): Promise<Pick<SystemSample, 'cpuCores' | 'cpuTicks' | 'cpuSource'>> {
+    const fromCgroup = this.cgroupCpu();
+    if (fromCgroup !== null) return fromCgroup;
     if (this.useProcStat) {
       const text = readOrNull(this.procStatPath);
       const total = text === null ? null : parseProcStatCpuTotal(text);
@@ -59,6 +89,25 @@ export class SystemSampler {
     }
     const load = await si.currentLoad();
     return { cpuCores: (load.currentLoad * Math.max(1, load.cpus.length)) / 100 };
+  }
+
+  /**
+   * The container's cgroup CPU: usage since the last call over elapsed time, in cores. Its ticks are
+   * µs of usage (busy) against µs elapsed × the limit (total), so a span's mean is usage ÷ elapsed.
+   */
+  private cgroupCpu(): Pick<SystemSample, 'cpuCores' | 'cpuTicks' | 'cpuSource'> | null {
+    if (this.cgroup === undefined) return null;
+    const { usageFile, cores } = this.cgroup;
+    const usageUs = parseCpuUsageUs(usageFile, readOrNull(usageFile));
+    if (usageUs === null) {
+      this.cgroup = undefined; // unreadable: /proc/stat from now on
+      return null;
+    }
+    const atUs = this.now() * 1000;
+    const prev = this.previousCgroup;
+    this.previousCgroup = { usageUs, atUs };
+    const cpuCores = prev === undefined || atUs <= prev.atUs ? 0 : Math.max(0, usageUs - prev.usageUs) / (atUs - prev.atUs);
+    return { cpuCores, cpuSource: 'cgroup', cpuTicks: { busy: usageUs, total: atUs * cores, cpus: cores } };
   }
 
   private coresSince(now: ProcStatCpuTotal, cpus: number): number {
@@ -74,4 +123,20 @@ export class SystemSampler {
 /** Online CPUs: the per-CPU `cpuN` lines of /proc/stat. */
 function countCpus(text: string): number {
   return Math.max(1, (text.match(/^cpu\d+\s/gm) ?? []).length);
+}
+
+/**
+ * The system sampler for a run on `host`: inside a container whose limits are the host, system CPU
+ * and memory are the container cgroup's usage; elsewhere (and for a resource it does not limit) the
+ * machine's /proc/stat and /proc/meminfo.
+ */
+export function systemSamplerFor(host: Pick<HostInfo, 'limits'>, limits: () => CgroupLimits | null = readCgroupLimits): SystemSampler {
+  const l = host.limits;
+  const found = l && (l.cpuCores != null || l.memoryBytes != null) ? limits() : null;
+  const cores = l?.cpuCores;
+  const bytes = l?.memoryBytes;
+  return new SystemSampler({
+    ...(cores != null && found?.cpuUsageFile ? { cgroupCpu: { usageFile: found.cpuUsageFile, cores } } : {}),
+    ...(bytes != null && found?.memoryDir ? { cgroupMemory: { kind: found.kind, dir: found.memoryDir, limitBytes: bytes } } : {}),
+  });
 }

@@ -21,13 +21,19 @@ export interface RoleSample {
 
 /** System-wide figures at one instant (/proc/stat and /proc/meminfo; systeminformation elsewhere). */
 export interface SystemSample {
+  /** Cores busy since the previous sample: the machine's, or the container's cgroup's where `cpuSource` says so. */
   cpuCores: number;
+  /** 'cgroup': CPU is the usage of the container's cgroup (the run's host is its limits), not the machine's /proc/stat. */
+  cpuSource?: 'cgroup';
+  /** 'cgroup': memory is the container cgroup's working set, and memTotalBytes its limit. */
+  memSource?: 'cgroup';
   memUsedBytes: number;
   memTotalBytes: number;
   /**
    * The kernel's cumulative CPU counters (/proc/stat, clock ticks) at this tick, and the CPUs they
    * cover: system CPU over any span is the difference of two of them, exactly as /proc/stat says.
-   * Absent where /proc/stat is not readable.
+   * From a cgroup: µs of usage (busy) against µs elapsed × its CPU limit (total, cpus = the limit).
+   * Absent where neither is readable.
    */
   cpuTicks?: { busy: number; total: number; cpus: number };
 }

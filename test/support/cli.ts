@@ -76,3 +76,25 @@ export function reportFiles(dir: string): string[] {
  * stall, a saturated host. Anchored, so "no samples were taken" or a missing join never match.
  */
 export const HOST_LOAD_REASONS = /^(the generator could not keep real time: |sampling stalled: |the host's CPU was saturated: )/;
+
+/**
+ * Runs `attempt` and, when its run came out invalid for this host's load alone (every reason matches
+ * HOST_LOAD_REASONS), once more, after `note` says why. For tests whose subject needs a valid run
+ * (a gate that passes, what the probe heard, a container measured): a busy CI host makes a run
+ * invalid, and rightly so, without saying anything of what the test checks. A second invalid run,
+ * or any other reason, stands and fails the test. `reasons` gives the run's invalid reasons, or null
+ * when there is no results.json to read (never retried).
+ */
+export async function retryOnHostLoad<T>(attempt: () => Promise<T>, reasons: (ran: T) => string[] | null, note: (msg: string) => void): Promise<T> {
+  const first = await attempt();
+  const why = reasons(first);
+  if (why === null || why.length === 0 || !why.every((w) => HOST_LOAD_REASONS.test(w))) return first;
+  note(`run invalid for this host's load alone, running it once more: ${why.join('; ')}`);
+  return attempt();
+}
+
+/** The invalid reasons in a report folder's results.json, or null when it has none. */
+export function invalidReasonsIn(dir: string): string[] | null {
+  const file = path.join(dir, 'results.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { invalidReasons: string[] }).invalidReasons : null;
+}
