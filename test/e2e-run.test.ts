@@ -4,19 +4,23 @@
  * Asserts behaviour (joins, VAD accuracy, the tone, sampling, the report), never speed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
-import { leftoverNamespaces, runCli, runProcesses } from './support/cli.js';
+import { invalidReasonsIn, leftoverNamespaces, retryOnHostLoad, runCli, runProcesses } from './support/cli.js';
 
 const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-e2e-')), 'report');
 let run: Awaited<ReturnType<typeof runCli>>;
 
-test('voice-2 runs end to end and exits 0', { timeout: 240_000 }, async () => {
-  run = await runCli(['scenario', 'voice-2', '--out', out]);
+test('voice-2 runs end to end and exits 0', { timeout: 480_000 }, async (t) => {
+  const voice2 = () => {
+    rmSync(out, { recursive: true, force: true });
+    return runCli(['scenario', 'voice-2', '--out', out]);
+  };
+  run = await retryOnHostLoad(voice2, () => invalidReasonsIn(out), (m) => t.diagnostic(m));
   assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr}`);
   assert.deepEqual(readdirSync(out).sort(), ['charts', 'k8s', 'report.html', 'results.json', 'samples.jsonl', 'server.log', 'sizing.md', 'summary.md']);
   assert.deepEqual(readdirSync(path.join(out, 'charts')).sort(), ['cost-vs-sessions.svg', 'cpu-memory.svg', 'quality-vs-sessions.svg', 'system-cpu.svg']);
