@@ -4,7 +4,7 @@
 # network namespace — both ends in it, addressed from 198.18.0.0/30 (RFC 2544) as scripts/netns-run.sh
 # does on a host — and runs there. Started with `--network none`, that namespace has no route out:
 # every packet of the run stays in the container. Needs `--cap-add NET_ADMIN` (to add the pair);
-# `--cap-add SYS_NICE` lets the generators keep real time (below).
+# `--cap-add SYS_NICE` lets the generators raise their clock threads (the run warns without it).
 # Commands that start no run (list, report, ...) and runs against an external LIVEKIT_URL pass through.
 set -euo pipefail
 main=/app/dist/harness/cli/main.js
@@ -27,11 +27,5 @@ ip addr replace 198.18.0.1/30 dev vl0
 ip addr replace 198.18.0.2/30 dev vl1
 ip link set vl0 up
 ip link set vl1 up
-# CAP_SYS_NICE (bit 23 of the effective set) lets the generators raise their clock threads to nice
-# -20, as they do on a host as root. Without it the run still goes, with a line saying what it costs.
-capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status 2>/dev/null || true)
-if [ -n "$capeff" ] && [ $(( (16#$capeff >> 23) & 1 )) = 0 ]; then
-  echo "voiceload: warning: no CAP_SYS_NICE, so the generator's clock threads stay at nice 0 and its publish lateness rises with the agents' load; start the container with --cap-add SYS_NICE" >&2
-fi
 export VOICELOAD_NETNS="container:$(hostname)" VOICELOAD_NETNS_ADDRS=198.18.0.1,198.18.0.2
 exec node "$main" "$@"

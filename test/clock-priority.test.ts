@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClockPriority, type Threads } from '../harness/users/clock-priority.js';
+import { niceWarning } from '../harness/sessions/generators.js';
 
 /** A thread table in memory: tid → [name, nice]; `allowed` false refuses raising any thread. */
 function table(rows: Record<number, [string, number]>, allowed = true): Threads & { rows: Record<number, [string, number]>; lists: number } {
@@ -66,4 +67,10 @@ test('ClockPriority: where threads cannot be listed (no /proc), nothing is touch
   p.apply();
   assert.equal(p.clockNice, null);
   assert.deepEqual(t.rows, { 100: ['node', 0] });
+});
+
+test('niceWarning: only a generator whose clock threads stayed at nice 0 is warned of, with the fix', () => {
+  assert.match(niceWarning(1, 0) ?? '', /^generator 1: its clock threads run at nice 0 \(not root, no CAP_SYS_NICE\).*run as root, or a container with --cap-add SYS_NICE$/);
+  assert.equal(niceWarning(0, -20), null);
+  assert.equal(niceWarning(0, null), null, 'threads that cannot be listed say nothing of priority');
 });

@@ -11,6 +11,7 @@ import type { SessionBook } from './book.js';
 export class GeneratorPool {
   private readonly generators: Child<GeneratorCommand, GeneratorMessage>[] = [];
   private readonly design = generatorDesign();
+  private warnedNice = false;
 
   constructor(
     private readonly usersPerGenerator: number,
@@ -33,6 +34,7 @@ export class GeneratorPool {
         if (m.type === 'stopped') return;
         this.book.fromGenerator(m, g);
         if (m.type === 'user-error' || m.type === 'error') this.warn(`generator ${g}: ${'index' in m ? `user ${m.index}: ` : ''}${m.message}`);
+        if (m.type === 'generator-stats') this.warnOnceAtNiceZero(g, m.clockNice);
       });
       gen.onUnexpectedExit(`generator ${g}`, (msg) => {
         this.book.fault((r) => Math.floor(r.index / this.usersPerGenerator) === g, msg);
@@ -42,6 +44,14 @@ export class GeneratorPool {
       this.generators[g] = gen;
     }
     return gen;
+  }
+
+  /** Once a run: a generator whose clock threads could not be raised keeps time worse under the agents' load. */
+  private warnOnceAtNiceZero(g: number, clockNice: number | null): void {
+    const why = this.warnedNice ? null : niceWarning(g, clockNice);
+    if (why === null) return;
+    this.warnedNice = true;
+    this.warn(why);
   }
 
   addUser(user: UserSpec): void {
@@ -61,4 +71,11 @@ export class GeneratorPool {
   async stop(): Promise<void> {
     await Promise.all(this.generators.map((g) => g.stop()));
   }
+}
+
+/** The warning for generator `g` whose clock threads report `clockNice`; null unless they could not be raised (0). */
+export function niceWarning(g: number, clockNice: number | null): string | null {
+  if (clockNice !== 0) return null;
+  return `generator ${g}: its clock threads run at nice 0 (not root, no CAP_SYS_NICE), so its publish lateness rises with the agents' load; ` +
+    'run as root, or a container with --cap-add SYS_NICE';
 }
