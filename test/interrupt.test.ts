@@ -6,17 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import { leftoverNamespaces, runProcesses, startCli, untilLive } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
 /** Starts voice-2 (1-core target, so the agents get a cgroup) and resolves once `samples` samples had both sessions live. */
 async function startLive(samples: number): Promise<{ out: string; run: ReturnType<typeof startCli> }> {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-int-')), 'report');
+  const out = path.join(testDir('vl-int-'), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--target', '1c4g', '--out', out]);
   const file = path.join(out, 'samples.jsonl');
   await untilLive(run.proc, file, 2, samples, 240);
@@ -76,9 +77,15 @@ function partitionGroups(): string[] {
   return existsSync(root) ? readdirSync(root).filter((d) => /^voiceload-\d+-/.test(d)) : [];
 }
 
-test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespace are removed all the same', { timeout: 180_000, skip: cpus().length < 2 || process.getuid?.() !== 0 || !existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') }, async () => {
+/** The local server's private config folders (they hold its API secret) in the temp folder. */
+function serverConfigDirs(): string[] {
+  return readdirSync(os.tmpdir()).filter((d) => d.startsWith('voiceload-server-'));
+}
+
+test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespace are removed all the same, and no secret stays on disk', { timeout: 180_000, skip: cpus().length < 2 || process.getuid?.() !== 0 || !existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') }, async () => {
   const before = new Set(partitionGroups());
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-crash-')), 'report');
+  const configsBefore = new Set(serverConfigDirs());
+  const out = path.join(testDir('vl-crash-'), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--out', out]);
   const samples = path.join(out, 'samples.jsonl');
   await untilLive(run.proc, samples, 2, 3, 240);
@@ -92,4 +99,6 @@ test('the harness crashes (SIGKILL) mid-run: its cgroups, processes and namespac
   for (let i = 0; i < 40 && runProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 250));
   assert.deepEqual(runProcesses(), []);
   assert.deepEqual(leftoverNamespaces(), []);
+  // The server's config (its API secret) is removed once the server has read it, so no cleanup is needed after a crash.
+  assert.deepEqual(serverConfigDirs().filter((d) => !configsBefore.has(d)), [], 'server config left behind');
 });

@@ -61,7 +61,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
   const apiKey = `vl${randomBytes(6).toString('hex')}`;
   const apiSecret = randomBytes(32).toString('base64url');
   const [signalPort, tcpPort, udpPort] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
-  // The config holds the secret: a private folder, removed when the server stops.
+  // The config holds the secret: a private folder, removed as soon as the server has read it (once it
+  // answers), so even a harness killed outright (SIGKILL, a crash) leaves no secret behind.
   const dir = await mkdtemp(path.join(os.tmpdir(), 'voiceload-server-'));
   const configFile = path.join(dir, 'livekit.yaml');
   await writeFile(configFile, renderServerConfig({ apiKey, apiSecret, signalPort, tcpPort, udpPort, mediaAddrs: opts.mediaAddrs, signalAddrs: opts.signalAddrs ?? [] }), { mode: 0o600 });
@@ -76,18 +77,17 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
     child.once('error', (err) => resolve(`could not start ${opts.binary}: ${err.message}`));
     child.once('exit', (code, signal) => resolve(`exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
   });
-  const cleanup = async () => {
-    await rm(dir, { recursive: true, force: true });
-    log.end();
-  };
+  const removeConfig = () => rm(dir, { recursive: true, force: true });
   try {
     await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited, opts.signal);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    await cleanup();
+    await removeConfig();
+    log.end();
     throw err;
   }
+  await removeConfig();
   return {
     mode: 'local',
     url: `ws://127.0.0.1:${signalPort}`,
@@ -104,7 +104,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
         await exited;
         clearTimeout(timer);
       }
-      await cleanup();
+      log.end();
     },
   };
 }
