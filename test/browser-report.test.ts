@@ -5,8 +5,7 @@
  * off the answer still reads. Needs root (the namespace) and chromium: `apt-get install chromium`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import type { Sample } from '../harness/sampling/types.js';
 import type { PageSeen } from './browser-report-driver.js';
 import { makeModel, makeReportData } from './report-html-data.js';
 import { runInNetns } from './support/netns.js';
+import { testDir } from './support/tmp.js';
 
 const CHROMIUM = process.env.VOICELOAD_CHROMIUM ?? '/usr/bin/chromium';
 const DRIVER = fileURLToPath(new URL('./browser-report-driver.js', import.meta.url));
@@ -47,7 +47,7 @@ let datas: ReportData[] = [];
 
 test('chromium opens both report pages from disk', { timeout: 180_000 }, async () => {
   assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: install it (apt-get install chromium) or set VOICELOAD_CHROMIUM`);
-  const root = mkdtempSync(path.join(os.tmpdir(), 'vl-browser-'));
+  const root = testDir('vl-browser-');
   datas = [makeReportData('voice-20 </script><script>alert("injected")</script>'), recordedRun()];
   const files = [await writePage(path.join(root, 'hand'), datas[0]!), await writePage(path.join(root, 'recorded'), datas[1]!)];
   pages = await runInNetns<PageSeen[]>(DRIVER, [CHROMIUM, ...files]);

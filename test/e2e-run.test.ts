@@ -4,15 +4,15 @@
  * Asserts behaviour (joins, VAD accuracy, the tone, sampling, the report), never speed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import type { Sample } from '../harness/sampling/types.js';
 import { invalidReasonsIn, leftoverNamespaces, retryOnHostLoad, runCli, runProcesses } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
-const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-e2e-')), 'report');
+const out = path.join(testDir('vl-e2e-'), 'report');
 let run: Awaited<ReturnType<typeof runCli>>;
 
 test('voice-2 runs end to end and exits 0', { timeout: 480_000 }, async (t) => {

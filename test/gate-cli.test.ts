@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../harness/results/types.js';
 import { runCli } from './support/cli.js';
 import { runResult } from './support/run-result.js';
+import { testDir } from './support/tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-gate-cli-'));
+const tmp = testDir('vl-gate-cli-');
 const at = (...p: string[]) => path.join(tmp, ...p);
 
 function resultsDir(name: string, r: RunResult): string {

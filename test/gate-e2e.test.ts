@@ -5,15 +5,15 @@
  * run is made invalid by killing the server mid-run (exit 3). Asserts behaviour, never speed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../harness/results/types.js';
 import { invalidReasonsIn, leftoverNamespaces, retryOnHostLoad, runCli, runProcesses, startCli, untilLive } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-gate-e2e-'));
+const tmp = testDir('vl-gate-e2e-');
 const at = (...p: string[]) => path.join(tmp, ...p);
 const file = (name: string, value: unknown) => {
   writeFileSync(at(name), JSON.stringify(value));

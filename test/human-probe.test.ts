@@ -7,14 +7,14 @@
  * Needs /usr/bin/chromium (apt-get install chromium) or VOICELOAD_CHROMIUM.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { HumanLine } from '../harness/human/types.js';
 import { isLoopback } from '../harness/results/network-check.js';
 import type { RunResult } from '../harness/results/types.js';
 import { invalidReasonsIn, leftoverNamespaces, reportFiles, retryOnHostLoad, runProcesses, startCli, type CliRun } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
 /** Process groups of every browser the probe started, seen while the run was live (marked by its environment). */
 function probeGroups(): Set<number> {
@@ -57,7 +57,7 @@ async function watchRun(args: string[], interruptWhen?: () => boolean): Promise<
   return { run: await cli.done, groups };
 }
 
-const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-human-')), 'report');
+const out = path.join(testDir('vl-human-'), 'report');
 let run: CliRun;
 let groups: Set<number>;
 const result = (): RunResult => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
@@ -145,7 +145,7 @@ test('no browser, agent or namespace is left after the run', () => {
 });
 
 test('Ctrl-C while the probe listens: partial report with the human block, no browser left', { timeout: 180_000 }, async () => {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-human-int-')), 'report');
+  const dir = path.join(testDir('vl-human-int-'), 'report');
   const jsonl = path.join(dir, 'human.jsonl');
   const heard = () => existsSync(jsonl) && readFileSync(jsonl, 'utf8').trim().split('\n').filter(Boolean).length >= 5;
   const { run: r, groups: g } = await watchRun(['scenario', 'voice-2', '--human-probe', '--duration', '120s', '--out', dir], heard);

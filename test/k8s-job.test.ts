@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -18,8 +17,9 @@ import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { jobManifest } from '../harness/report/k8s-job.js';
 import { runCli } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
-const out = join(mkdtempSync(join(tmpdir(), 'vl-k8s-')), 'run');
+const out = join(testDir('vl-k8s-'), 'run');
 const written = runCli(['k8s', 'voice-30', '--shards', '3', '--out', out]);
 const MODELS: Record<string, new (o: never) => { validate(): void }> = { Job, Secret, ServiceAccount, Role, RoleBinding };
 

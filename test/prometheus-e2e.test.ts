@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -23,6 +22,7 @@ import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
 import type { CliRun } from './support/cli.js';
 import { runInNetns } from './support/netns.js';
 import { startPromStack } from './support/prometheus.js';
+import { testDir } from './support/tmp.js';
 
 const MARKER = `vl-prom-load-${process.pid}`;
 // A parent and a child, each busy 6 ms of every 20 ms on an absolute clock, each holding 80 MB touched.
@@ -109,7 +109,7 @@ test('on a real run: a Python LiveKit worker read through Prometheus agrees with
   // Made out here, where PyPI and the Go proxy are reachable: the namespace below has no route out.
   await provisionServer(() => undefined);
   await provisionPythonAgents((line) => process.stderr.write(`${line}\n`));
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-prom-run-')), 'report');
+  const out = path.join(testDir('vl-prom-run-'), 'report');
   const local = new ProcfsSampler();
   const fromProc: Array<{ t: number; cpu: number; pss: number | null; rss: number }> = [];
   let running = true;

@@ -5,8 +5,7 @@
  * flagged, its interval must hold the true value) and without (it must not be). Behaviour, never speed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { judgeLeak } from '../harness/capacity/leak.js';
@@ -14,10 +13,11 @@ import { paths } from '../harness/common/paths.js';
 import type { RunResult } from '../harness/results/types.js';
 import { provisionPythonAgents } from '../harness/runtimes/python/provision.js';
 import { HOST_LOAD_REASONS, leftoverNamespaces, runCli, runProcesses, startCli, untilLive } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
 
 async function run(name: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ r: RunResult; out: string }> {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-py-${name}-`)), 'report');
+  const out = path.join(testDir(`vl-py-${name}-`), 'report');
   const cli = await runCli(['scenario', name, '--out', out, ...extra], env);
   assert.ok(cli.code === 0 || cli.code === 3, `exit ${cli.code}\n${cli.stderr}`);
   const r = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
@@ -58,7 +58,7 @@ test('byo: a plain `python agent.py start` behind a shell joins every session on
 test('byo: Ctrl-C (SIGINT to the whole group, as a terminal sends it) drains the plain Python worker behind its shell; nothing outlives it', { timeout: 600_000 }, async () => {
   const python = await provisionPythonAgents(() => undefined);
   const cmd = `cd ${path.join(paths.root, 'agents-py')} && ${python} agent.py start`;
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-py-int-')), 'report');
+  const out = path.join(testDir('vl-py-int-'), 'report');
   const run = startCli(['scenario', 'voice-2', '--duration', '120s', '--worker-cmd', cmd, '--out', out]);
   const samples = path.join(out, 'samples.jsonl');
   await untilLive(run.proc, samples, 2, 3, 480);

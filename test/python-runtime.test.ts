@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { judgeLeak } from '../harness/capacity/leak.js';
@@ -25,8 +24,9 @@ import { classify } from '../harness/runtimes/workers/worker-sampler.js';
 import { provisionServer } from '../harness/server/provision.js';
 import { WorkerProcess } from '../harness/runtimes/workers/worker-proc.js';
 import { runCli } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'vl-py-'));
+const tmp = () => testDir('vl-py-');
 const MB = 1024 ** 2;
 
 function worker(command: string, userEnv = true): WorkerProcess {

@@ -5,12 +5,12 @@
  * crash lost, what was left running), never speed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../harness/results/types.js';
 import { HOST_LOAD_REASONS, leftoverNamespaces, reportFiles, runCli, runProcesses, type CliRun } from './support/cli.js';
+import { testDir } from './support/tmp.js';
 
 /**
  * @livekit/agents 1.9's own sign that a job process could not start on the saturated agents' core
@@ -25,7 +25,7 @@ function starvedWorker(out: string, index: number): boolean {
 const LATE_JOB_REASONS = /^(no samples after the last session joined|session \d+: agent did not join within \d+ s)$/;
 
 async function scenario(name: string, extra: string[] = []): Promise<{ run: CliRun; r: RunResult; out: string }> {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), `vl-${name}-`)), 'report');
+  const out = path.join(testDir(`vl-${name}-`), 'report');
   const run = await runCli(['scenario', name, '--out', out, ...extra]);
   // Valid, or invalid only for this 2-core host's load (two framework workers and their inference
   // processes beside the server and generator): any other reason, or another exit code, fails.
@@ -133,7 +133,7 @@ test('reroute: workers refusing jobs over their threshold each run at most two, 
 });
 
 test('byo: a worker command that exits at once is one clear line and exit 2', { timeout: 120_000 }, async () => {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'vl-byo-')), 'report');
+  const out = path.join(testDir('vl-byo-'), 'report');
   const run = await runCli(['scenario', 'voice-2', '--worker-cmd', 'echo cannot start >&2; exit 3', '--out', out]);
   assert.equal(run.code, 2, run.stderr);
   const lines = run.stderr.trim().split('\n').filter((l) => l.includes('--worker-cmd'));

@@ -4,16 +4,16 @@
  * credentials, a closed port, a port that never answers — and checks where the secret went.
  * Prints its findings as JSON for external.test.ts to assert on.
  */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { startLocalServer } from '../../harness/server/local.js';
 import { provisionServer } from '../../harness/server/provision.js';
 import { freeTcpPort } from '../../harness/server/ports.js';
 import { reportFiles as reportFilesIn, runCli, runProcesses, startCli } from './cli.js';
+import { testDir } from './tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-ext-'));
+const tmp = testDir('vl-ext-');
 const addrs = (process.env.VOICELOAD_NETNS_ADDRS ?? '').split(',').filter(Boolean);
 const server = await startLocalServer({ binary: await provisionServer(() => undefined), logFile: path.join(tmp, 'server.log'), mediaAddrs: addrs });
 const base = { PATH: process.env.PATH, HOME: process.env.HOME, VOICELOAD_NETNS: process.env.VOICELOAD_NETNS, VOICELOAD_NETNS_ADDRS: process.env.VOICELOAD_NETNS_ADDRS };

@@ -5,8 +5,6 @@
  * TrackSubscribed event is on its way, as a job told to shut down as it joins is. Prints JSON.
  */
 import path from 'node:path';
-import os from 'node:os';
-import { mkdtempSync } from 'node:fs';
 import { AudioStream, dispose, Room, RoomEvent, type RemoteTrack } from '@livekit/rtc-node';
 import { publishTone } from '../../harness/media/publish-tone.js';
 import { LatencyHistogram } from '../../harness/results/histogram.js';
@@ -15,6 +13,7 @@ import { provisionServer } from '../../harness/server/provision.js';
 import { mintJoinToken } from '../../harness/server/tokens.js';
 import type { ServerHandle } from '../../harness/server/types.js';
 import { openAudioStream } from '../../harness/runtimes/workers/open-audio.js';
+import { testDir } from './tmp.js';
 
 export interface OpenOutcome { rawError: string | null; opened: boolean; frame: boolean; connectedAtOpen: boolean }
 
@@ -66,7 +65,7 @@ async function attempt(server: ServerHandle, room: string, race: boolean): Promi
   return result;
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'vl-open-audio-'));
+const tmp = testDir('vl-open-audio-');
 const addrs = (process.env.VOICELOAD_NETNS_ADDRS ?? '').split(',').filter(Boolean);
 const server = await startLocalServer({ binary: await provisionServer(() => undefined), logFile: path.join(tmp, 'server.log'), mediaAddrs: addrs });
 try {
