@@ -2,6 +2,7 @@
  * Turns what a run gathered (RunInput) into its result (RunResult).
  * Pure: no I/O and no clock, so the same input always gives the same result.
  */
+import { coresBetween } from '../sampling/cpu-ticks.js';
 import type { Role, Sample } from '../sampling/types.js';
 import { LatencyHistogram } from './histogram.js';
 import { max, mean, summary2, summary3 } from './stats.js';
@@ -102,10 +103,8 @@ function summariseRoles(samples: Sample[]): RoleSummaries | null {
 export function systemCpuMean(samples: readonly Sample[]): number | null {
   const a = samples[0]?.system.cpuTicks;
   const b = samples[samples.length - 1]?.system.cpuTicks;
-  if (samples.length >= 2 && a && b && b.total > a.total && a.cpus === b.cpus) {
-    return (Math.max(0, b.busy - a.busy) / (b.total - a.total)) * b.cpus;
-  }
-  return mean(samples.map((s) => s.system.cpuCores));
+  const fromCounters = samples.length >= 2 && a && b ? coresBetween(a, b) : null;
+  return fromCounters ?? mean(samples.map((s) => s.system.cpuCores));
 }
 
 /** Where the window's host readings came from, when any came from a container's cgroup (the last sample says). */

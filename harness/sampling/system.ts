@@ -3,8 +3,9 @@ import si from 'systeminformation';
 import { readOrNull } from '../proc/read.js';
 import { parseCpuUsageUs, readCgroupLimits, readCgroupMemoryBytes, type CgroupLimits } from './container-limits.js';
 import type { HostInfo } from './host.js';
-import { parseMeminfo, parseProcStatCpuTotal, type ProcStatCpuTotal } from '../proc/parse.js';
-import type { SystemSample } from './types.js';
+import { parseMeminfo, parseProcStatCpuTotal } from '../proc/parse.js';
+import { coresBetween } from './cpu-ticks.js';
+import type { CpuTicks, SystemSample } from './types.js';
 
 /** Options of {@link SystemSampler}; the defaults suit a real machine. */
 export interface SystemSamplerOptions {
@@ -39,11 +40,11 @@ export class SystemSampler {
   private readonly procStatPath: string;
   private readonly meminfoPath: string;
   private useProcStat = true;
-  private previous: ProcStatCpuTotal | undefined;
+  /** The counters at the previous call, /proc/stat's or the cgroup's (never one against the other). */
+  private previous: CpuTicks | undefined;
   private cgroup: SystemSamplerOptions['cgroupCpu'];
   private cgroupMemory: SystemSamplerOptions['cgroupMemory'];
   private readonly now: () => number;
-  private previousCgroup: { usageUs: number; atUs: number } | undefined;
 
   constructor(options: SystemSamplerOptions = {}) {
     this.procStatPath = options.procStatPath ?? '/proc/stat';
@@ -56,22 +57,22 @@ export class SystemSampler {
   /** One reading of the host's CPU (cores busy since the last call) and memory: the machine's, or the container's cgroup's. */
   async sample(): Promise<SystemSample> {
     const [cpu, mem] = await Promise.all([this.cpu(), this.memory()]);
-    return { ...cpu, memUsedBytes: mem.usedBytes, memTotalBytes: mem.totalBytes, ...(mem.cgroup ? { memSource: 'cgroup' as const } : {}) };
+    return { ...cpu, ...mem };
   }
 
-  private async memory(): Promise<{ usedBytes: number; totalBytes: number; cgroup?: true }> {
+  private async memory(): Promise<Pick<SystemSample, 'memUsedBytes' | 'memTotalBytes' | 'memSource'>> {
     if (this.cgroupMemory !== undefined) {
       const { kind, dir, limitBytes } = this.cgroupMemory;
       const usedBytes = readCgroupMemoryBytes(kind, dir);
-      if (usedBytes !== null) return { usedBytes, totalBytes: limitBytes, cgroup: true };
+      if (usedBytes !== null) return { memUsedBytes: usedBytes, memTotalBytes: limitBytes, memSource: 'cgroup' };
       this.cgroupMemory = undefined; // unreadable: /proc/meminfo from now on
     }
     // Synchronous: a small procfs file reads several times cheaper that way (see process-tree.ts).
     const text = readOrNull(this.meminfoPath);
     const parsed = text === null ? null : parseMeminfo(text);
-    if (parsed !== null) return parsed;
+    if (parsed !== null) return { memUsedBytes: parsed.usedBytes, memTotalBytes: parsed.totalBytes };
     const mem = await si.mem();
-    return { usedBytes: mem.active, totalBytes: mem.total };
+    return { memUsedBytes: mem.active, memTotalBytes: mem.total };
   }
 
   private async cpu(): Promise<Pick<SystemSample, 'cpuCores' | 'cpuTicks' | 'cpuSource'>> {
@@ -81,9 +82,8 @@ export class SystemSampler {
       const text = readOrNull(this.procStatPath);
       const total = text === null ? null : parseProcStatCpuTotal(text);
       if (text !== null && total !== null) {
-        const cpus = countCpus(text);
-        const cpuTicks = { busy: total.totalTicks - total.idleTicks, total: total.totalTicks, cpus };
-        return { cpuCores: this.coresSince(total, cpus), cpuTicks };
+        const cpuTicks = { busy: total.totalTicks - total.idleTicks, total: total.totalTicks, cpus: countCpus(text) };
+        return { cpuCores: this.coresSince(cpuTicks), cpuTicks };
       }
       this.useProcStat = false; // not Linux (or no procfs): stay on systeminformation from now on
     }
@@ -100,25 +100,21 @@ export class SystemSampler {
     const { usageFile, cores } = this.cgroup;
     const usageUs = parseCpuUsageUs(usageFile, readOrNull(usageFile));
     if (usageUs === null) {
-      this.cgroup = undefined; // unreadable: /proc/stat from now on
+      this.cgroup = undefined; // unreadable: /proc/stat from now on, its first call with no interval
+      this.previous = undefined;
       return null;
     }
-    const atUs = this.now() * 1000;
-    const prev = this.previousCgroup;
-    this.previousCgroup = { usageUs, atUs };
-    const cpuCores = prev === undefined || atUs <= prev.atUs ? 0 : Math.max(0, usageUs - prev.usageUs) / (atUs - prev.atUs);
-    return { cpuCores, cpuSource: 'cgroup', cpuTicks: { busy: usageUs, total: atUs * cores, cpus: cores } };
+    const cpuTicks = { busy: usageUs, total: this.now() * 1000 * cores, cpus: cores };
+    return { cpuCores: this.coresSince(cpuTicks), cpuSource: 'cgroup', cpuTicks };
   }
 
-  private coresSince(now: ProcStatCpuTotal, cpus: number): number {
+  private coresSince(now: CpuTicks): number {
     const prev = this.previous;
     this.previous = now;
-    if (prev === undefined) return 0;
-    const total = now.totalTicks - prev.totalTicks;
-    const busy = total - (now.idleTicks - prev.idleTicks);
-    return total > 0 ? (Math.max(0, busy) / total) * cpus : 0;
+    return prev === undefined ? 0 : (coresBetween(prev, now) ?? 0);
   }
 }
+
 
 /** Online CPUs: the per-CPU `cpuN` lines of /proc/stat. */
 function countCpus(text: string): number {

@@ -35,8 +35,11 @@ export interface SystemSample {
    * From a cgroup: µs of usage (busy) against µs elapsed × its CPU limit (total, cpus = the limit).
    * Absent where neither is readable.
    */
-  cpuTicks?: { busy: number; total: number; cpus: number };
+  cpuTicks?: CpuTicks;
 }
+
+/** Cumulative CPU counters: busy and total time in one unit, and the CPUs they cover (see SystemSample.cpuTicks). */
+export interface CpuTicks { busy: number; total: number; cpus: number }
 
 /** One line of samples.jsonl: everything measured at one tick. */
 export interface Sample {

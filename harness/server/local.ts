@@ -77,17 +77,16 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<Server
     child.once('error', (err) => resolve(`could not start ${opts.binary}: ${err.message}`));
     child.once('exit', (code, signal) => resolve(`exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
   });
-  const removeConfig = () => rm(dir, { recursive: true, force: true });
   try {
     await waitReady(`http://127.0.0.1:${signalPort}/`, child, exited, opts.signal);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    await removeConfig();
     log.end();
     throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  await removeConfig();
   return {
     mode: 'local',
     url: `ws://127.0.0.1:${signalPort}`,
